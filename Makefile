@@ -1,0 +1,78 @@
+# Support Pulse. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+PULSE := $(BIN)/pulse
+STAMP := $(VENV)/.installed
+SCALE ?= demo
+# `make run LIVE=0` serves a static demo without the live simulator.
+LIVE ?= 1
+
+.PHONY: install browser run generate load build refresh serve test lint bench loadtest screenshots docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's chromium and chromium-driver for the browser tests (never a downloaded browser).
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+generate: install
+	$(PULSE) generate --end now --scale $(SCALE)
+
+load: install
+	$(PULSE) load
+
+build: install
+	$(PULSE) build
+
+refresh: install
+	$(PULSE) refresh
+
+run: install
+	@if [ -z "$$(find $${PULSE_RAW_DIR:-data/raw} -type f 2>/dev/null | head -1)" ]; then \
+		echo "No extracts found: generating demo data"; $(PULSE) generate --end now; fi
+	$(PULSE) load
+	$(PULSE) build
+	@if [ "$(LIVE)" = 1 ]; then \
+		echo "Live demo: new ticket activity every 3 minutes (make run LIVE=0 to turn off)"; \
+		$(PULSE) refresh --every 3m --simulate & \
+		trap "kill $$! 2>/dev/null" EXIT; \
+		$(PULSE) serve; \
+	else $(PULSE) serve; fi
+
+serve: install
+	$(PULSE) serve
+
+test: install browser
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check warehouse dashboard tests
+	$(BIN)/ruff format --check warehouse dashboard tests
+	cd transforms && ../$(BIN)/sqlfluff lint models macros
+
+bench: install
+	$(BIN)/python -m warehouse.bench --scale $(SCALE)
+
+loadtest: install
+	$(BIN)/python -m warehouse.loadtest
+
+screenshots: install browser
+	$(BIN)/python -m dashboard.screenshots
+
+docs: install
+	cd transforms && ../$(BIN)/dbt docs generate --profiles-dir .
+
+clean:
+	rm -rf data transforms/target transforms/logs

@@ -1,0 +1,1 @@
+"""Support Pulse dashboard: a read-only Dash app over the published warehouse."""

@@ -1,0 +1,1 @@
+"""Support Pulse warehouse: synthetic extracts, validated loading, dbt build and publish."""

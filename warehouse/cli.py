@@ -1,0 +1,147 @@
+"""`pulse`: the one command line of Support Pulse (DESIGN s7).
+
+Each subcommand parses its arguments here and hands them to the module that does the
+work. Problems with input or environment arrive as `PulseError` and are printed as one
+sentence with exit status 2; only genuine bugs show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+from warehouse.errors import PulseError
+from warehouse.settings import load_settings
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-01-01") from exc
+
+
+def _parse_end(text: str) -> datetime | None:
+    """`now` (None, resolved by the generator) or an ISO date/time, naive read as UTC."""
+    if text == "now":
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 'now' or an ISO date/time") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _parse_instant(text: str) -> datetime:
+    value = _parse_end(text)
+    if value is None:
+        return datetime.now(UTC)
+    return value
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90s`, `5m`, `2h` or a bare number of seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    try:
+        if text and text[-1] in units:
+            seconds = float(text[:-1]) * units[text[-1]]
+        else:
+            seconds = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 5m") from exc
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError("the interval must be positive")
+    return timedelta(seconds=seconds)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pulse", description="Support Pulse: support metrics warehouse and dashboard."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write realistic synthetic extracts")
+    gen.add_argument("--out", type=str, default=None, help="raw directory (default: PULSE_RAW_DIR)")
+    gen.add_argument("--start", type=_parse_date, default=date(2025, 1, 1))
+    gen.add_argument("--end", type=_parse_end, default=None, help="ISO date/time or 'now'")
+    gen.add_argument("--scale", choices=("demo", "1m", "10m"), default="demo")
+    gen.add_argument("--seed", type=int, default=42)
+
+    load = sub.add_parser("load", help="validate extracts and land them in the landing database")
+    load.add_argument("--raw", type=str, default=None, help="raw directory (default: PULSE_RAW_DIR)")
+    load.add_argument("--encoding", default=None, help="force a CSV encoding, e.g. cp1251")
+    load.add_argument("--delimiter", default=None, help="force a CSV delimiter, e.g. ';'")
+
+    build = sub.add_parser("build", help="run the dbt project and publish the warehouse")
+    build.add_argument("--as-of", type=_parse_instant, default=None, help="ISO time the clocks stop at")
+    build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
+
+    refresh = sub.add_parser("refresh", help="load then build, once or on a schedule")
+    refresh.add_argument("--every", type=parse_duration, default=None, help="e.g. 5m")
+    refresh.add_argument("--raw", type=str, default=None)
+    refresh.add_argument(
+        "--simulate",
+        action="store_true",
+        help="before each refresh, append a batch of new live ticket activity (demo only)",
+    )
+
+    serve = sub.add_parser("serve", help="serve the dashboard")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--workers", type=int, default=4)
+    serve.add_argument("--dev", action="store_true", help="Dash's debug server instead of gunicorn")
+
+    return parser
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    if args.command == "generate":
+        from pathlib import Path
+
+        from warehouse.generate import generate
+
+        out = Path(args.out).resolve() if args.out else settings.raw_dir
+        generate(out, start=args.start, end=args.end, scale=args.scale, seed=args.seed)
+    elif args.command == "load":
+        from pathlib import Path
+
+        from warehouse.load import load
+
+        raw = Path(args.raw).resolve() if args.raw else settings.raw_dir
+        summary = load(settings, raw, encoding=args.encoding, delimiter=args.delimiter)
+        return 1 if summary.failed_files else 0
+    elif args.command == "build":
+        from warehouse.build import build
+
+        build(settings, as_of=args.as_of, full_refresh=args.full_refresh)
+    elif args.command == "refresh":
+        from pathlib import Path
+
+        from warehouse.refresh import refresh
+
+        raw = Path(args.raw).resolve() if args.raw else settings.raw_dir
+        refresh(settings, raw, every=args.every, simulate=args.simulate)
+    elif args.command == "serve":
+        from dashboard.serve import serve
+
+        serve(settings, host=args.host, port=args.port, workers=args.workers, dev=args.dev)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = run(argv)
+    except PulseError as exc:
+        print(f"pulse: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("pulse: interrupted", file=sys.stderr)
+        sys.exit(130)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
