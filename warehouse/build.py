@@ -1,0 +1,576 @@
+"""`pulse build`: run the dbt project into a new file and publish it atomically.
+
+The published warehouse (`settings.warehouse_path`) is only ever replaced by a
+complete, checked build (DESIGN s2, s8):
+
+1. Take the load/build lock, then delete leftovers of killed builds in `builds_dir`.
+2. Copy the published warehouse to `builds_dir/<build_id>.duckdb` (incremental models
+   need their previous state), or start from an empty file with `full_refresh`.
+3. Run `dbt build` in a child process with the landing database attached read-only,
+   printing concise progress (nodes done / total, failures so far).
+4. If dbt reports any error or failing error-severity test: print one screen naming
+   the failed nodes and their one-line messages, delete the new file, raise PulseError.
+   The published warehouse is untouched.
+5. Otherwise write `main.pulse_build`, `main.pulse_build_models`,
+   `main.pulse_build_tests` and `main.pulse_build_history`, CHECKPOINT, close, fsync,
+   and `os.replace` the file onto the published path (readers holding the old file
+   keep reading it; new connections see the new one).
+
+dbt runs as a child process rather than in-process: each build gets a clean
+interpreter (dbt keeps global adapter state), memory is measurable per step, and the
+child is killed by the kernel if `pulse build` itself dies (PR_SET_PDEATHSIG), so a
+`kill -9` never leaves an orphan writing into `builds_dir`. Its JSON log stream gives
+progress; `run_results.json` gives the per-node outcome for the failure screen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import PulseError
+from warehouse.lock import pulse_lock
+from warehouse.settings import DBT_PROJECT_DIR, Settings
+
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+RESULT_EVENTS = {
+    "LogModelResult",
+    "LogTestResult",
+    "LogSeedResult",
+    "LogSnapshotResult",
+    "LogNodeNoOpResult",
+    "SkippingDetails",
+    "LogHookEndLine",
+}
+MAX_FAILURE_LINES = 15
+
+
+@dataclass
+class BuildSummary:
+    build_id: str
+    as_of: datetime
+    built_at: datetime
+    status: str  # "success" (a failed build raises PulseError instead)
+    full_refresh: bool
+    seconds: float
+    models: int = 0
+    tests_passed: int = 0
+    tests_warned: int = 0
+    model_rows: dict[str, int] = field(default_factory=dict)
+    published_path: Path | None = None
+
+
+@dataclass
+class _NodeResult:
+    unique_id: str
+    resource_type: str
+    status: str
+    message: str
+    failures: int | None
+    seconds: float
+    relation: str | None
+
+
+def new_build_id(now: datetime | None = None) -> str:
+    """UTC timestamp with milliseconds, sortable and safe as a file name."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    return now.strftime("%Y%m%dT%H%M%S") + f"_{now.microsecond // 1000:03d}Z"
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.is_file():
+        return str(candidate)
+    found = shutil.which("dbt")
+    if not found:
+        raise PulseError("dbt is not installed in this environment: run `make install`")
+    return found
+
+
+def dbt_dirs(settings: Settings) -> tuple[Path, Path]:
+    """dbt's target/ and logs/ for this data directory (gitignored, never shared)."""
+    base = settings.data_dir / "dbt"
+    return base / "target", base / "logs"
+
+
+def _kill_with_parent() -> None:  # runs in the child between fork and exec
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _remove_db_file(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+
+
+def clean_stale_builds(settings: Settings) -> list[Path]:
+    """Delete files left in builds_dir by killed builds (call only under the lock)."""
+    removed: list[Path] = []
+    if settings.builds_dir.is_dir():
+        for leftover in settings.builds_dir.iterdir():
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
+                removed.append(leftover)
+    if settings.temp_dir.is_dir():  # DuckDB spill files of a killed step
+        for spill in settings.temp_dir.glob("duckdb_temp_*"):
+            with contextlib.suppress(OSError):
+                if spill.is_file():
+                    spill.unlink()
+                else:
+                    shutil.rmtree(spill)
+    return removed
+
+
+def _fsync_path(path: Path, *, directory: bool = False) -> None:
+    flags = os.O_RDONLY | (os.O_DIRECTORY if directory else 0)
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _Progress:
+    """One short line per step of progress; rewritten in place on a terminal."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stdout.isatty()
+        self.done = 0
+        self.total = 0
+        self.failed = 0
+        self.last_print = 0.0
+        self.last_text = ""
+        self.errors: list[str] = []
+
+    def feed(self, line: str) -> None:
+        try:
+            event = json.loads(line)
+            info, data = event["info"], event.get("data", {})
+        except (ValueError, KeyError, TypeError):
+            return
+        name = info.get("name")
+        if info.get("level") == "error" and info.get("msg"):
+            self.errors.append(_strip_ansi(info["msg"]).strip())
+        if name == "LogStartLine" and data.get("total"):
+            self.total = int(data["total"])
+        elif name in RESULT_EVENTS:
+            self.done += 1
+            self.total = max(self.total, int(data.get("total") or data.get("num_models") or 0))
+            status = str(data.get("status", "")).lower()
+            if status in FAILED_STATUSES or status.startswith("error"):
+                self.failed += 1
+            self.show()
+
+    def show(self, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and not self.tty and now - self.last_print < 5 and self.done != self.total:
+            return
+        self.last_print = now
+        text = f"  dbt: {self.done}/{self.total or '?'} nodes done"
+        if self.failed:
+            text += f", {self.failed} failed"
+        if text == self.last_text and not (final and self.tty):
+            return
+        self.last_text = text
+        if self.tty:
+            end = "\n" if final else ""
+            print(f"\r{text}   ", end=end, flush=True)
+        else:
+            print(text, flush=True)
+
+
+def _strip_ansi(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def _read_run_results(target_dir: Path) -> list[_NodeResult]:
+    path = target_dir / "run_results.json"
+    if not path.is_file():
+        return []
+    try:
+        payload = json.loads(path.read_text())
+    except ValueError:
+        return []
+    results = []
+    for item in payload.get("results", []):
+        unique_id = item.get("unique_id", "?")
+        results.append(
+            _NodeResult(
+                unique_id=unique_id,
+                resource_type=unique_id.split(".", 1)[0],
+                status=str(item.get("status", "")),
+                message=_strip_ansi(str(item.get("message") or "")),
+                failures=item.get("failures"),
+                seconds=float(item.get("execution_time") or 0.0),
+                relation=item.get("relation_name"),
+            )
+        )
+    return results
+
+
+def _one_line(text: str, width: int = 160) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # dbt prefixes database errors with a generic line; the useful part follows it.
+    useful = [line for line in lines if not line.lower().startswith("runtime error in")]
+    line = " ".join((useful or lines or ["(no message)"])[:2])
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _failure_screen(results: list[_NodeResult], stream_errors: list[str], log_dir: Path) -> str:
+    failed = [r for r in results if r.status in FAILED_STATUSES]
+    skipped = sum(1 for r in results if r.status == "skipped")
+    lines = ["", "Build failed; the published warehouse was not changed."]
+    if failed:
+        lines.append(f"{len(failed)} node(s) failed, {skipped} skipped because of them:")
+        for r in failed[:MAX_FAILURE_LINES]:
+            node = r.unique_id.split(".")
+            name = node[2] if len(node) > 2 else r.unique_id
+            what = r.resource_type
+            extra = (
+                f" ({r.failures} failing rows)" if r.resource_type == "test" and r.failures else ""
+            )
+            lines.append(f"  - {what} {name}{extra}: {_one_line(r.message)}")
+        if len(failed) > MAX_FAILURE_LINES:
+            lines.append(f"  ... and {len(failed) - MAX_FAILURE_LINES} more")
+    else:
+        lines.append("dbt stopped before running the models:")
+        shown = [e for e in stream_errors if e][:MAX_FAILURE_LINES] or ["(no error message)"]
+        lines.extend(f"  {_one_line(e, 200)}" for e in shown)
+    lines.append(f"Full dbt log: {log_dir / 'dbt.log'}")
+    return "\n".join(lines)
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _write_build_tables(
+    build_file: Path,
+    settings: Settings,
+    *,
+    build_id: str,
+    as_of: datetime,
+    built_at: datetime,
+    full_refresh: bool,
+    seconds: float,
+    results: list[_NodeResult],
+) -> dict[str, object]:
+    """Record what this build is into the new file; returns the summary figures."""
+    import dbt.version
+
+    con = duckdb.connect(str(build_file))
+    try:
+        tables = {
+            (schema, name)
+            for schema, name in con.execute(
+                "select schema_name, table_name from duckdb_tables() "
+                "where database_name = current_database()"
+            ).fetchall()
+        }
+        model_rows: dict[str, int] = {}
+        model_records = []
+        for r in results:
+            if r.resource_type not in {"model", "seed", "snapshot"}:
+                continue
+            rows = None
+            relation = None
+            if r.relation:
+                parts = [p.strip('"') for p in r.relation.split(".")]
+                schema, name = parts[-2], parts[-1]
+                relation = f"{schema}.{name}"  # without the build file's catalog name
+                if (schema, name) in tables:
+                    quoted = f'"{schema}"."{name}"'
+                    rows = int(con.execute(f"select count(*) from {quoted}").fetchone()[0])
+                    model_rows[f"{schema}.{name}"] = rows
+            model_records.append(
+                (build_id, r.unique_id, r.resource_type, relation, r.status, rows, r.seconds)
+            )
+        tests = [r for r in results if r.resource_type == "unit_test" or r.resource_type == "test"]
+        test_records = [
+            (
+                build_id,
+                r.unique_id,
+                r.resource_type,
+                r.status,
+                r.failures,
+                r.message or None,
+                r.seconds,
+            )
+            for r in tests
+        ]
+        batches_loaded = batches_failed = rows_rejected = None
+        if settings.landing_path.is_file():
+            con.execute(
+                f"attach {_sql_literal(str(settings.landing_path))} as pulse_landing_ro (read_only)"
+            )
+            try:
+                row = con.execute(
+                    "select count(*) filter (where status = 'loaded'), "
+                    "count(*) filter (where status = 'failed'), "
+                    "coalesce(sum(rows_rejected) filter (where status = 'loaded'), 0) "
+                    "from pulse_landing_ro.raw.load_manifest"
+                ).fetchone()
+                batches_loaded, batches_failed, rows_rejected = (int(v) for v in row)
+            except duckdb.Error:
+                pass  # an older landing without a manifest: leave the figures empty
+            finally:
+                con.execute("detach pulse_landing_ro")
+
+        summary = {
+            "models": sum(1 for r in results if r.resource_type == "model"),
+            "tests_passed": sum(1 for r in tests if r.status == "pass"),
+            "tests_warned": sum(1 for r in tests if r.status == "warn"),
+            "model_rows": model_rows,
+        }
+        naive = lambda d: d.astimezone(UTC).replace(tzinfo=None)  # noqa: E731
+        build_row = (
+            build_id,
+            naive(as_of),
+            naive(built_at),
+            "success",
+            dbt.version.__version__,
+            duckdb.__version__,
+            full_refresh,
+            round(seconds, 3),
+            summary["models"],
+            summary["tests_passed"],
+            summary["tests_warned"],
+            batches_loaded,
+            batches_failed,
+            rows_rejected,
+            json.dumps(model_rows, sort_keys=True),
+        )
+        con.execute("begin")
+        con.execute(
+            """
+            create or replace table main.pulse_build (
+                build_id varchar not null, as_of timestamp not null, built_at timestamp not null,
+                status varchar not null, dbt_version varchar, duckdb_version varchar,
+                full_refresh boolean, build_seconds double, models_built integer,
+                tests_passed integer, tests_warned integer, batches_loaded integer,
+                batches_failed integer, rows_rejected bigint, model_row_counts json
+            )"""
+        )
+        con.execute(
+            f"insert into main.pulse_build values ({', '.join('?' * len(build_row))})", build_row
+        )
+        con.execute(
+            "create table if not exists main.pulse_build_history as "
+            "select * from main.pulse_build where false"
+        )
+        try:
+            con.execute(
+                "insert into main.pulse_build_history by name select * from main.pulse_build"
+            )
+        except duckdb.Error:  # history from an older layout: start it again
+            con.execute(
+                "create or replace table main.pulse_build_history as select * from main.pulse_build"
+            )
+        con.execute(
+            """
+            create or replace table main.pulse_build_models (
+                build_id varchar, node varchar, resource_type varchar, relation varchar,
+                status varchar, row_count bigint, seconds double
+            )"""
+        )
+        if model_records:
+            con.executemany(
+                "insert into main.pulse_build_models values (?, ?, ?, ?, ?, ?, ?)", model_records
+            )
+        con.execute(
+            """
+            create or replace table main.pulse_build_tests (
+                build_id varchar, node varchar, resource_type varchar, status varchar,
+                failures bigint, message varchar, seconds double
+            )"""
+        )
+        if test_records:
+            con.executemany(
+                "insert into main.pulse_build_tests values (?, ?, ?, ?, ?, ?, ?)", test_records
+            )
+        con.execute("commit")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return summary
+
+
+def _publish(build_file: Path, target: Path) -> None:
+    """fsync the finished file and rename it over the published warehouse."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _fsync_path(build_file)
+    if build_file.stat().st_dev != target.parent.stat().st_dev:
+        # rename only swaps atomically within one file system: copy next to the target first
+        staging = target.with_name(f".{target.name}.{build_file.stem}.tmp")
+        shutil.copyfile(build_file, staging)
+        _fsync_path(staging)
+        build_file.unlink()
+        build_file = staging
+    os.replace(build_file, target)
+    _fsync_path(target.parent, directory=True)
+
+
+def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> BuildSummary:
+    """Build the warehouse with dbt and publish it; raise PulseError if anything fails."""
+    if not settings.landing_path.is_file():
+        raise PulseError(f"no landing database at {settings.landing_path}: run `pulse load` first")
+    as_of = (as_of or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    started = time.monotonic()
+    with pulse_lock(settings, "build"):
+        removed = clean_stale_builds(settings)
+        if removed:
+            print(f"removed {len(removed)} leftover file(s) of an interrupted build")
+        built_at = datetime.now(UTC)
+        build_id = new_build_id(built_at)
+        settings.builds_dir.mkdir(parents=True, exist_ok=True)
+        settings.temp_dir.mkdir(parents=True, exist_ok=True)
+        build_file = settings.builds_dir / f"{build_id}.duckdb"
+        incremental = settings.warehouse_path.is_file() and not full_refresh
+        mode = "incremental" if incremental else "full"
+        print(f"build {build_id}: {mode}, as of {as_of:%Y-%m-%d %H:%M:%S} UTC", flush=True)
+        published = False
+        try:
+            if incremental:
+                shutil.copyfile(settings.warehouse_path, build_file)
+            results, stream_errors, returncode = _run_dbt(
+                settings, build_file, as_of=as_of, full_refresh=not incremental
+            )
+            _target_dir, log_dir = dbt_dirs(settings)
+            failed = [r for r in results if r.status in FAILED_STATUSES]
+            if returncode != 0 or failed:
+                print(_failure_screen(results, stream_errors, log_dir), flush=True)
+                what = (
+                    f"{len(failed)} dbt node(s) failed"
+                    if failed
+                    else f"dbt exited with status {returncode}"
+                )
+                raise PulseError(
+                    f"build failed ({what}); the published warehouse is unchanged — "
+                    "fix the models or data named above and run `pulse build` again"
+                )
+            seconds = time.monotonic() - started
+            figures = _write_build_tables(
+                build_file,
+                settings,
+                build_id=build_id,
+                as_of=as_of,
+                built_at=built_at,
+                full_refresh=not incremental,
+                seconds=seconds,
+                results=results,
+            )
+            _publish(build_file, settings.warehouse_path)
+            published = True
+        finally:
+            if not published:
+                _remove_db_file(build_file)
+    seconds = time.monotonic() - started
+    summary = BuildSummary(
+        build_id=build_id,
+        as_of=as_of,
+        built_at=built_at,
+        status="success",
+        full_refresh=not incremental,
+        seconds=seconds,
+        models=int(figures["models"]),
+        tests_passed=int(figures["tests_passed"]),
+        tests_warned=int(figures["tests_warned"]),
+        model_rows=dict(figures["model_rows"]),
+        published_path=settings.warehouse_path,
+    )
+    _print_summary(summary)
+    return summary
+
+
+def _print_summary(summary: BuildSummary) -> None:
+    marts = {k: v for k, v in summary.model_rows.items() if k.startswith("main.")}
+    print(
+        f"published {summary.published_path} (build {summary.build_id}) "
+        f"in {summary.seconds:.1f} s: "
+        f"{summary.models} models, {summary.tests_passed} tests passed"
+        + (f", {summary.tests_warned} warnings" if summary.tests_warned else ""),
+        flush=True,
+    )
+    if marts:
+        shown = sorted(marts.items())[:24]
+        print("  " + ", ".join(f"{k.removeprefix('main.')}={v:,}" for k, v in shown))
+
+
+def _run_dbt(
+    settings: Settings, build_file: Path, *, as_of: datetime, full_refresh: bool
+) -> tuple[list[_NodeResult], list[str], int]:
+    target_dir, log_dir = dbt_dirs(settings)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    (target_dir / "run_results.json").unlink(missing_ok=True)
+    project_dir = Path(settings.extra.get("dbt_project_dir", str(DBT_PROJECT_DIR)))
+    env = dict(os.environ)
+    env.update(
+        PULSE_BUILD_PATH=str(build_file.resolve()),
+        PULSE_LANDING=str(settings.landing_path.resolve()),
+        PULSE_TEMP_DIR=str(settings.temp_dir.resolve()),
+        PULSE_MEMORY_LIMIT=str(settings.memory_limit),
+        PULSE_THREADS=str(settings.threads),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+    )
+    vars_yaml = json.dumps(
+        {"as_of": as_of.strftime("%Y-%m-%d %H:%M:%S"), "business_timezone": settings.timezone}
+    )
+    cmd = [
+        dbt_executable(),
+        "--no-send-anonymous-usage-stats",
+        "build",
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+        "--target-path",
+        str(target_dir),
+        "--log-path",
+        str(log_dir),
+        "--log-format",
+        "json",
+        "--vars",
+        vars_yaml,
+    ]
+    if full_refresh:
+        cmd.append("--full-refresh")
+    progress = _Progress()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=project_dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+        preexec_fn=_kill_with_parent,
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            progress.feed(line)
+        returncode = proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    progress.show(final=True)
+    return _read_run_results(target_dir), progress.errors, returncode
