@@ -176,6 +176,8 @@ class _Progress:
             self.show()
 
     def show(self, final: bool = False) -> None:
+        if not self.done:
+            return
         now = time.monotonic()
         if not final and not self.tty and now - self.last_print < 5 and self.done != self.total:
             return
@@ -250,8 +252,13 @@ def _failure_screen(results: list[_NodeResult], stream_errors: list[str], log_di
             lines.append(f"  ... and {len(failed) - MAX_FAILURE_LINES} more")
     else:
         lines.append("dbt stopped before running the models:")
-        shown = [e for e in stream_errors if e][:MAX_FAILURE_LINES] or ["(no error message)"]
-        lines.extend(f"  {_one_line(e, 200)}" for e in shown)
+        detail = [
+            part.strip()[:200]
+            for message in stream_errors
+            for part in message.splitlines()
+            if part.strip() and part.strip() != "Encountered an error:"
+        ]
+        lines.extend(f"  {part}" for part in (detail or ["(no error message)"])[:MAX_FAILURE_LINES])
     lines.append(f"Full dbt log: {log_dir / 'dbt.log'}")
     return "\n".join(lines)
 

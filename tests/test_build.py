@@ -1,0 +1,255 @@
+"""`pulse build`'s publishing rules, on a throwaway dbt project and on the real one.
+
+The throwaway project (two models, one incremental, and tests we can make fail) keeps
+these checks independent of the real models and fast (one dbt start-up per build).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.build import build, clean_stale_builds, new_build_id
+from warehouse.errors import PulseError
+from warehouse.landing import open_landing
+from warehouse.lock import pulse_lock
+from warehouse.settings import Settings
+
+PROJECT = {
+    "dbt_project.yml": """
+name: tiny
+version: "1.0"
+config-version: 2
+profile: tiny
+vars:
+  as_of: "2100-01-01 00:00:00"
+  expected: 1
+""",
+    "profiles.yml": """
+tiny:
+  target: d
+  outputs:
+    d:
+      type: duckdb
+      path: "{{ env_var('PULSE_BUILD_PATH') }}"
+      threads: 1
+      attach:
+        - path: "{{ env_var('PULSE_LANDING') }}"
+          alias: landing
+          read_only: true
+""",
+    "models/tickets.sql": """
+{{ config(materialized='table') }}
+select count(*) as n, cast('{{ var("as_of") }}' as timestamp) as as_of
+from landing.raw.tickets
+""",
+    "models/builds_seen.sql": """
+{{ config(materialized='incremental') }}
+select cast('{{ var("as_of") }}' as timestamp) as as_of, 1 as id
+""",
+    "models/schema.yml": """
+version: 2
+models:
+  - name: tickets
+    columns:
+      - name: n
+        data_tests:
+          - not_null
+          - accepted_values:
+              arguments:
+                values: ["{{ var('expected') }}"]
+                quote: false
+""",
+}
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Settings:
+    project = tmp_path / "project"
+    for name, text in PROJECT.items():
+        path = project / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    data = tmp_path / "data"
+    settings = Settings(
+        data_dir=data,
+        raw_dir=data / "raw",
+        landing_path=data / "landing.duckdb",
+        warehouse_path=data / "warehouse.duckdb",
+        memory_limit="1GB",
+        threads=1,
+        extra={"dbt_project_dir": str(project)},
+    )
+    con = open_landing(settings.landing_path)
+    con.execute("insert into raw.tickets (ticket_id) values ('T-1')")
+    con.close()
+    return settings
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _break_test(settings: Settings) -> None:
+    """Make the data fail the error-severity accepted_values test."""
+    con = duckdb.connect(str(settings.landing_path))
+    con.execute("insert into raw.tickets (ticket_id) values ('T-2')")
+    con.close()
+
+
+def _build_row(settings: Settings) -> tuple:
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return con.execute("select build_id, as_of, status from main.pulse_build").fetchone()
+    finally:
+        con.close()
+
+
+def test_build_id_is_sortable_timestamp() -> None:
+    first = new_build_id(datetime(2025, 5, 15, 12, 0, 0, 1000, tzinfo=UTC))
+    second = new_build_id(datetime(2025, 5, 15, 12, 0, 0, 2000, tzinfo=UTC))
+    assert first == "20250515T120000_001Z"
+    assert first < second
+
+
+def test_missing_landing_is_one_clear_error(tiny: Settings) -> None:
+    tiny.landing_path.unlink()
+    with pytest.raises(PulseError, match=r"no landing database at .*run `pulse load` first"):
+        build(tiny, as_of=None, full_refresh=False)
+
+
+def test_successful_build_publishes_and_records(tiny: Settings) -> None:
+    as_of = datetime(2025, 5, 15, 12, 0, tzinfo=UTC)
+    summary = build(tiny, as_of=as_of, full_refresh=True)
+    assert tiny.warehouse_path.is_file()
+    assert list(tiny.builds_dir.iterdir()) == []
+    build_id, recorded_as_of, status = _build_row(tiny)
+    assert (build_id, status) == (summary.build_id, "success")
+    assert recorded_as_of == datetime(2025, 5, 15, 12, 0)
+    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
+    tests = con.execute("select status from main.pulse_build_tests").fetchall()
+    rows = dict(con.execute("select relation, row_count from main.pulse_build_models").fetchall())
+    con.close()
+    assert tests and {t[0] for t in tests} == {"pass"}
+    assert rows["main.tickets"] == 1
+    assert summary.model_rows["main.tickets"] == 1
+
+
+def test_incremental_build_starts_from_published_state(tiny: Settings) -> None:
+    build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
+    build(tiny, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=False)
+
+    def seen() -> int:
+        con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
+        try:
+            return con.execute("select count(*) from main.builds_seen").fetchone()[0]
+        finally:
+            con.close()
+
+    assert seen() == 2
+    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
+    history = con.execute("select count(*) from main.pulse_build_history").fetchone()[0]
+    con.close()
+    assert history == 2
+    build(tiny, as_of=datetime(2025, 5, 3, tzinfo=UTC), full_refresh=True)
+    assert seen() == 1
+
+
+def test_failing_test_leaves_published_warehouse_untouched(
+    tiny: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(tiny, as_of=None, full_refresh=True)
+    before = _digest(tiny.warehouse_path)
+    build_id = _build_row(tiny)[0]
+    _break_test(tiny)
+    capsys.readouterr()
+    with pytest.raises(PulseError, match="published warehouse is unchanged"):
+        build(tiny, as_of=None, full_refresh=False)
+    screen = capsys.readouterr().out
+    assert "accepted_values_tickets_n" in screen
+    assert "Build failed" in screen
+    assert len(screen.splitlines()) < 25  # one screen, not the dbt log
+    assert _digest(tiny.warehouse_path) == before
+    assert _build_row(tiny)[0] == build_id
+    assert list(tiny.builds_dir.iterdir()) == []
+
+
+def test_model_error_names_the_model(tiny: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    project = Path(tiny.extra["dbt_project_dir"])
+    (project / "models" / "broken.sql").write_text(
+        "select no_such_column from {{ ref('tickets') }}"
+    )
+    with pytest.raises(PulseError, match="build failed"):
+        build(tiny, as_of=None, full_refresh=True)
+    screen = capsys.readouterr().out
+    assert "model broken" in screen
+    assert "no_such_column" in screen
+    assert not tiny.warehouse_path.exists()
+    assert list(tiny.builds_dir.iterdir()) == []
+
+
+def test_parse_error_is_reported_without_traceback(
+    tiny: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = Path(tiny.extra["dbt_project_dir"])
+    (project / "models" / "bad.sql").write_text("select {{ ref('does_not_exist') }}")
+    with pytest.raises(PulseError, match="build failed"):
+        build(tiny, as_of=None, full_refresh=True)
+    screen = capsys.readouterr().out
+    assert "does_not_exist" in screen
+    assert "Traceback" not in screen
+
+
+def test_leftovers_of_killed_builds_are_cleaned(tiny: Settings) -> None:
+    tiny.builds_dir.mkdir(parents=True)
+    stale = tiny.builds_dir / "20200101T000000_000Z.duckdb"
+    stale.write_bytes(b"half a database")
+    (tiny.builds_dir / "20200101T000000_000Z.duckdb.wal").write_bytes(b"x")
+    build(tiny, as_of=None, full_refresh=True)
+    assert list(tiny.builds_dir.iterdir()) == []
+    assert clean_stale_builds(tiny) == []
+
+
+def test_lock_timeout_names_the_holder(tiny: Settings) -> None:
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with pulse_lock(tiny, "load"):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert held.wait(5)
+        with (
+            pytest.raises(PulseError, match=r"cannot build: `pulse load` \(pid \d+"),
+            pulse_lock(tiny, "build", timeout=0.5),
+        ):
+            pass
+    finally:
+        release.set()
+        thread.join()
+    with pulse_lock(tiny, "build", timeout=0.5):  # free again once the holder is done
+        pass
+
+
+def test_real_project_build_records_itself(built_warehouse) -> None:
+    settings = built_warehouse.settings
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        build_id, status, models = con.execute(
+            "select build_id, status, models_built from main.pulse_build"
+        ).fetchone()
+        tests = con.execute("select count(*) from main.pulse_build_tests").fetchone()[0]
+    finally:
+        con.close()
+    assert status == "success" and build_id and models > 0
+    assert tests > 0
+    assert not any(settings.builds_dir.glob("*.duckdb"))
