@@ -1,0 +1,121 @@
+"""`pulse serve`: the dashboard under gunicorn (or Dash's debug server with `--dev`).
+
+Production serving is gunicorn's threaded workers (`gthread`): a few processes, each
+with a handful of threads, so a slow callback never blocks the rest and a crashed
+worker is replaced. The app is imported in each worker after the fork (no
+`preload_app`), because DuckDB connections must not cross a fork. Workers read the
+published warehouse read-only and never wait for loads or builds (DESIGN s2).
+
+The server binds to 127.0.0.1 unless told otherwise (DESIGN s8); binding elsewhere
+without authentication prints a warning.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+
+from warehouse.errors import PulseError
+from warehouse.settings import Settings
+
+THREADS_PER_WORKER = 4
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment that makes `load_settings()` in a worker equal `settings`."""
+    env = {
+        "PULSE_DATA_DIR": str(settings.data_dir),
+        "PULSE_RAW_DIR": str(settings.raw_dir),
+        "PULSE_LANDING": str(settings.landing_path),
+        "PULSE_WAREHOUSE": str(settings.warehouse_path),
+        "PULSE_TZ": settings.timezone,
+        "PULSE_AUTH": settings.auth_mode,
+        "PULSE_AUTH_HEADER": settings.auth_header,
+        "PULSE_STALE_MINUTES": str(settings.stale_after_minutes),
+    }
+    if settings.users_file:
+        env["PULSE_USERS_FILE"] = str(settings.users_file)
+    return env
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _preflight(settings: Settings, host: str) -> None:
+    if settings.auth_mode not in ("none", "basic", "header"):
+        raise PulseError(f"unknown auth mode {settings.auth_mode!r}: use none, basic or header")
+    if settings.auth_mode != "none":
+        from dashboard.auth import load_users
+
+        load_users(settings.users_file)  # a bad users file fails here, in one line
+    if not _is_loopback(host) and settings.auth_mode == "none":
+        print(
+            f"warning: serving on {host} without authentication; anyone who can reach this "
+            "machine sees every engineer's numbers (set PULSE_AUTH=basic or header)",
+            file=sys.stderr,
+        )
+    if not settings.warehouse_path.is_file():
+        print(
+            f"no published warehouse at {settings.warehouse_path} yet: pages stay empty "
+            "until `pulse load` and `pulse build` have run",
+            file=sys.stderr,
+        )
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the dashboard until interrupted."""
+    _preflight(settings, host)
+    os.environ.update(settings_env(settings))
+    url = f"http://{host}:{port}/"
+    if dev:
+        from dashboard.app import create_app
+
+        app = create_app(settings)
+        print(f"Support Pulse (Dash debug server) on {url}", flush=True)
+        app.run(host=host, port=port, debug=True)
+        return
+
+    from gunicorn.app.base import BaseApplication
+
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": max(1, workers),
+        "worker_class": "gthread",
+        "threads": THREADS_PER_WORKER,
+        "timeout": 120,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "preload_app": False,
+        "accesslog": os.environ.get("PULSE_ACCESS_LOG") or None,
+        "errorlog": "-",
+        "loglevel": os.environ.get("PULSE_LOG_LEVEL", "warning"),
+        "proc_name": "pulse-serve",
+        # The header mode trusts a header set by the proxy in front; never let a
+        # client's own forwarded-for headers change what gunicorn believes.
+        "forwarded_allow_ips": "127.0.0.1,::1",
+    }
+
+    class PulseApplication(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self):
+            from dashboard.app import server
+
+            return server
+
+    print(
+        f"Support Pulse on {url} (gunicorn, {options['workers']} workers × "
+        f"{THREADS_PER_WORKER} threads, auth: {settings.auth_mode}); Ctrl-C stops",
+        flush=True,
+    )
+    PulseApplication().run()

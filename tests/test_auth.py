@@ -1,0 +1,301 @@
+"""Authentication modes, users files and the role rules the data layer enforces."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+from pathlib import Path
+
+import dash
+import duckdb
+import flask
+import pytest
+from werkzeug.security import check_password_hash
+
+from dashboard.auth import (
+    LOCAL_VIEWER,
+    NOBODY,
+    Viewer,
+    can_see_engineer,
+    can_see_team,
+    current_viewer,
+    display_name,
+    engineer_filter_sql,
+    hash_password,
+    install_auth,
+    load_users,
+    visible_engineer_ids,
+)
+from warehouse.errors import PulseError
+from warehouse.settings import Settings
+
+PASSWORDS = {"vera": "vp-secret", "lena": "lead-secret", "egor": "eng-secret", "tv": "wall-secret"}
+
+
+@pytest.fixture(scope="module")
+def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("auth") / "users.toml"
+    h = {name: hash_password(pw) for name, pw in PASSWORDS.items()}
+    path.write_text(
+        f"""
+[users.vera]
+password_hash = "{h["vera"]}"
+role = "vp"
+
+[users.lena]
+password_hash = "{h["lena"]}"
+role = "lead"
+team_ids = ["T01", "T02"]
+
+[users.egor]
+password_hash = "{h["egor"]}"
+role = "engineer"
+engineer_id = "E0042"
+team_ids = ["T01"]
+
+[users.tv]
+password_hash = "{h["tv"]}"
+role = "wall"
+
+[users.sso-only]
+role = "vp"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _settings(tmp_path: Path, mode: str, users_file: Path | None) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        raw_dir=tmp_path / "raw",
+        landing_path=tmp_path / "landing.duckdb",
+        warehouse_path=tmp_path / "warehouse.duckdb",
+        auth_mode=mode,
+        users_file=users_file,
+    )
+
+
+def _app(settings: Settings) -> flask.Flask:
+    app = dash.Dash(__name__)
+    app.layout = dash.html.Div("pulse")
+    install_auth(app, settings)
+
+    @app.server.route("/whoami")
+    def whoami():
+        v = current_viewer()
+        return {
+            "username": v.username,
+            "role": v.role,
+            "engineer_id": v.engineer_id,
+            "team_ids": list(v.team_ids),
+        }
+
+    @app.server.route("/wall")
+    def wall():
+        return "wall"
+
+    return app.server
+
+
+def _basic(user: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def test_password_hash_round_trip() -> None:
+    hashed = hash_password("пароль-1")
+    assert hashed.startswith("scrypt:")
+    assert "пароль-1" not in hashed
+    assert check_password_hash(hashed, "пароль-1")
+    assert not check_password_hash(hashed, "пароль-2")
+
+
+def test_hash_password_command() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboard.auth", "hash-password"],
+        input="s3cret\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert check_password_hash(out, "s3cret")
+
+
+def test_users_file_toml_and_csv(users_file: Path, tmp_path: Path) -> None:
+    users = load_users(users_file)
+    assert users["lena"].viewer() == Viewer("lena", "lead", None, ("T01", "T02"))
+    assert users["egor"].viewer().engineer_id == "E0042"
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text(
+        "username,password_hash,role,engineer_id,team_ids\n"
+        f"anna,{hash_password('x')},lead,,T03;T04\n"
+        "tv,,wall,,\n",
+        encoding="utf-8",
+    )
+    csv_users = load_users(csv_file)
+    assert csv_users["anna"].team_ids == ("T03", "T04")
+    assert csv_users["tv"].role == "wall"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('[users.x]\nrole = "admin"\n', "role 'admin'"),
+        ('[users.x]\nrole = "engineer"\n', "needs an engineer_id"),
+        ('[users.x]\nrole = "lead"\n', "needs team_ids"),
+        ("[users.x\n", "not valid TOML"),
+    ],
+)
+def test_bad_users_file_is_one_clear_error(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "users.toml"
+    path.write_text(body)
+    with pytest.raises(PulseError, match=message):
+        load_users(path)
+
+
+def test_missing_users_file(tmp_path: Path) -> None:
+    with pytest.raises(PulseError, match="PULSE_USERS_FILE"):
+        load_users(None)
+    with pytest.raises(PulseError, match="does not exist"):
+        load_users(tmp_path / "nope.toml")
+
+
+def test_mode_none_everyone_is_local_vp(tmp_path: Path) -> None:
+    client = _app(_settings(tmp_path, "none", None)).test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/whoami").json["role"] == "vp"
+    assert current_viewer() == LOCAL_VIEWER  # outside any request
+
+
+def test_unknown_mode_refused(tmp_path: Path) -> None:
+    with pytest.raises(PulseError, match="unknown auth mode"):
+        _app(_settings(tmp_path, "ldap", None))
+
+
+def test_basic_mode_requires_credentials(tmp_path: Path, users_file: Path) -> None:
+    client = _app(_settings(tmp_path, "basic", users_file)).test_client()
+    for path in ("/", "/whoami", "/_dash-layout", "/_dash-dependencies"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response.headers["WWW-Authenticate"].startswith("Basic realm=")
+    callback = client.post("/_dash-update-component", json={"output": "x.children"})
+    assert callback.status_code == 401
+    assert client.get("/", headers=_basic("lena", "wrong")).status_code == 401
+    assert client.get("/", headers=_basic("nobody", "x")).status_code == 401
+    assert client.get("/", headers=_basic("sso-only", "")).status_code == 401  # no hash
+    ok = client.get("/", headers=_basic("lena", PASSWORDS["lena"]))
+    assert ok.status_code == 200
+    # the cached check answers the same on the next request
+    again = client.get("/whoami", headers=_basic("lena", PASSWORDS["lena"]))
+    assert again.json == {
+        "username": "lena",
+        "role": "lead",
+        "engineer_id": None,
+        "team_ids": ["T01", "T02"],
+    }
+    assert client.get("/", headers=_basic("lena", "wrong")).status_code == 401
+
+
+def test_basic_mode_resolves_roles(tmp_path: Path, users_file: Path) -> None:
+    client = _app(_settings(tmp_path, "basic", users_file)).test_client()
+    roles = {
+        name: client.get("/whoami", headers=_basic(name, pw)).json
+        for name, pw in PASSWORDS.items()
+        if name != "tv"
+    }
+    assert roles["vera"]["role"] == "vp"
+    assert roles["egor"] == {
+        "username": "egor",
+        "role": "engineer",
+        "engineer_id": "E0042",
+        "team_ids": ["T01"],
+    }
+
+
+def test_wall_account_only_opens_the_wall(tmp_path: Path, users_file: Path) -> None:
+    client = _app(_settings(tmp_path, "basic", users_file)).test_client()
+    creds = _basic("tv", PASSWORDS["tv"])
+    home = client.get("/", headers=creds)
+    assert home.status_code == 302 and home.headers["Location"].endswith("/wall")
+    assert client.get("/engineers", headers=creds).status_code == 302
+    assert client.get("/wall", headers=creds).status_code == 200
+    assert client.get("/_dash-layout", headers=creds).status_code == 200
+
+
+def test_header_mode(tmp_path: Path, users_file: Path) -> None:
+    settings = _settings(tmp_path, "header", users_file)
+    client = _app(settings).test_client()
+    assert client.get("/").status_code == 401
+    assert client.get("/", headers={"X-Forwarded-User": ""}).status_code == 401
+    assert client.get("/", headers={"X-Forwarded-User": "mallory"}).status_code == 403
+    # Basic credentials mean nothing in header mode
+    assert client.get("/", headers=_basic("vera", PASSWORDS["vera"])).status_code == 401
+    who = client.get("/whoami", headers={"X-Forwarded-User": "sso-only"}).json
+    assert who["role"] == "vp"
+    who = client.get("/whoami", headers={"X-Forwarded-User": "lena"}).json
+    assert who["role"] == "lead" and who["team_ids"] == ["T01", "T02"]
+
+
+def test_header_name_is_configurable(tmp_path: Path, users_file: Path) -> None:
+    settings = _settings(tmp_path, "header", users_file).with_overrides(auth_header="X-Remote-User")
+    client = _app(settings).test_client()
+    assert client.get("/", headers={"X-Forwarded-User": "vera"}).status_code == 401
+    assert client.get("/", headers={"X-Remote-User": "vera"}).status_code == 200
+
+
+def test_viewer_outside_request_is_least_privileged(tmp_path: Path, users_file: Path) -> None:
+    server = _app(_settings(tmp_path, "basic", users_file))
+    with server.app_context():
+        assert current_viewer() == NOBODY
+
+
+VP = Viewer("vera", "vp")
+LEAD = Viewer("lena", "lead", None, ("T01",))
+ENGINEER = Viewer("egor", "engineer", "E1", ("T01",))
+WALL = Viewer("tv", "wall")
+
+
+@pytest.mark.parametrize(
+    ("viewer", "own_team_other", "other_team"),
+    [(VP, True, True), (LEAD, True, False), (ENGINEER, False, False), (WALL, False, False)],
+)
+def test_can_see_engineer(viewer: Viewer, own_team_other: bool, other_team: bool) -> None:
+    assert can_see_engineer(viewer, "E2", "T01") is own_team_other
+    assert can_see_engineer(viewer, "E9", "T02") is other_team
+    assert can_see_engineer(ENGINEER, "E1", "T01")
+
+
+def test_team_visibility_and_names() -> None:
+    assert can_see_team(LEAD, "T01") and not can_see_team(LEAD, "T02")
+    assert not can_see_team(ENGINEER, "T01")
+    pairs = [("E1", "T01"), ("E2", "T01"), ("E9", "T02")]
+    assert visible_engineer_ids(VP, pairs) == {"E1", "E2", "E9"}
+    assert visible_engineer_ids(LEAD, pairs) == {"E1", "E2"}
+    assert visible_engineer_ids(ENGINEER, pairs) == {"E1"}
+    assert visible_engineer_ids(WALL, pairs) == set()
+    assert display_name(LEAD, "Иван Петров", "E2", "T01") == "Иван Петров"
+    assert display_name(LEAD, "Анна Смирнова", "E9", "T02") == "—"
+    assert display_name(WALL, "Иван Петров", "E2", "T01") == "—"
+
+
+def test_engineer_filter_sql_is_parameterised() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "create table w as select * from (values ('E1','T01'), ('E2','T01'), ('E9','T02'), "
+        "('E''x','T''); drop table w; --')) t(engineer_id, team_id)"
+    )
+
+    def visible(viewer: Viewer) -> list[str]:
+        where, params = engineer_filter_sql(viewer)
+        rows = con.execute(f"select engineer_id from w where {where} order by 1", params)
+        return [r[0] for r in rows.fetchall()]
+
+    assert visible(VP) == ["E'x", "E1", "E2", "E9"]
+    assert visible(LEAD) == ["E1", "E2"]
+    assert visible(ENGINEER) == ["E1"]
+    assert visible(WALL) == []
+    hostile = Viewer("x", "lead", None, ("T'); drop table w; --",))
+    assert visible(hostile) == ["E'x"]
+    assert con.execute("select count(*) from w").fetchone()[0] == 4

@@ -1,0 +1,85 @@
+"""`pulse refresh`: load then build, once or on a schedule (DESIGN s7).
+
+Once (`every=None`): a failed load or build raises PulseError like the single steps.
+On a schedule: each cycle starts `every` after the previous one started (right away
+when a cycle took longer); a failed cycle is reported in one line and the loop goes
+on, because the next batch often fixes it and the published warehouse is untouched
+by a failure anyway. Ctrl-C stops cleanly between or during cycles (an interrupted
+build publishes nothing).
+
+With `simulate=True` (the live demo), each cycle first appends a batch of new ticket
+activity to the raw directory with `warehouse.simulate.append_live_batch`.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from warehouse.errors import PulseError
+from warehouse.settings import Settings
+
+
+def _cycle(settings: Settings, raw_dir: Path, *, simulate: bool) -> str:
+    """One load + build; returns a one-line account of what happened."""
+    now = datetime.now(UTC)
+    parts: list[str] = []
+    if simulate:
+        from warehouse.simulate import append_live_batch
+
+        files = append_live_batch(raw_dir, now=now, seed=int(now.timestamp()) % 2**31)
+        parts.append(f"simulated {len(files)} new batch file(s)")
+    from warehouse.build import build
+    from warehouse.load import load
+
+    loaded = load(settings, raw_dir, encoding=None, delimiter=None)
+    failed_files = list(getattr(loaded, "failed_files", []) or [])
+    if failed_files:
+        parts.append(f"{len(failed_files)} file(s) refused by the loader (see above)")
+    summary = build(settings, as_of=None, full_refresh=False)
+    parts.append(f"published build {summary.build_id} in {summary.seconds:.1f} s")
+    return "; ".join(parts)
+
+
+def refresh(
+    settings: Settings,
+    raw_dir: Path,
+    *,
+    every: timedelta | None,
+    simulate: bool,
+    max_cycles: int | None = None,
+) -> None:
+    """Load + build once, or every `every` until Ctrl-C (or `max_cycles`, for tests)."""
+    if every is None:
+        print(f"refresh: {_cycle(settings, raw_dir, simulate=simulate)}", flush=True)
+        return
+    interval = every.total_seconds()
+    print(f"refresh every {every}; Ctrl-C stops", flush=True)
+    cycle = 0
+    try:
+        while max_cycles is None or cycle < max_cycles:
+            cycle += 1
+            started = time.monotonic()
+            stamp = datetime.now(UTC).strftime("%H:%M:%S")
+            try:
+                result = _cycle(settings, raw_dir, simulate=simulate)
+                print(f"[{stamp} UTC] refresh {cycle} ok: {result}", flush=True)
+            except PulseError as exc:
+                print(f"[{stamp} UTC] refresh {cycle} failed: {exc}", flush=True)
+            except Exception as exc:  # a bug, not the user's input: keep the loop alive
+                log = settings.data_dir / "refresh-errors.log"
+                log.parent.mkdir(parents=True, exist_ok=True)
+                with log.open("a") as handle:
+                    handle.write(f"--- {stamp} UTC cycle {cycle}\n{traceback.format_exc()}\n")
+                print(
+                    f"[{stamp} UTC] refresh {cycle} failed: {type(exc).__name__}: {exc} "
+                    f"(traceback in {log})",
+                    flush=True,
+                )
+            if max_cycles is not None and cycle >= max_cycles:
+                break
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        print("refresh stopped", flush=True)
