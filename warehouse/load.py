@@ -1,0 +1,517 @@
+"""`pulse load`: validate extract batches and land them in the landing database.
+
+One batch is one file `<raw_dir>/<entity>/<name>.{csv,csv.gz,parquet,jsonl}` (DESIGN s3).
+Entities load in dependency order (tickets before ticket_events, so an event can be
+checked against its ticket), batches of an entity in file-name order. For each batch:
+
+1. hash it (SHA-256); if the same entity, file name and content were loaded before,
+   skip it (loading is idempotent); the same name with new content is a corrected
+   re-export and is loaded like any new batch;
+2. read it all-text into a staging table (`loading.readers`): whole-file problems
+   (truncated, not the format its name says, undecodable, no header, a required column
+   missing) refuse the file with one sentence naming it; nothing of it lands;
+3. type and check every row in one SQL pass (`loading.validation`);
+4. in one transaction: upsert the good rows (`loading.upsert`), append the rejected
+   rows to `raw.load_rejects`, append the batch to `raw.load_manifest`. A kill -9
+   at any moment leaves the landing database at a batch boundary.
+
+Decisions where DESIGN is silent:
+- the manifest gets one row per batch landed or refused; a skipped batch is reported in
+  the summary but not written again, and a refused file that fails again unchanged
+  with the same error is not written twice (refresh would otherwise add rows forever);
+- events whose ticket is not (yet) landed are kept and counted as orphans;
+- files and directories the loader does not know are listed as ignored in the output
+  (dot-files such as `.gitkeep` excepted), never silently dropped;
+- a refused file makes the command exit non-zero, but the other batches still load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.contract import ENTITIES
+from warehouse.errors import PulseError
+from warehouse.landing import create_raw_schema
+from warehouse.loading.readers import (
+    FileRefused,
+    file_format,
+    normalise_delimiter,
+    normalise_encoding,
+    remove_scratch,
+    stage_file,
+)
+from warehouse.loading.upsert import upsert_batch
+from warehouse.loading.validation import CHECKED, check_batch
+from warehouse.settings import Settings
+
+# Dependency order: referenced entities first; tickets before ticket_events.
+LOAD_ORDER: tuple[str, ...] = (
+    "accounts",
+    "engineers",
+    "contracts",
+    "opportunities",
+    "tickets",
+    "ticket_events",
+    "qa_reviews",
+    "csat_responses",
+    "nps_responses",
+    "kb_articles",
+    "support_costs",
+    "okr_manual_values",
+)
+assert set(LOAD_ORDER) == set(ENTITIES)
+
+LOADED, SKIPPED, FAILED = "loaded", "skipped", "failed"
+
+
+@dataclass
+class BatchResult:
+    entity: str
+    file_name: str  # relative to the raw directory, '/'-separated
+    status: str  # loaded | skipped | failed
+    content_hash: str = ""
+    batch_id: int | None = None
+    rows_read: int = 0
+    rows_landed: int = 0
+    rows_rejected: int = 0
+    orphans: int = 0  # ticket events landed whose ticket is not (yet) known
+    seconds: float = 0.0
+    error: str | None = None
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadSummary:
+    raw_dir: Path
+    batches: list[BatchResult] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # unknown files/dirs, with why
+    orphan_events: int = 0  # events in raw.ticket_events whose ticket is unknown, after the load
+    seconds: float = 0.0
+
+    def _with(self, status: str) -> list[BatchResult]:
+        return [b for b in self.batches if b.status == status]
+
+    @property
+    def loaded(self) -> list[BatchResult]:
+        return self._with(LOADED)
+
+    @property
+    def skipped(self) -> list[BatchResult]:
+        return self._with(SKIPPED)
+
+    @property
+    def failed(self) -> list[BatchResult]:
+        return self._with(FAILED)
+
+    @property
+    def failed_files(self) -> list[str]:
+        return [b.file_name for b in self.failed]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(b.rows_read for b in self.loaded)
+
+    @property
+    def rows_landed(self) -> int:
+        return sum(b.rows_landed for b in self.loaded)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(b.rows_rejected for b in self.loaded)
+
+    @property
+    def reject_reasons(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for b in self.loaded:
+            total.update(b.reject_reasons)
+        return total
+
+
+# ---------------------------------------------------------------------------------------
+# Discovery
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    entity: str
+    path: Path
+    file_name: str
+    fmt: str
+
+
+def discover(raw_dir: Path) -> tuple[list[BatchFile], list[str]]:
+    """Batch files in load order, and what was found but is not a batch (with why)."""
+    found: dict[str, list[BatchFile]] = {name: [] for name in LOAD_ORDER}
+    ignored: list[str] = []
+    for child in sorted(raw_dir.iterdir(), key=lambda p: p.name):
+        if child.name.startswith("."):
+            continue
+        if not child.is_dir():
+            ignored.append(f"{child.name}: not inside an entity directory")
+            continue
+        if child.name not in ENTITIES:
+            ignored.append(f"{child.name}/: not an entity of the extract contract")
+            continue
+        for item in sorted(child.iterdir(), key=lambda p: p.name):
+            if item.name.startswith("."):
+                continue
+            rel = f"{child.name}/{item.name}"
+            fmt = file_format(item.name) if item.is_file() else None
+            if fmt is None:
+                why = "a directory" if item.is_dir() else "unknown extension"
+                ignored.append(f"{rel}: {why} (expected .csv, .csv.gz, .parquet or .jsonl)")
+                continue
+            found[child.name].append(BatchFile(child.name, item, rel, fmt))
+    files = [f for name in LOAD_ORDER for f in found[name]]
+    return files, ignored
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------
+# Connection
+
+
+def _sql_text(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def connect_landing(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open the landing database for writing with the configured resource limits."""
+    path = settings.landing_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    settings.temp_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        raise PulseError(
+            f"cannot open the landing database {path}: {str(exc).splitlines()[0]}; "
+            "is another process using it?"
+        ) from None
+    except duckdb.Error as exc:
+        raise PulseError(
+            f"cannot open the landing database {path} ({str(exc).splitlines()[0]}); "
+            "if it is damaged, move it away and load again"
+        ) from None
+    try:
+        con.execute(f"set memory_limit = {_sql_text(settings.memory_limit)}")
+        con.execute(f"set threads = {int(settings.threads)}")
+        con.execute(f"set temp_directory = {_sql_text(str(settings.temp_dir))}")
+        con.execute("set preserve_insertion_order = true")
+        con.execute("set TimeZone = 'UTC'")
+        con.execute("select timezone(?, timestamp '2025-01-01')", [settings.timezone])
+    except duckdb.Error as exc:
+        con.close()
+        raise PulseError(f"invalid load settings: {str(exc).splitlines()[0]}") from None
+    create_raw_schema(con)
+    return con
+
+
+# ---------------------------------------------------------------------------------------
+# One batch
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, f: BatchFile, digest: str) -> bool:
+    return bool(
+        con.execute(
+            """
+            select count(*) from raw.load_manifest
+            where entity = ? and file_name = ? and content_hash = ? and status = 'loaded'
+            """,
+            [f.entity, f.file_name, digest],
+        ).fetchone()[0]
+    )
+
+
+def _record_failure(
+    con: duckdb.DuckDBPyConnection, f: BatchFile, digest: str, error: str
+) -> int | None:
+    """Write a failed manifest row unless the same failure is already recorded."""
+    seen = con.execute(
+        """
+        select max(batch_id) from raw.load_manifest
+        where entity = ? and file_name = ? and content_hash = ? and status = 'failed' and error = ?
+        """,
+        [f.entity, f.file_name, digest, error],
+    ).fetchone()[0]
+    if seen is not None:
+        return int(seen)
+    con.begin()
+    try:
+        batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from raw.load_manifest").fetchone()[0]
+        con.execute(
+            """
+            insert into raw.load_manifest values (?, ?, ?, ?, 0, 0, 0, 'failed', ?, ?)
+            """,
+            [batch_id, f.entity, f.file_name, digest, error, _utc_now()],
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return int(batch_id)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
+    for table in (
+        "pulse_stage",
+        "pulse_stage_rejects",
+        "pulse_stage_lines",
+        "pulse_stage_errors",
+        "pulse_stage_errors_scan",
+        "pulse_stage_lines_errors",
+        "pulse_stage_lines_errors_scan",
+        "pulse_stage_fixed",
+        "pulse_stage_lines_fixed",
+        CHECKED,
+        "pulse_winners",
+    ):
+        con.execute(f"drop table if exists {table}")
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    f: BatchFile,
+    *,
+    settings: Settings,
+    encoding: str | None,
+    delimiter: str | None,
+) -> BatchResult:
+    started = time.monotonic()
+    result = BatchResult(f.entity, f.file_name, LOADED)
+    try:
+        result.content_hash = file_hash(f.path)
+    except OSError as exc:
+        result.status, result.error = FAILED, f"{f.file_name}: cannot be read ({exc.strerror})"
+        result.seconds = time.monotonic() - started
+        return result
+    if _already_loaded(con, f, result.content_hash):
+        result.status = SKIPPED
+        result.seconds = time.monotonic() - started
+        return result
+    entity = ENTITIES[f.entity]
+    scratch = settings.temp_dir / "load"
+    try:
+        staged = stage_file(
+            con, f.path, f.fmt, encoding=encoding, delimiter=delimiter, scratch=scratch
+        )
+        result.notes = staged.notes
+        checked = check_batch(con, entity, staged, timezone=settings.timezone)
+        result.rows_read = staged.rows_read
+        reader_rejects = con.execute(f"select count(*) from {staged.rejects_table}").fetchone()[0]
+        result.rows_rejected = checked.rejected + reader_rejects
+        result.orphans = checked.orphans
+        con.begin()
+        try:
+            batch_id = con.execute(
+                "select coalesce(max(batch_id), 0) + 1 from raw.load_manifest"
+            ).fetchone()[0]
+            result.batch_id = int(batch_id)
+            result.rows_landed = upsert_batch(con, entity, batch_id=batch_id, file_name=f.file_name)
+            con.execute(
+                f"""
+                insert into raw.load_rejects (batch_id, entity, file_name, line_number, raw_row, reason)
+                select ?, ?, ?, _line, raw_row, reason from {CHECKED} where reason is not null
+                union all
+                select ?, ?, ?, _line, raw_row, reason from {staged.rejects_table}
+                """,
+                [batch_id, f.entity, f.file_name] * 2,
+            )
+            if result.rows_read != result.rows_landed + result.rows_rejected:  # pragma: no cover
+                raise RuntimeError(
+                    f"{f.file_name} does not reconcile: read {result.rows_read}, landed "
+                    f"{result.rows_landed}, rejected {result.rows_rejected}"
+                )
+            con.execute(
+                "insert into raw.load_manifest values (?, ?, ?, ?, ?, ?, ?, 'loaded', null, ?)",
+                [
+                    batch_id,
+                    f.entity,
+                    f.file_name,
+                    result.content_hash,
+                    result.rows_read,
+                    result.rows_landed,
+                    result.rows_rejected,
+                    _utc_now(),
+                ],
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        if result.rows_rejected:
+            result.reject_reasons = dict(
+                con.execute(
+                    f"""
+                    select reason, count(*) from (
+                        select reason from {CHECKED} where reason is not null
+                        union all select reason from {staged.rejects_table}
+                    ) group by reason order by count(*) desc, reason
+                    """
+                ).fetchall()
+            )
+    except FileRefused as exc:
+        result = _failed(con, f, result, f"{f.file_name} {exc}")
+    except duckdb.Error as exc:
+        message = str(exc).strip().splitlines()[0]
+        result = _failed(con, f, result, f"{f.file_name} could not be landed: {message}")
+    finally:
+        _cleanup(con)
+        remove_scratch(scratch)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _failed(con: duckdb.DuckDBPyConnection, f: BatchFile, result: BatchResult, error: str) -> BatchResult:
+    failed = BatchResult(
+        f.entity, f.file_name, FAILED, content_hash=result.content_hash, error=error
+    )
+    failed.batch_id = _record_failure(con, f, result.content_hash, error)
+    return failed
+
+
+# ---------------------------------------------------------------------------------------
+# Output
+
+
+def _fmt_int(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def format_batch_line(b: BatchResult) -> str:
+    if b.status == FAILED:
+        return f"  FAILED  {b.error}"
+    if b.status == SKIPPED:
+        return f"  skip    {b.file_name:<48} already loaded"
+    extra = f"  orphans {_fmt_int(b.orphans)}" if b.orphans else ""
+    notes = f"  ({', '.join(b.notes)})" if b.notes else ""
+    return (
+        f"  load    {b.file_name:<48} read {_fmt_int(b.rows_read):>11}  landed "
+        f"{_fmt_int(b.rows_landed):>11}  rejected {_fmt_int(b.rows_rejected):>9}  "
+        f"{b.seconds:6.1f} s{extra}{notes}"
+    )
+
+
+def format_summary(summary: LoadSummary) -> str:
+    lines = ["", f"Load summary ({summary.raw_dir}, {summary.seconds:.1f} s)"]
+    lines.append(
+        f"  {'entity':<18} {'batches':>7} {'skipped':>7} {'failed':>6} {'read':>12} "
+        f"{'landed':>12} {'rejected':>10}"
+    )
+    for name in LOAD_ORDER:
+        rows = [b for b in summary.batches if b.entity == name]
+        if not rows:
+            continue
+        loaded = [b for b in rows if b.status == LOADED]
+        lines.append(
+            f"  {name:<18} {len(loaded):>7} {sum(b.status == SKIPPED for b in rows):>7} "
+            f"{sum(b.status == FAILED for b in rows):>6} "
+            f"{_fmt_int(sum(b.rows_read for b in loaded)):>12} "
+            f"{_fmt_int(sum(b.rows_landed for b in loaded)):>12} "
+            f"{_fmt_int(sum(b.rows_rejected for b in loaded)):>10}"
+        )
+    lines.append(
+        f"  {'total':<18} {len(summary.loaded):>7} {len(summary.skipped):>7} "
+        f"{len(summary.failed):>6} {_fmt_int(summary.rows_read):>12} "
+        f"{_fmt_int(summary.rows_landed):>12} {_fmt_int(summary.rows_rejected):>10}"
+    )
+    if not summary.batches:
+        lines.append("  no batch files found")
+    reasons = summary.reject_reasons
+    if reasons:
+        lines.append("Rejected rows by reason (details in raw.load_rejects):")
+        for reason, count in reasons.most_common(12):
+            lines.append(f"  {_fmt_int(count):>10}  {reason}")
+        if len(reasons) > 12:
+            lines.append(f"  ... and {len(reasons) - 12} more reasons")
+    if summary.orphan_events:
+        lines.append(
+            f"Orphan events: {_fmt_int(summary.orphan_events)} ticket events refer to tickets "
+            "not loaded yet (kept; they count once their ticket arrives)"
+        )
+    if summary.ignored:
+        lines.append("Ignored (not batch files):")
+        lines.extend(f"  {item}" for item in summary.ignored[:20])
+        if len(summary.ignored) > 20:
+            lines.append(f"  ... and {len(summary.ignored) - 20} more")
+    if summary.failed:
+        lines.append(f"Refused files ({len(summary.failed)}), nothing of them was landed:")
+        lines.extend(f"  {b.error}" for b in summary.failed)
+        lines.append("Fix or replace these files and run `pulse load` again.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Entry point
+
+
+def load(
+    settings: Settings,
+    raw_dir: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> LoadSummary:
+    """Land every new batch under `raw_dir`; print progress and a summary via `echo`.
+
+    `echo` defaults to printing on stdout; pass `lambda _: None` to stay quiet.
+    Raises PulseError for problems with the arguments or the environment; problems with
+    an input file are recorded in the summary (`failed_files`) and the manifest instead.
+    """
+    say = echo if echo is not None else (lambda text: print(text, flush=True))
+    try:
+        encoding = normalise_encoding(encoding)
+        delimiter = normalise_delimiter(delimiter)
+    except ValueError as exc:
+        raise PulseError(str(exc)) from None
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise PulseError(
+            f"the raw directory {raw_dir} does not exist; run `pulse generate` or point "
+            "--raw / PULSE_RAW_DIR at your extracts"
+        )
+    from warehouse.lock import pulse_lock
+
+    started = time.monotonic()
+    summary = LoadSummary(raw_dir=raw_dir)
+    files, summary.ignored = discover(raw_dir)
+    with pulse_lock(settings, "load"):
+        con = connect_landing(settings)
+        try:
+            say(f"Loading {len(files)} batch files from {raw_dir} into {settings.landing_path}")
+            for f in files:
+                result = load_batch(con, f, settings=settings, encoding=encoding, delimiter=delimiter)
+                summary.batches.append(result)
+                say(format_batch_line(result))
+            summary.orphan_events = con.execute(
+                """
+                select count(*) from raw.ticket_events e
+                where not exists (select 1 from raw.tickets t where t.ticket_id = e.ticket_id)
+                """
+            ).fetchone()[0]
+        finally:
+            con.close()
+    summary.seconds = time.monotonic() - started
+    say(format_summary(summary))
+    return summary
+
