@@ -1,0 +1,128 @@
+{#-
+    The project's only dialect-specific SQL. Every model stays portable (dbt's own
+    cross-database macros for the rest); what differs between engines - time-zone
+    conversion and epoch arithmetic - goes through these `adapter.dispatch` families,
+    with a `default__` variant (ANSI-ish / Spark-Snowflake style) and a `duckdb__` one.
+
+    Conventions: timestamps in the warehouse are UTC and naive (`timestamp` without
+    zone); "local" means naive wall-clock time in var('business_timezone').
+-#}
+
+{#- UTC naive timestamp -> naive wall-clock time in the business time zone. -#}
+{% macro pulse_utc_to_local(ts, tz=none) -%}
+    {{ return(adapter.dispatch('pulse_utc_to_local', 'pulse')(ts, tz or var('business_timezone'))) }}
+{%- endmacro %}
+
+{% macro default__pulse_utc_to_local(ts, tz) -%}
+    convert_timezone('UTC', '{{ tz }}', {{ ts }})
+{%- endmacro %}
+
+{% macro duckdb__pulse_utc_to_local(ts, tz) -%}
+    timezone('{{ tz }}', timezone('UTC', {{ ts }}))
+{%- endmacro %}
+
+{#- Naive wall-clock time in the business time zone -> UTC naive timestamp. -#}
+{% macro pulse_local_to_utc(ts, tz=none) -%}
+    {{ return(adapter.dispatch('pulse_local_to_utc', 'pulse')(ts, tz or var('business_timezone'))) }}
+{%- endmacro %}
+
+{% macro default__pulse_local_to_utc(ts, tz) -%}
+    convert_timezone('{{ tz }}', 'UTC', {{ ts }})
+{%- endmacro %}
+
+{% macro duckdb__pulse_local_to_utc(ts, tz) -%}
+    timezone('UTC', timezone('{{ tz }}', {{ ts }}))
+{%- endmacro %}
+
+{#- Seconds since 1970-01-01 00:00:00 of a UTC naive timestamp, as a double. -#}
+{% macro pulse_epoch_seconds(ts) -%}
+    {{ return(adapter.dispatch('pulse_epoch_seconds', 'pulse')(ts)) }}
+{%- endmacro %}
+
+{% macro default__pulse_epoch_seconds(ts) -%}
+    cast(extract(epoch from {{ ts }}) as double precision)
+{%- endmacro %}
+
+{% macro duckdb__pulse_epoch_seconds(ts) -%}
+    epoch({{ ts }})
+{%- endmacro %}
+
+{#- Inverse of pulse_epoch_seconds: UTC naive timestamp (microsecond precision). -#}
+{% macro pulse_timestamp_from_epoch_seconds(seconds) -%}
+    {{ return(adapter.dispatch('pulse_timestamp_from_epoch_seconds', 'pulse')(seconds)) }}
+{%- endmacro %}
+
+{% macro default__pulse_timestamp_from_epoch_seconds(seconds) -%}
+    cast(to_timestamp({{ seconds }}) as timestamp)
+{%- endmacro %}
+
+{% macro duckdb__pulse_timestamp_from_epoch_seconds(seconds) -%}
+    make_timestamp(cast(round(({{ seconds }}) * 1000000) as bigint))
+{%- endmacro %}
+
+{#- Calendar date + wall-clock time of day -> naive timestamp. -#}
+{% macro pulse_date_at_time(date_expr, time_expr) -%}
+    {{ return(adapter.dispatch('pulse_date_at_time', 'pulse')(date_expr, time_expr)) }}
+{%- endmacro %}
+
+{% macro default__pulse_date_at_time(date_expr, time_expr) -%}
+    cast(cast({{ date_expr }} as varchar) || ' ' || cast({{ time_expr }} as varchar) as timestamp)
+{%- endmacro %}
+
+{% macro duckdb__pulse_date_at_time(date_expr, time_expr) -%}
+    (cast({{ date_expr }} as date) + cast({{ time_expr }} as time))
+{%- endmacro %}
+
+{#- ISO day of week, Monday = 1 .. Sunday = 7. -#}
+{% macro pulse_iso_day_of_week(date_expr) -%}
+    {{ return(adapter.dispatch('pulse_iso_day_of_week', 'pulse')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__pulse_iso_day_of_week(date_expr) -%}
+    extract(isodow from {{ date_expr }})
+{%- endmacro %}
+
+{% macro duckdb__pulse_iso_day_of_week(date_expr) -%}
+    isodow({{ date_expr }})
+{%- endmacro %}
+
+{#- The UTC timestamp `as_of` (var), as a SQL literal. -#}
+{% macro pulse_as_of() -%}
+    cast('{{ var("as_of") }}' as timestamp)
+{%- endmacro %}
+
+{#-
+    Value of `value` on the first (last) row ordered by `ts`, then `tiebreak` (events at
+    the same instant are ordered by event_id), among the rows where `where` holds (all
+    rows when none). Aggregate function; null when no row qualifies.
+-#}
+{% macro pulse_first_by(value, ts, tiebreak, where=none) -%}
+    {{ return(adapter.dispatch('pulse_first_by', 'pulse')(value, ts, tiebreak, where)) }}
+{%- endmacro %}
+
+{% macro default__pulse_first_by(value, ts, tiebreak, where) -%}
+    min_by({{ value }}, case when {{ where or 'true' }} then
+        concat(cast({{ ts }} as varchar), '|', {{ tiebreak }}) end)
+{%- endmacro %}
+
+{% macro duckdb__pulse_first_by(value, ts, tiebreak, where) -%}
+    arg_min({{ value }}, ({{ ts }}, {{ tiebreak }})){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
+{% macro pulse_last_by(value, ts, tiebreak, where=none) -%}
+    {{ return(adapter.dispatch('pulse_last_by', 'pulse')(value, ts, tiebreak, where)) }}
+{%- endmacro %}
+
+{% macro default__pulse_last_by(value, ts, tiebreak, where) -%}
+    max_by({{ value }}, case when {{ where or 'true' }} then
+        concat(cast({{ ts }} as varchar), '|', {{ tiebreak }}) end)
+{%- endmacro %}
+
+{% macro duckdb__pulse_last_by(value, ts, tiebreak, where) -%}
+    arg_max({{ value }}, ({{ ts }}, {{ tiebreak }})){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
+{#- count(*) of the rows where `where` holds. -#}
+{% macro pulse_count_if(where) -%}
+    cast(sum(case when {{ where }} then 1 else 0 end) as bigint)
+{%- endmacro %}

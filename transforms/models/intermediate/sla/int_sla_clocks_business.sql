@@ -1,0 +1,149 @@
+{#-
+    SLA clocks of the metrics whose policy clock is `business`: only minutes inside the
+    business windows of working days count (business time zone; weekends, holidays and
+    transferred days off excluded; a stretch starting out of hours starts at the next
+    business minute). Positions on the business clock come from int_calendar_days
+    (one equi-join on the local date), due moments from int_business_windows (one range
+    join) - no ticket is expanded into minutes. Same rules as int_sla_clocks_calendar.
+-#}
+with
+
+targets as (
+
+    select * from {{ ref('int_sla_targets') }}
+    where clock = 'business'
+
+),
+
+segments as (
+
+    select * from {{ ref('int_sla_clock_segments') }}
+
+),
+
+calendar_days as (
+
+    select * from {{ ref('int_calendar_days') }}
+
+),
+
+business_windows as (
+
+    select * from {{ ref('int_business_windows') }}
+
+),
+
+as_of_position as (
+
+    select {{ pulse_business_position(pulse_as_of(), 'as_of_day') }} as position
+    from calendar_days as as_of_day
+    where as_of_day.date_day = {{ pulse_business_date(pulse_as_of()) }}
+
+),
+
+positioned as (
+
+    select
+        targets.ticket_id,
+        targets.metric,
+        targets.target_minutes * 60 as target_seconds,
+        segments.segment_number,
+        segments.is_running,
+        {{ pulse_business_position('segments.segment_start_at', 'start_day') }} as start_position,
+        case
+            when segments.segment_end_at is null then as_of_position.position
+            else {{ pulse_business_position('segments.segment_end_at', 'end_day') }}
+        end as end_position
+    from targets
+    inner join segments
+        on targets.ticket_id = segments.ticket_id
+        and targets.metric = segments.metric
+    cross join as_of_position
+    left join calendar_days as start_day
+        on {{ pulse_business_date('segments.segment_start_at') }} = start_day.date_day
+    left join calendar_days as end_day
+        on {{ pulse_business_date('segments.segment_end_at') }} = end_day.date_day
+
+),
+
+accumulated as (
+
+    select
+        ticket_id,
+        metric,
+        target_seconds,
+        is_running,
+        start_position,
+        case when end_position > start_position then end_position - start_position else 0 end
+            as segment_seconds,
+        coalesce(sum(
+            case when end_position > start_position then end_position - start_position else 0 end
+        ) over (
+            partition by ticket_id, metric order by segment_number
+            rows between unbounded preceding and 1 preceding
+        ), 0) as seconds_before
+    from positioned
+
+),
+
+per_metric as (
+
+    select
+        ticket_id,
+        metric,
+        sum(segment_seconds) as elapsed_seconds,
+        max(case when is_running then 1 else 0 end) = 1 as is_running,
+        min(case
+            when seconds_before < target_seconds
+                and seconds_before + segment_seconds >= target_seconds
+                then start_position + target_seconds - seconds_before
+        end) as crossing_position
+    from accumulated
+    group by ticket_id, metric
+
+),
+
+due_positions as (
+
+    select
+        targets.ticket_id,
+        targets.metric,
+        coalesce(per_metric.elapsed_seconds, 0) as elapsed_seconds,
+        not targets.is_completed and not coalesce(per_metric.is_running, false) as is_paused,
+        coalesce(
+            per_metric.crossing_position,
+            case
+                when targets.is_completed
+                    then {{ pulse_business_position('targets.completed_at', 'completed_day') }}
+                when per_metric.is_running then as_of_position.position
+            end + targets.target_minutes * 60 - coalesce(per_metric.elapsed_seconds, 0)
+        ) as due_position
+    from targets
+    cross join as_of_position
+    left join per_metric
+        on targets.ticket_id = per_metric.ticket_id
+        and targets.metric = per_metric.metric
+    left join calendar_days as completed_day
+        on {{ pulse_business_date('targets.completed_at') }} = completed_day.date_day
+
+),
+
+final as (
+
+    select
+        due_positions.ticket_id,
+        due_positions.metric,
+        due_positions.elapsed_seconds,
+        due_positions.is_paused,
+        {{ pulse_timestamp_from_epoch_seconds(
+            'business_windows.window_start_epoch_seconds + due_positions.due_position'
+            ~ ' - business_windows.business_seconds_before'
+        ) }} as due_at
+    from due_positions
+    left join business_windows
+        on due_positions.due_position > business_windows.business_seconds_before
+        and due_positions.due_position <= business_windows.business_seconds_after
+
+)
+
+select * from final

@@ -1,0 +1,98 @@
+{#-
+    SLA clocks of the metrics whose policy clock is `calendar` (24/7): elapsed seconds
+    over the running stretches, and the due moment - where the running clock reaches
+    the target. A metric that completed within target, or is still running, is due at
+    its resume point (completion, or as_of) plus the time left; a paused clock that has
+    not reached its target has no due time yet.
+-#}
+with
+
+targets as (
+
+    select * from {{ ref('int_sla_targets') }}
+    where clock = 'calendar'
+
+),
+
+segments as (
+
+    select * from {{ ref('int_sla_clock_segments') }}
+
+),
+
+positioned as (
+
+    select
+        targets.ticket_id,
+        targets.metric,
+        targets.target_minutes * 60 as target_seconds,
+        segments.segment_number,
+        segments.is_running,
+        {{ pulse_epoch_seconds('segments.segment_start_at') }} as start_position,
+        {{ pulse_epoch_seconds('coalesce(segments.segment_end_at, ' ~ pulse_as_of() ~ ')') }}
+            as end_position
+    from targets
+    inner join segments
+        on targets.ticket_id = segments.ticket_id
+        and targets.metric = segments.metric
+
+),
+
+accumulated as (
+
+    select
+        ticket_id,
+        metric,
+        target_seconds,
+        is_running,
+        start_position,
+        case when end_position > start_position then end_position - start_position else 0 end
+            as segment_seconds,
+        coalesce(sum(
+            case when end_position > start_position then end_position - start_position else 0 end
+        ) over (
+            partition by ticket_id, metric order by segment_number
+            rows between unbounded preceding and 1 preceding
+        ), 0) as seconds_before
+    from positioned
+
+),
+
+per_metric as (
+
+    select
+        ticket_id,
+        metric,
+        sum(segment_seconds) as elapsed_seconds,
+        max(case when is_running then 1 else 0 end) = 1 as is_running,
+        min(case
+            when seconds_before < target_seconds
+                and seconds_before + segment_seconds >= target_seconds
+                then start_position + target_seconds - seconds_before
+        end) as crossing_position
+    from accumulated
+    group by ticket_id, metric
+
+),
+
+final as (
+
+    select
+        targets.ticket_id,
+        targets.metric,
+        coalesce(per_metric.elapsed_seconds, 0) as elapsed_seconds,
+        not targets.is_completed and not coalesce(per_metric.is_running, false) as is_paused,
+        {{ pulse_timestamp_from_epoch_seconds(
+            'coalesce(per_metric.crossing_position, case'
+            ~ ' when targets.is_completed then ' ~ pulse_epoch_seconds('targets.completed_at')
+            ~ ' when per_metric.is_running then ' ~ pulse_epoch_seconds(pulse_as_of())
+            ~ ' end + targets.target_minutes * 60 - coalesce(per_metric.elapsed_seconds, 0))'
+        ) }} as due_at
+    from targets
+    left join per_metric
+        on targets.ticket_id = per_metric.ticket_id
+        and targets.metric = per_metric.metric
+
+)
+
+select * from final

@@ -1,0 +1,90 @@
+{#-
+    One row per ticket and SLA metric that has a target (DESIGN s6): met (completed
+    within target, a completion exactly on target included), breached (completed late,
+    or still open past its due time) or pending (open, not yet due). outcome_at is the
+    completion when met, the due time when breached. Open clocks run to var('as_of').
+-#}
+with
+
+targets as (
+
+    select * from {{ ref('int_sla_targets') }}
+
+),
+
+clocks as (
+
+    select * from {{ ref('int_sla_clocks_calendar') }}
+    union all
+    select * from {{ ref('int_sla_clocks_business') }}
+
+),
+
+engineers as (
+
+    select engineer_id, team_id from {{ ref('stg_helpdesk__engineers') }}
+
+),
+
+joined as (
+
+    select
+        targets.ticket_id,
+        targets.metric,
+        targets.support_tier,
+        targets.priority,
+        targets.clock,
+        targets.target_minutes,
+        clocks.elapsed_seconds / 60.0 as elapsed_minutes,
+        clocks.elapsed_seconds,
+        targets.target_minutes * 60 as target_seconds,
+        case when not clocks.is_paused or clocks.elapsed_seconds > targets.target_minutes * 60
+            then clocks.due_at end as due_at,
+        targets.started_at,
+        targets.completed_at,
+        targets.is_completed,
+        clocks.is_paused,
+        targets.engineer_id,
+        engineers.team_id
+    from targets
+    inner join clocks
+        on targets.ticket_id = clocks.ticket_id
+        and targets.metric = clocks.metric
+    left join engineers
+        on targets.engineer_id = engineers.engineer_id
+
+),
+
+final as (
+
+    select
+        ticket_id,
+        metric,
+        support_tier,
+        priority,
+        clock,
+        target_minutes,
+        elapsed_minutes,
+        due_at,
+        completed_at,
+        case
+            when elapsed_seconds > target_seconds then 'breached'
+            when is_completed then 'met'
+            else 'pending'
+        end as outcome,
+        case
+            when elapsed_seconds > target_seconds then due_at
+            when is_completed then completed_at
+        end as outcome_at,
+        engineer_id,
+        team_id,
+        is_paused,
+        is_completed,
+        started_at,
+        target_minutes - elapsed_minutes as remaining_minutes,
+        cast('{{ var("as_of") }}' as timestamp) as as_of
+    from joined
+
+)
+
+select * from final

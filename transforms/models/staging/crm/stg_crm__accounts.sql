@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'accounts') }}
+
+),
+
+renamed as (
+
+    select
+        cast(account_id as varchar) as account_id,
+        account_name,
+        industry,
+        lower(segment) as segment,
+        region,
+        cast(tam_id as varchar) as tam_id,
+        cast(created_at as timestamp) as created_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,26 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'contracts') }}
+
+),
+
+renamed as (
+
+    select
+        cast(contract_id as varchar) as contract_id,
+        cast(account_id as varchar) as account_id,
+        lower(product) as product,
+        lower(support_tier) as support_tier,
+        product = 'support_plan' as is_support_plan,
+        cast(start_date as date) as start_date,
+        cast(end_date as date) as end_date,
+        cast(mrr as decimal(18, 2)) as mrr,
+        upper(currency) as currency
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,28 @@
+with
+
+source as (
+
+    select * from {{ source('helpdesk', 'engineers') }}
+
+),
+
+renamed as (
+
+    select
+        cast(engineer_id as varchar) as engineer_id,
+        full_name,
+        email,
+        cast(team_id as varchar) as team_id,
+        team_name,
+        lower(support_tier) as support_tier,
+        cast(lead_id as varchar) as lead_id,
+        location,
+        cast(hired_at as timestamp) as hired_at,
+        cast(left_at as timestamp) as left_at,
+        left_at is null as is_active
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    select * from {{ source('helpdesk', 'kb_articles') }}
+
+),
+
+renamed as (
+
+    select
+        cast(article_id as varchar) as article_id,
+        cast(author_id as varchar) as author_id,
+        cast(published_at as timestamp) as published_at,
+        category,
+        lower(language) as language,
+        lower(status) as status,
+        lower(status) = 'published' as is_published
+
+    from source
+
+)
+
+select * from renamed
