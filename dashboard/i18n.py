@@ -1,0 +1,456 @@
+"""Every user-visible string in Russian and English, and the choice between them.
+
+The language comes from, in order: a `lang` query parameter (so a shared link keeps
+its language), the `pulse_lang` cookie set by the RU/EN switch, then the browser's
+Accept-Language (Russian for `ru` browsers, English otherwise) (DESIGN s1).
+"""
+
+from __future__ import annotations
+
+LANGS = ("ru", "en")
+DEFAULT_LANG = "ru"
+COOKIE = "pulse_lang"
+
+# key: (ru, en)
+TR: dict[str, tuple[str, str]] = {
+    # shell
+    "app.title": ("Support Pulse", "Support Pulse"),
+    "nav.okr": ("OKR", "OKR"),
+    "nav.sla": ("SLA", "SLA"),
+    "nav.teams": ("Команды", "Teams"),
+    "nav.customers": ("Клиенты", "Customers"),
+    "nav.revenue": ("Выручка и затраты", "Revenue & efficiency"),
+    "nav.wall": ("Табло", "Wall"),
+    "nav.quality": ("Качество данных", "Data quality"),
+    "lang.switch": ("Язык", "Language"),
+    "asof.label": ("Данные на", "Data as of"),
+    "asof.stale": (
+        "Данные устарели: обновлены {age} назад",
+        "Stale data: last updated {age} ago",
+    ),
+    "asof.build": ("сборка", "build"),
+    "empty.no_warehouse": (
+        "Хранилище ещё не собрано. Выполните `pulse load` и `pulse build` (или `make run`).",
+        "No warehouse yet. Run `pulse load` and `pulse build` (or `make run`).",
+    ),
+    "empty.no_table": (
+        "В хранилище нет витрины {table}. Пересоберите его: `pulse build`.",
+        "The warehouse has no {table} mart yet. Rebuild it: `pulse build`.",
+    ),
+    "empty.filter": (
+        "Нет данных для выбранных фильтров. Снимите часть фильтров или выберите другой период.",
+        "Nothing matches these filters. Clear some filters or pick another period.",
+    ),
+    "empty.nodata": ("Нет данных за этот период.", "No data for this period."),
+    "empty.forbidden": (
+        "У вас нет доступа к этим данным.",
+        "You do not have access to this data.",
+    ),
+    "notfound.title": ("Страница не найдена", "Page not found"),
+    "notfound.body": (
+        "Такой страницы нет. Вернитесь на главную страницу OKR.",
+        "There is no such page. Go back to the OKR overview.",
+    ),
+    "notfound.home": ("На главную", "Home"),
+    "export.csv": ("Выгрузить CSV", "Export CSV"),
+    "all": ("Все", "All"),
+    "filter.year": ("Год", "Year"),
+    "filter.quarter": ("Квартал", "Quarter"),
+    "filter.tier": ("Уровень поддержки", "Support tier"),
+    "filter.region": ("Регион", "Region"),
+    "filter.segment": ("Сегмент", "Segment"),
+    "filter.metric": ("Метрика", "Metric"),
+    "filter.period": ("Период", "Period"),
+    "filter.from": ("С", "From"),
+    "filter.to": ("По", "To"),
+    "filter.reset": ("Сбросить фильтры", "Reset filters"),
+    "filter.note_unfiltered": (
+        "не зависит от фильтров",
+        "not affected by filters",
+    ),
+    # statuses
+    "status.on_track": ("В графике", "On track"),
+    "status.at_risk": ("Под угрозой", "At risk"),
+    "status.off_track": ("Отстаёт", "Off track"),
+    "status.no_data": ("Нет данных", "No data"),
+    "outcome.met": ("Выполнен", "Met"),
+    "outcome.breached": ("Нарушен", "Breached"),
+    "outcome.pending": ("Идёт", "Running"),
+    "outcome.paused": ("Пауза", "Paused"),
+    # tiers, priorities, metrics
+    "tier.premium": ("Премиум", "Premium"),
+    "tier.professional": ("Профессиональный", "Professional"),
+    "tier.standard": ("Стандартный", "Standard"),
+    "tier.free": ("Бесплатный", "Free"),
+    "prio.critical": ("Критический", "Critical"),
+    "prio.high": ("Высокий", "High"),
+    "prio.medium": ("Средний", "Medium"),
+    "prio.low": ("Низкий", "Low"),
+    "metric.first_response": ("Первый ответ", "First response"),
+    "metric.resolution": ("Решение", "Resolution"),
+    "metric.overall": ("Общий SLA", "Overall SLA"),
+    # OKR page
+    "okr.title": ("Цели и ключевые результаты", "Objectives and key results"),
+    "okr.value": ("Значение", "Value"),
+    "okr.target": ("Цель периода", "Period target"),
+    "okr.projection": ("Прогноз на конец квартала", "Projection to quarter end"),
+    "okr.elapsed": ("Прошло {pct} квартала", "{pct} of the quarter elapsed"),
+    "okr.trend": ("По месяцам", "By month"),
+    "okr.explain": ("Подробнее", "Details"),
+    "okr.manual": ("вносится вручную", "entered manually"),
+    "okr.filtered": (
+        "Пересчитано по фильтрам",
+        "Recomputed for the filters",
+    ),
+    "okr.lower_better": ("меньше — лучше", "lower is better"),
+    "okr.summary": (
+        "{on} в графике · {risk} под угрозой · {off} отстаёт",
+        "{on} on track · {risk} at risk · {off} off track",
+    ),
+    # SLA page
+    "sla.title": ("Соблюдение SLA", "SLA compliance"),
+    "sla.matrix": ("Соблюдение по уровню, приоритету и метрике", "Compliance by tier, priority and metric"),
+    "sla.trend": ("Соблюдение по дням и цель уровня", "Daily compliance against tier target"),
+    "sla.dist_fr": ("Время первого ответа", "First-response time"),
+    "sla.dist_res": ("Время решения", "Resolution time"),
+    "sla.breaches_by": ("Нарушения по разрезам", "Breaches by dimension"),
+    "sla.by_area": ("Продуктовая область", "Product area"),
+    "sla.by_team": ("Команда", "Team"),
+    "sla.by_channel": ("Канал", "Channel"),
+    "sla.tickets": ("Заявки", "Tickets"),
+    "sla.tickets_hint": (
+        "Нажмите на любой график, чтобы увидеть заявки за ним.",
+        "Click any chart to list the tickets behind it.",
+    ),
+    "sla.selection": ("Выбрано: {what}", "Selected: {what}"),
+    "sla.target": ("Цель", "Target"),
+    "sla.met": ("Выполнено", "Met"),
+    "sla.breached": ("Нарушено", "Breached"),
+    "sla.compliance": ("Соблюдение", "Compliance"),
+    "sla.minutes": ("минуты", "minutes"),
+    "sla.count": ("Заявок", "Tickets"),
+    "sla.target_line": ("цель {target}", "target {target}"),
+    # tables
+    "col.ticket": ("Заявка", "Ticket"),
+    "col.created": ("Создана", "Created"),
+    "col.tier": ("Уровень", "Tier"),
+    "col.priority": ("Приоритет", "Priority"),
+    "col.metric": ("Метрика", "Metric"),
+    "col.outcome": ("Итог", "Outcome"),
+    "col.due": ("Срок", "Due"),
+    "col.elapsed": ("Прошло", "Elapsed"),
+    "col.target": ("Цель", "Target"),
+    "col.area": ("Область", "Area"),
+    "col.channel": ("Канал", "Channel"),
+    "col.team": ("Команда", "Team"),
+    "col.engineer": ("Инженер", "Engineer"),
+    "col.engineer_tier": ("Линия", "Line"),
+    "col.status": ("Статус", "Status"),
+    "col.week": ("Неделя", "Week"),
+    "col.score": ("Оценка", "Score"),
+    "col.comment": ("Комментарий", "Comment"),
+    "col.date": ("Дата", "Date"),
+    "col.category": ("Категория", "Category"),
+    "col.language": ("Язык", "Language"),
+    "col.title": ("Статья", "Article"),
+    # teams page
+    "teams.title": ("Инженеры и цели их линии", "Engineers against their tier targets"),
+    "teams.period": ("Последние {weeks} недель", "Last {weeks} weeks"),
+    "teams.aggregated": ("{team}: остальные инженеры (сводно)", "{team}: other engineers (aggregated)"),
+    "teams.hint": (
+        "Цвет ячейки: зелёный — цель достигнута, жёлтый — близко, красный — ниже цели. "
+        "Нажмите на имя, чтобы открыть карточку инженера.",
+        "Cell colour: green meets the target, amber is close, red is below. "
+        "Click a name to open the engineer.",
+    ),
+    "m.response_compliance": ("Первый ответ в SLA", "Response compliance"),
+    "m.resolution_compliance": ("Решение в SLA", "Resolution compliance"),
+    "m.fcr": ("Решено с первого контакта", "First-contact resolution"),
+    "m.csat": ("CSAT", "CSAT"),
+    "m.csat_mean": ("Средняя оценка CSAT", "Mean CSAT score"),
+    "m.qa_score": ("Оценка QA", "QA score"),
+    "m.tickets_handled": ("Заявок в неделю", "Tickets per week"),
+    "m.kb_articles": ("Статей БЗ", "KB articles"),
+    "m.escalation_rate": ("Эскалации", "Escalation rate"),
+    "m.nps": ("NPS", "NPS"),
+    "m.retention": ("Удержание клиентов", "Customer retention"),
+    "m.net_expansion": ("Чистое расширение", "Net expansion"),
+    "m.cost_per_ticket": ("Стоимость заявки", "Cost per ticket"),
+    "m.automation_share": ("Доля автоматизации", "Automation share"),
+    "m.attributed_revenue": ("Выручка с участием поддержки", "Support-attributed revenue"),
+    "m.sla_compliance": ("Соблюдение SLA", "SLA compliance"),
+    "m.win_rate": ("Доля выигранных сделок", "Win rate"),
+    "m.poc_conversion": ("Конверсия POC", "POC conversion"),
+    "m.avg_deal": ("Средняя сделка", "Average deal"),
+    "m.cycle_days": ("Цикл сделки, дней", "Sales cycle, days"),
+    "m.tickets_per_engineer": ("Заявок на инженера", "Tickets per engineer"),
+    # engineer page
+    "eng.title": ("Инженер", "Engineer"),
+    "eng.weekly": ("Недельные показатели", "Weekly metrics"),
+    "eng.qa": ("Проверки качества (QA)", "QA reviews"),
+    "eng.csat": ("Отзывы CSAT", "CSAT comments"),
+    "eng.kb": ("Статьи базы знаний", "Knowledge-base articles"),
+    "eng.tickets": ("Заявки инженера", "Engineer's tickets"),
+    "eng.not_found": ("Инженер {id} не найден.", "Engineer {id} not found."),
+    "eng.back": ("← Все инженеры", "← All engineers"),
+    # ticket page
+    "tkt.title": ("Заявка {id}", "Ticket {id}"),
+    "tkt.timeline": ("История событий", "Event timeline"),
+    "tkt.clocks": ("Часы SLA", "SLA clocks"),
+    "tkt.not_found": ("Заявка {id} не найдена.", "Ticket {id} not found."),
+    "tkt.no_events": (
+        "Подробная история событий в хранилище отсутствует; показаны ключевые моменты.",
+        "The warehouse has no event detail for this ticket; key moments are shown.",
+    ),
+    "tkt.remaining": ("Осталось", "Remaining"),
+    "tkt.overdue": ("Просрочено на", "Overdue by"),
+    "tkt.account": ("Клиент", "Account"),
+    "tkt.no_target": ("Без SLA (бесплатный уровень или проактивная)", "No SLA (free tier or proactive)"),
+    "ev.created": ("Создана", "Created"),
+    "ev.status_changed": ("Смена статуса", "Status changed"),
+    "ev.comment": ("Комментарий", "Comment"),
+    "ev.assigned": ("Назначена", "Assigned"),
+    "ev.group_changed": ("Смена группы", "Group changed"),
+    "ev.priority_changed": ("Смена приоритета", "Priority changed"),
+    "ev.first_response": ("Первый ответ", "First response"),
+    "ev.solved": ("Решена", "Solved"),
+    "ev.public": ("публичный", "public"),
+    "ev.private": ("внутренний", "internal"),
+    "role.customer": ("клиент", "customer"),
+    "role.agent": ("инженер", "agent"),
+    "role.bot": ("бот", "bot"),
+    "role.system": ("система", "system"),
+    # customers page
+    "cust.title": ("Клиенты", "Customers"),
+    "cust.nps": ("NPS по волнам", "NPS by wave"),
+    "cust.nps_by": ("Разрез", "Split by"),
+    "cust.low_n": ("мало ответов (< 30)", "few responses (< 30)"),
+    "cust.responses": ("ответов", "responses"),
+    "cust.csat_trend": ("CSAT по месяцам", "CSAT by month"),
+    "cust.retention": ("Удержание и чистое расширение", "Retention and net expansion"),
+    "cust.components": ("Компоненты изменения MRR", "MRR change components"),
+    "cust.expansion": ("Расширение", "Expansion"),
+    "cust.contraction": ("Сокращение", "Contraction"),
+    "cust.churn": ("Отток", "Churn"),
+    "cust.impact": ("Влияние поддержки", "Support impact"),
+    "cust.with_breach": ("С нарушениями SLA", "With SLA breaches"),
+    "cust.without_breach": ("Без нарушений SLA", "Without SLA breaches"),
+    "cust.accounts": ("клиентов", "accounts"),
+    # revenue page
+    "rev.title": ("Выручка и эффективность", "Revenue and efficiency"),
+    "rev.attributed": ("Выручка с участием поддержки с начала года", "Support-attributed revenue, year to date"),
+    "rev.of_target": ("из цели {target}", "of target {target}"),
+    "rev.credited": ("Сделки с вкладом поддержки", "Credited opportunities"),
+    "rev.by_competitor": ("Сделки по конкурентам", "Deals by competitor"),
+    "rev.competitor": ("Конкурент", "Competitor"),
+    "rev.cost": ("Стоимость заявки по месяцам", "Cost per ticket by month"),
+    "rev.automation": ("Доля автоматизации (1-я линия)", "Automation share (tier 1)"),
+    "rev.per_engineer": ("Заявок на инженера в месяц", "Tickets per engineer per month"),
+    "rev.account": ("Клиент", "Account"),
+    "rev.amount": ("Сумма, $", "Amount, $"),
+    "rev.credit_pct": ("Вклад, %", "Credit, %"),
+    "rev.credited_usd": ("Зачтено, $", "Credited, $"),
+    "rev.closed": ("Закрыта", "Closed"),
+    "rev.type": ("Тип", "Type"),
+    "rev.deals": ("Сделок", "Deals"),
+    # wall
+    "wall.fr": ("Первый ответ сегодня", "First response today"),
+    "wall.res": ("Решение сегодня", "Resolution today"),
+    "wall.breaches": ("Нарушений сегодня", "Breaches today"),
+    "wall.yesterday": ("вчера {n}", "yesterday {n}"),
+    "wall.critical": ("Открытых критических", "Open critical"),
+    "wall.queue": ("Ближайшие к нарушению", "Nearest to breach"),
+    "wall.target": ("цель {target}", "target {target}"),
+    "wall.connection_lost": ("Нет связи с сервером — показаны последние данные", "Connection lost — showing last data"),
+    "wall.breached": ("НАРУШЕН", "BREACHED"),
+    "wall.queue_empty": ("Нет открытых заявок с идущими часами SLA", "No open tickets with running SLA clocks"),
+    "wall.no_outcomes": ("сегодня ещё нет итогов", "no outcomes yet today"),
+    # quality
+    "dq.title": ("Качество данных", "Data quality"),
+    "dq.batches": ("Загруженные пакеты", "Loaded batches"),
+    "dq.reconciled": ("Сходится: прочитано = загружено + отклонено", "Reconciles: read = landed + rejected"),
+    "dq.not_reconciled": ("Не сходится", "Does not reconcile"),
+    "dq.rejects": ("Отклонённые строки по причинам", "Rejected rows by reason"),
+    "dq.reject_rows": ("Последние отклонённые строки", "Latest rejected rows"),
+    "dq.orphans": ("События без заявок", "Orphan events"),
+    "dq.freshness": ("Свежесть источников", "Source freshness"),
+    "dq.tests": ("Проверки dbt", "dbt tests"),
+    "dq.entity": ("Сущность", "Entity"),
+    "dq.file": ("Файл", "File"),
+    "dq.read": ("Прочитано", "Read"),
+    "dq.landed": ("Загружено", "Landed"),
+    "dq.rejected": ("Отклонено", "Rejected"),
+    "dq.status": ("Статус", "Status"),
+    "dq.error": ("Ошибка", "Error"),
+    "dq.loaded_at": ("Загружено в", "Loaded at"),
+    "dq.line": ("Строка", "Line"),
+    "dq.reason": ("Причина", "Reason"),
+    "dq.raw": ("Исходная строка", "Raw row"),
+    "dq.rows": ("Строк", "Rows"),
+    "dq.latest": ("Последние данные", "Latest data"),
+    "dq.age": ("Возраст", "Age"),
+    "dq.test": ("Проверка", "Test"),
+    "dq.failures": ("Ошибок", "Failures"),
+    "dq.passed": ("{n} пройдено", "{n} passed"),
+    "dq.failed": ("{n} не пройдено", "{n} failed"),
+    "dq.warned": ("{n} с предупреждением", "{n} warned"),
+    "dq.summary": (
+        "{batches} пакетов · {read} строк прочитано · {landed} загружено · {rejected} отклонено",
+        "{batches} batches · {read} rows read · {landed} landed · {rejected} rejected",
+    ),
+}
+
+# Metric definitions shown on hover (fallback when the dbt manifest has no description).
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    "sla_compliance": (
+        "Выполнено / (выполнено + нарушено) среди итогов SLA, момент которых попал в период. "
+        "Общий SLA учитывает первый ответ и решение вместе; бесплатный уровень не учитывается.",
+        "Met / (met + breached) among SLA outcomes whose moment falls in the period. "
+        "Overall counts first response and resolution together; the free tier is left out.",
+    ),
+    "first_response": (
+        "Первый публичный комментарий инженера после создания заявки. Ответы бота, "
+        "внутренние заметки и комментарии клиента не считаются.",
+        "The first public agent comment after creation. Bot replies, internal notes and "
+        "customer comments do not count.",
+    ),
+    "resolution": (
+        "Последний переход в «решена»; часы стоят, пока заявка ждёт клиента (pending).",
+        "The last transition to solved; the clock pauses while the ticket waits on the "
+        "customer (pending).",
+    ),
+    "fcr": (
+        "Доля решённых заявок, которые ни разу не эскалировались и не переоткрывались.",
+        "Share of solved tickets never escalated and never reopened.",
+    ),
+    "csat": (
+        "Доля ответов с оценкой 4 или 5 из 5.",
+        "Share of survey responses scoring 4 or 5 out of 5.",
+    ),
+    "nps": (
+        "% промоутеров (9–10) минус % критиков (0–6) за волну опроса; группы < 30 ответов помечены.",
+        "% promoters (9–10) minus % detractors (0–6) per survey wave; groups under 30 "
+        "responses are flagged.",
+    ),
+    "retention": (
+        "Клиенты, активные в месяце до периода и всё ещё активные в его последнем месяце, "
+        "делённые на активных в месяце до периода.",
+        "Accounts active the month before the period and still active in its last month, "
+        "over those active the month before.",
+    ),
+    "net_expansion": (
+        "MRR (USD) стартовой когорты в последнем месяце / их MRR в стартовом месяце − 1.",
+        "MRR (USD) of the starting cohort in the last month / their MRR in the starting "
+        "month − 1.",
+    ),
+    "attributed_revenue": (
+        "Сумма выигранных сделок в USD × доля вклада поддержки / 100.",
+        "Closed-won amount in USD × support credit % / 100.",
+    ),
+    "cost_per_ticket": (
+        "Затраты на поддержку в USD за месяц / заявок, созданных в месяце.",
+        "Support costs in USD in the month / tickets created in the month.",
+    ),
+    "automation_share": (
+        "Из заявок, начавшихся на 1-й линии, доля решённых ботом без публичного ответа инженера.",
+        "Of tickets that started in tier 1, the share solved by a bot with no public agent comment.",
+    ),
+    "escalation_rate": (
+        "Заявки, переданные на более высокую линию / решённые заявки.",
+        "Tickets moved to a higher tier / solved tickets.",
+    ),
+    "qa_score": (
+        "Средний итог проверок качества (0–100).",
+        "Mean total of QA reviews (0–100).",
+    ),
+    "tickets_handled": (
+        "Разные заявки за ISO-неделю, в которых инженер публично ответил или которые решил.",
+        "Distinct tickets per ISO week the engineer commented on publicly or solved.",
+    ),
+    "kb_articles": (
+        "Опубликованные статьи базы знаний автора.",
+        "Published knowledge-base articles by the author.",
+    ),
+    "win_rate": (
+        "Выигранные / (выигранные + проигранные) сделки, закрытые в периоде.",
+        "Won / (won + lost) among opportunities closed in the period.",
+    ),
+    "poc_conversion": (
+        "Выигранные / закрытые сделки с пилотом (POC).",
+        "Won / closed opportunities that had a POC.",
+    ),
+}
+
+
+def norm_lang(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = str(value).strip().lower()[:2]
+    return code if code in LANGS else None
+
+
+def from_accept_language(header: str | None) -> str:
+    """Pick ru or en from an Accept-Language header; Russian for `ru` browsers."""
+    if not header:
+        return "en"
+    choices: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        piece = part.strip()
+        if not piece:
+            continue
+        tag, _, params = piece.partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        choices.append((-quality, index, tag.strip().lower()))
+    for _q, _i, tag in sorted(choices):
+        code = norm_lang(tag)
+        if code:
+            return code
+    return "en"
+
+
+def current_lang(query_lang: str | None = None) -> str:
+    """The language of the request being served (query, cookie, then browser)."""
+    chosen = norm_lang(query_lang)
+    if chosen:
+        return chosen
+    try:
+        from flask import has_request_context, request
+    except ImportError:  # pragma: no cover
+        return DEFAULT_LANG
+    if not has_request_context():
+        return DEFAULT_LANG
+    chosen = norm_lang(request.cookies.get(COOKIE))
+    if chosen:
+        return chosen
+    return from_accept_language(request.headers.get("Accept-Language"))
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """Translate `key`; unknown keys are shown as themselves so gaps are visible."""
+    pair = TR.get(key)
+    if pair is None:
+        text = key
+    else:
+        text = pair[0] if lang == "ru" else pair[1]
+    return text.format(**values) if values else text
+
+
+def label(kind: str, value: object, lang: str) -> str:
+    """Translate an enum value (tier, prio, metric, status...) or show it as is."""
+    key = f"{kind}.{value}"
+    return t(key, lang) if key in TR else str(value)
+
+
+def definition(metric: str, lang: str, descriptions: dict[str, str] | None = None) -> str:
+    """A metric's definition: the dbt docs description when given, else the table's."""
+    if descriptions and descriptions.get(metric):
+        return descriptions[metric]
+    pair = DEFINITIONS.get(metric)
+    if pair is None:
+        return ""
+    return pair[0] if lang == "ru" else pair[1]
