@@ -1,0 +1,205 @@
+-- Everything an engineer is credited with, one row per ticket-level fact, attributed
+-- as DESIGN s5 says: first-response outcomes to the author of the first response;
+-- resolution outcomes, solves (FCR, reopen) and CSAT to the engineer assigned when
+-- the ticket was last solved; escalations to the assignee before the group change;
+-- public comments and solves make the tickets handled; QA reviews to the reviewed
+-- engineer; KB articles to their author.
+
+with
+
+tickets as (
+
+    select * from {{ ref('fct_tickets') }}
+
+),
+
+sla_outcomes as (
+
+    select * from {{ ref('fct_sla_outcomes') }}
+
+),
+
+csat as (
+
+    select * from {{ ref('fct_csat_responses') }}
+
+),
+
+escalations as (
+
+    select * from {{ ref('int_escalations_attributed') }}
+
+),
+
+events as (
+
+    select * from {{ ref('stg_helpdesk__ticket_events') }}
+
+),
+
+qa_reviews as (
+
+    select * from {{ ref('fct_qa_reviews') }}
+
+),
+
+kb_articles as (
+
+    select * from {{ ref('fct_kb_articles') }}
+
+),
+
+sla_activities as (
+
+    select
+        coalesce(
+            sla_outcomes.engineer_id,
+            case when sla_outcomes.metric = 'first_response' then tickets.first_responder_id else tickets.solver_id end
+        ) as engineer_id,
+        sla_outcomes.metric as activity,
+        sla_outcomes.ticket_id,
+        sla_outcomes.ticket_id as source_id,
+        sla_outcomes.outcome_at as activity_at,
+        sla_outcomes.outcome = 'met' as is_met,
+        cast(null as boolean) as is_reopened,
+        cast(null as double) as score
+    from sla_outcomes
+    left join tickets
+        on tickets.ticket_id = sla_outcomes.ticket_id
+    where sla_outcomes.outcome in ('met', 'breached')
+
+),
+
+solve_activities as (
+
+    select
+        solver_id as engineer_id,
+        'solved' as activity,
+        ticket_id,
+        ticket_id as source_id,
+        solved_at as activity_at,
+        coalesce(is_fcr, false) as is_met,
+        coalesce(reopen_count, 0) > 0 as is_reopened,
+        cast(null as double) as score
+    from tickets
+    where solved_at is not null
+
+),
+
+csat_activities as (
+
+    select
+        solver_id as engineer_id,
+        'csat' as activity,
+        ticket_id,
+        response_id as source_id,
+        responded_at as activity_at,
+        is_satisfied as is_met,
+        cast(null as boolean) as is_reopened,
+        cast(score as double) as score
+    from csat
+
+),
+
+escalation_activities as (
+
+    select
+        engineer_id,
+        'escalation' as activity,
+        ticket_id,
+        event_id as source_id,
+        escalated_at as activity_at,
+        cast(null as boolean) as is_met,
+        cast(null as boolean) as is_reopened,
+        cast(null as double) as score
+    from escalations
+
+),
+
+comment_activities as (
+
+    select
+        actor_id as engineer_id,
+        'public_comment' as activity,
+        ticket_id,
+        event_id as source_id,
+        event_at as activity_at,
+        cast(null as boolean) as is_met,
+        cast(null as boolean) as is_reopened,
+        cast(null as double) as score
+    from events
+    where event_type = 'comment'
+        and actor_role = 'agent'
+        and is_public
+
+),
+
+qa_activities as (
+
+    select
+        engineer_id,
+        'qa_review' as activity,
+        ticket_id,
+        review_id as source_id,
+        reviewed_at as activity_at,
+        cast(null as boolean) as is_met,
+        cast(null as boolean) as is_reopened,
+        cast(total_score as double) as score
+    from qa_reviews
+
+),
+
+kb_activities as (
+
+    select
+        author_id as engineer_id,
+        'kb_article' as activity,
+        cast(null as {{ dbt.type_string() }}) as ticket_id,
+        article_id as source_id,
+        published_at as activity_at,
+        cast(null as boolean) as is_met,
+        cast(null as boolean) as is_reopened,
+        cast(null as double) as score
+    from kb_articles
+    where is_published
+
+),
+
+unioned as (
+
+    select * from sla_activities
+    union all
+    select * from solve_activities
+    union all
+    select * from csat_activities
+    union all
+    select * from escalation_activities
+    union all
+    select * from comment_activities
+    union all
+    select * from qa_activities
+    union all
+    select * from kb_activities
+
+),
+
+final as (
+
+    select
+        engineer_id,
+        activity,
+        ticket_id,
+        source_id,
+        activity_at,
+        {{ business_week('activity_at') }} as activity_week,
+        is_met,
+        is_reopened,
+        score
+    from unioned
+    where engineer_id is not null
+        and activity_at is not null
+        and activity_at <= {{ pulse_as_of() }}
+
+)
+
+select * from final

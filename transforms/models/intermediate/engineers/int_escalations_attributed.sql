@@ -1,0 +1,65 @@
+-- One row per escalation (DESIGN s5: a group change to a higher tier), attributed to
+-- the engineer assigned just before it (the latest `assigned` event preceding the
+-- group change in event order); null when nobody was assigned yet.
+
+{% set group_rank = "case {col} when 'tier1' then 1 when 'tier2' then 2 when 'tier3' then 3 when 'tam' then 4 end" %}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_helpdesk__ticket_events') }}
+
+),
+
+escalations as (
+
+    select event_id, ticket_id, event_at, from_value as from_group, to_value as to_group
+    from events
+    where event_type = 'group_changed'
+        and {{ group_rank.format(col='to_value') }} > {{ group_rank.format(col='from_value') }}
+
+),
+
+assignments as (
+
+    select event_id, ticket_id, event_at, to_value as assignee_id
+    from events
+    where event_type = 'assigned'
+
+),
+
+assignees_ranked as (
+
+    select
+        escalations.event_id,
+        assignments.assignee_id,
+        row_number() over (
+            partition by escalations.event_id
+            order by assignments.event_at desc, assignments.event_id desc
+        ) as assignment_rank
+    from escalations
+    inner join assignments
+        on assignments.ticket_id = escalations.ticket_id
+        and (assignments.event_at < escalations.event_at
+             or (assignments.event_at = escalations.event_at and assignments.event_id < escalations.event_id))
+
+),
+
+final as (
+
+    select
+        escalations.event_id,
+        escalations.ticket_id,
+        escalations.event_at as escalated_at,
+        escalations.from_group,
+        escalations.to_group,
+        assignees_ranked.assignee_id as engineer_id
+    from escalations
+    left join assignees_ranked
+        on assignees_ranked.event_id = escalations.event_id
+        and assignees_ranked.assignment_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,70 @@
+with
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+engineers as (
+
+    select * from {{ ref('stg_helpdesk__engineers') }}
+
+),
+
+account_months as (
+
+    select * from {{ ref('int_account_months_built') }}
+
+),
+
+latest as (
+
+    select account_months.*
+    from account_months
+    inner join (
+        select account_id, max(month_start) as month_start
+        from account_months
+        group by account_id
+    ) as last_months
+        on last_months.account_id = account_months.account_id
+        and last_months.month_start = account_months.month_start
+
+),
+
+first_active as (
+
+    select account_id, min(month_start) as first_active_month
+    from account_months
+    where is_active
+    group by account_id
+
+),
+
+final as (
+
+    select
+        accounts.account_id,
+        accounts.account_name,
+        accounts.industry,
+        accounts.segment,
+        accounts.region,
+        accounts.tam_id,
+        tams.full_name as tam_name,
+        accounts.created_at,
+        coalesce(latest.support_tier, 'free') as support_tier,
+        coalesce(latest.is_active, false) as is_active,
+        cast(coalesce(latest.mrr_usd, 0) as double) as mrr_usd,
+        cast(coalesce(latest.mrr_rub, 0) as double) as mrr_rub,
+        first_active.first_active_month
+    from accounts
+    left join engineers as tams
+        on tams.engineer_id = accounts.tam_id
+    left join latest
+        on latest.account_id = accounts.account_id
+    left join first_active
+        on first_active.account_id = accounts.account_id
+
+)
+
+select * from final
