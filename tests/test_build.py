@@ -158,6 +158,10 @@ def test_incremental_build_starts_from_published_state(tiny: Settings) -> None:
     assert history == 2
     build(tiny, as_of=datetime(2025, 5, 3, tzinfo=UTC), full_refresh=True)
     assert seen() == 1
+    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
+    history = con.execute("select count(*) from main.pulse_build_history").fetchone()[0]
+    con.close()
+    assert history == 3  # a full build starts empty but keeps the build history
 
 
 def test_failing_test_leaves_published_warehouse_untouched(

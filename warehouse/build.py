@@ -277,6 +277,7 @@ def _write_build_tables(
     full_refresh: bool,
     seconds: float,
     results: list[_NodeResult],
+    previous: Path | None = None,
 ) -> dict[str, object]:
     """Record what this build is into the new file; returns the summary figures."""
     import dbt.version
@@ -363,6 +364,7 @@ def _write_build_tables(
             rows_rejected,
             json.dumps(model_rows, sort_keys=True),
         )
+        _carry_history(con, previous)
         con.execute("begin")
         con.execute(
             """
@@ -416,6 +418,29 @@ def _write_build_tables(
     finally:
         con.close()
     return summary
+
+
+def _carry_history(con: duckdb.DuckDBPyConnection, previous: Path | None) -> None:
+    """A full build starts from an empty file: bring the build history along."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'main' and table_name = 'pulse_build_history'"
+    ).fetchone()[0]
+    if exists or previous is None or not previous.is_file():
+        return
+    try:
+        con.execute(f"attach {_sql_literal(str(previous))} as pulse_previous (read_only)")
+    except duckdb.Error:
+        return  # an unreadable old warehouse: history starts again
+    try:
+        con.execute(
+            "create table main.pulse_build_history as select * from "
+            "pulse_previous.main.pulse_build_history order by built_at desc limit 999"
+        )
+    except duckdb.Error:
+        pass
+    finally:
+        con.execute("detach pulse_previous")
 
 
 def _publish(build_file: Path, target: Path) -> None:
@@ -481,6 +506,7 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
                 full_refresh=not incremental,
                 seconds=seconds,
                 results=results,
+                previous=settings.warehouse_path,
             )
             _publish(build_file, settings.warehouse_path)
             published = True
