@@ -1,0 +1,546 @@
+"""`make bench SCALE=demo|1m|10m`: the performance figures of DESIGN s8, measured.
+
+Steps, each timed with its peak memory (resident set of the process and all its
+children, sampled every 0.1 s with psutil):
+
+1. generate the extract into `data/bench/<scale>/raw` (kept between runs: generation
+   is deterministic for the fixed seed and dates below, so it is reused);
+2. load it into a fresh landing database;
+3. full build (`pulse build --full-refresh`);
+4. one new day: append a day of live activity (`warehouse.simulate`), load it, and
+   build incrementally;
+5. the SLA models' share of the full build (dbt's own per-model timings) against the
+   hand-written lower-bound query `transforms/analyses/sla_handwritten_lower_bound.sql`
+   (compiled by dbt, run directly in DuckDB on the same data, best of three), and
+   their ratio;
+6. the dashboard under gunicorn: first page load in headless Chromium (cold, then
+   warm), and p50/p95 of every callback with 20 concurrent clients on loopback.
+
+Results are printed and appended to BENCHMARKS.md with the date, machine, scale and
+versions. Timings are reported here and never asserted by tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from warehouse.errors import PulseError
+from warehouse.loadtest import (
+    append_benchmarks,
+    discover,
+    machine_line,
+    read_for,
+    served,
+    versions_line,
+)
+from warehouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, load_settings
+
+START = date(2025, 1, 1)
+END = datetime(2026, 11, 1, tzinfo=UTC)  # fixed, so a generated extract can be reused
+SEED = 42
+SLA_ANALYSIS = "sla_handwritten_lower_bound"
+# DESIGN s8 targets, in seconds / MiB, per scale; None = no target stated.
+TARGETS = {
+    "demo": {"full build": 60},
+    "1m": {"load": 60, "full build": 90, "incremental build": 15, "peak": 4096},
+    "10m": {"full build": 900},
+}
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    peak_mib: float
+    note: str = ""
+    ok: bool = True
+
+
+class PeakMemory:
+    """Samples the summed RSS of a process tree (or of this process's children)."""
+
+    def __init__(self, pid: int | None = None, interval: float = 0.1) -> None:
+        self.pid = pid or os.getpid()
+        self.include_self = pid is not None
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        try:
+            root = psutil.Process(self.pid)
+            procs = root.children(recursive=True)
+            if self.include_self:
+                procs.append(root)
+        except psutil.Error:
+            return 0
+        total = 0
+        for proc in procs:
+            with contextlib.suppress(psutil.Error):
+                total += proc.memory_info().rss
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mib(self) -> float:
+        return self.peak / 2**20
+
+
+def bench_settings(scale: str) -> Settings:
+    base = load_settings()
+    data = PROJECT_ROOT / "data" / "bench" / scale
+    return base.with_overrides(
+        data_dir=data,
+        raw_dir=data / "raw",
+        landing_path=data / "landing.duckdb",
+        warehouse_path=data / "warehouse.duckdb",
+        auth_mode="none",
+        users_file=None,
+    )
+
+
+def pulse_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PULSE_DATA_DIR=str(settings.data_dir),
+        PULSE_RAW_DIR=str(settings.raw_dir),
+        PULSE_LANDING=str(settings.landing_path),
+        PULSE_WAREHOUSE=str(settings.warehouse_path),
+        PULSE_MEMORY_LIMIT=settings.memory_limit,
+        PULSE_THREADS=str(settings.threads),
+        PULSE_AUTH="none",
+    )
+    env.pop("PULSE_USERS_FILE", None)
+    return env
+
+
+def run_step(name: str, cmd: list[str], settings: Settings, log_dir: Path) -> Step:
+    """Run a `pulse` command, timing it and sampling its process tree's memory."""
+    log = log_dir / f"{name.replace(' ', '_')}.log"
+    print(f"- {name}: {' '.join(cmd[2:])}", flush=True)
+    with log.open("w") as handle:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, env=pulse_env(settings), stdout=handle, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT
+        )
+        with PeakMemory(proc.pid) as memory:
+            code = proc.wait()
+        seconds = time.perf_counter() - started
+    tail = log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
+    step = Step(name, seconds, memory.mib, tail[0][:200], code == 0)
+    print(
+        f"  {seconds:.1f} s, peak {memory.mib:.0f} MiB{'' if step.ok else '  FAILED'}", flush=True
+    )
+    if not step.ok:
+        raise PulseError(f"benchmark step '{name}' failed: {tail[0]} (log: {log})")
+    return step
+
+
+def run_inline(name: str, fn: Callable[[], str]) -> Step:
+    print(f"- {name}", flush=True)
+    started = time.perf_counter()
+    with PeakMemory() as memory:
+        note = fn()
+    step = Step(name, time.perf_counter() - started, memory.mib, note)
+    print(f"  {step.seconds:.1f} s{': ' + note if note else ''}", flush=True)
+    return step
+
+
+def pulse(*args: str) -> list[str]:
+    return [sys.executable, "-m", "warehouse.cli", *args]
+
+
+# ------------------------------------------------------------------------ SLA ratio
+
+
+def sla_model_seconds(settings: Settings) -> tuple[float, list[str]]:
+    """Sum of dbt's execution times of the SLA models in the last build."""
+    target = settings.data_dir / "dbt" / "target"
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
+    total, names = 0.0, []
+    for r in results:
+        node = manifest.get(r["unique_id"], {})
+        fqn = node.get("fqn", [])
+        if node.get("resource_type") != "model" or "sla" not in fqn[:-1]:
+            continue
+        if fqn[-1] in {"dim_date", "fct_sla_daily"}:  # not part of the per-ticket clocks
+            continue
+        total += float(r.get("execution_time") or 0)
+        names.append(fqn[-1])
+    return total, names
+
+
+def handwritten_seconds(settings: Settings, repeats: int = 3) -> float | None:
+    """Best time of the compiled hand-written lower-bound query, or None if absent."""
+    source = DBT_PROJECT_DIR / "analyses" / f"{SLA_ANALYSIS}.sql"
+    if not source.is_file():
+        return None
+    target = settings.data_dir / "dbt" / "bench-compile"
+    env = pulse_env(settings)
+    env.update(
+        PULSE_BUILD_PATH=str(settings.warehouse_path),
+        PULSE_LANDING=str(settings.landing_path),
+        PULSE_TEMP_DIR=str(settings.temp_dir),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+    )
+    from warehouse.build import dbt_executable
+
+    done = subprocess.run(
+        [
+            dbt_executable(),
+            "--no-send-anonymous-usage-stats",
+            "compile",
+            "--select",
+            SLA_ANALYSIS,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(settings.data_dir / "dbt" / "logs"),
+            "--vars",
+            json.dumps({"as_of": END.strftime("%Y-%m-%d %H:%M:%S")}),
+        ],
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    compiled = list(target.glob(f"compiled/**/{SLA_ANALYSIS}.sql"))
+    if done.returncode != 0 or not compiled:
+        raise PulseError(f"could not compile {SLA_ANALYSIS}: {done.stdout[-400:]}")
+    sql = compiled[0].read_text().strip().rstrip(";")
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        con.execute(f"set threads = {int(settings.threads)}")
+        con.execute("set memory_limit = ?", [settings.memory_limit])
+        con.execute("set temp_directory = ?", [str(settings.temp_dir)])
+        con.execute("set preserve_insertion_order = false")
+        con.execute("set TimeZone = 'UTC'")
+        landing = str(settings.landing_path).replace("'", "''")
+        con.execute(f"attach '{landing}' as landing (read_only)")
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            con.execute(f"create or replace temp table pulse_bench_hand as {sql}")
+            best = min(best, time.perf_counter() - started)
+        return best
+    finally:
+        con.close()
+
+
+# ------------------------------------------------------------------------ dashboard
+
+
+def first_page_loads(base: str, loads: int = 3) -> list[float]:
+    """Seconds until the home page is loaded and its callbacks have settled."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+            ],
+        )
+        try:
+            for _ in range(loads):
+                context = browser.new_context()  # a fresh browser cache each time
+                page = context.new_page()
+                started = time.perf_counter()
+                page.goto(base + "/", wait_until="networkidle", timeout=60_000)
+                times.append(time.perf_counter() - started)
+                context.close()
+        finally:
+            browser.close()
+    return times
+
+
+def dashboard_figures(settings: Settings, clients: int, seconds: float) -> dict:
+    with served(settings, workers=2) as (base, server):
+        try:
+            loads = first_page_loads(base)
+        except Exception as exc:  # no browser here: say so, measure the rest
+            loads = []
+            print(f"  first page load not measured: {exc}", flush=True)
+        samples = discover(base)
+        with PeakMemory(server.pid) as memory:
+            out, elapsed = read_for(
+                base,
+                samples,
+                clients=clients,
+                min_seconds=seconds,
+                max_seconds=seconds * 2,
+                tail_seconds=0,
+            )
+    by_name: dict[str, list[float]] = {}
+    errors = 0
+    for o in out:
+        if o.error:
+            errors += 1
+            continue
+        by_name.setdefault(o.name, []).append(o.seconds * 1000)
+
+    def pct(values: list[float], q: int) -> float:
+        if len(values) < 2:
+            return values[0] if values else float("nan")
+        return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+    callbacks = {k: v for k, v in by_name.items() if not k.startswith("page ")}
+    all_cb = [x for v in callbacks.values() for x in v]
+    return {
+        "loads": loads,
+        "requests": len(out),
+        "seconds": elapsed,
+        "errors": errors,
+        "peak_mib": memory.mib,
+        "p50": pct(all_cb, 50),
+        "p95": pct(all_cb, 95),
+        "per": {k: (len(v), pct(v, 50), pct(v, 95)) for k, v in sorted(by_name.items())},
+        "worst_p95": max((pct(v, 95) for v in callbacks.values()), default=float("nan")),
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _target_note(scale: str, name: str, seconds: float) -> str:
+    target = TARGETS.get(scale, {}).get(name)
+    if target is None:
+        return ""
+    return f"{'met' if seconds <= target else 'MISSED'} (< {target} s)"
+
+
+def report(scale: str, settings: Settings, steps: list[Step], extra: dict) -> str:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"## Benchmark, scale `{scale}`, {now}",
+        "",
+        f"- machine: {machine_line()}",
+        f"- versions: {versions_line()}",
+        f"- data: {extra.get('tickets', '?')} tickets, {extra.get('events', '?')} events "
+        f"({START} .. {END:%Y-%m-%d}, seed {SEED}); DuckDB memory_limit "
+        f"{settings.memory_limit}, {settings.threads} threads",
+        "",
+        "| step | seconds | peak memory (MiB) | target |",
+        "|---|---:|---:|---|",
+    ]
+    for s in steps:
+        lines.append(
+            f"| {s.name} | {s.seconds:.1f} | {s.peak_mib:.0f} | "
+            f"{_target_note(scale, s.name, s.seconds)} |"
+        )
+    peak_target = TARGETS.get(scale, {}).get("peak")
+    if peak_target:
+        worst = max(s.peak_mib for s in steps)
+        lines.append(
+            f"\nPeak memory over all steps: {worst:.0f} MiB "
+            f"({'met' if worst <= peak_target else 'MISSED'}, target < {peak_target} MiB)"
+        )
+    sla = extra.get("sla")
+    if sla:
+        model_s, names, hand_s = sla
+        if hand_s:
+            lines.append(
+                f"\nSLA models ({', '.join(names)}): {model_s:.2f} s of dbt execution time in "
+                f"the full build; hand-written lower bound `{SLA_ANALYSIS}`: {hand_s:.2f} s "
+                "(best of 3); "
+                f"**ratio {model_s / hand_s:.2f}×** (target ≤ 2×)"
+            )
+        else:
+            lines.append(
+                f"\nSLA models: {model_s:.2f} s in the full build; "
+                f"`analyses/{SLA_ANALYSIS}.sql` not found, no ratio"
+            )
+    dash = extra.get("dashboard")
+    if dash:
+        loads = dash["loads"]
+        if loads:
+            lines.append(
+                "\nFirst page load (headless Chromium, until network idle): "
+                f"cold {loads[0] * 1000:.0f} ms, "
+                f"then {', '.join(f'{x * 1000:.0f}' for x in loads[1:])} ms (target < 1 s)"
+            )
+        lines += [
+            "",
+            f"Dashboard, 20 concurrent clients on loopback, gunicorn 2 workers × 4 threads, "
+            f"{dash['requests']} requests in {dash['seconds']:.0f} s, {dash['errors']} errors, "
+            f"server peak {dash['peak_mib']:.0f} MiB: callbacks p50 {dash['p50']:.0f} ms, "
+            f"p95 {dash['p95']:.0f} ms; slowest callback p95 {dash['worst_p95']:.0f} ms "
+            f"(target < 150 ms at 1 M)",
+            "",
+            "| request | n | p50 ms | p95 ms |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, (n, p50, p95) in dash["per"].items():
+            lines.append(f"| `{name}` | {n} | {p50:.0f} | {p95:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _counts(settings: Settings) -> dict:
+    con = duckdb.connect(str(settings.landing_path), read_only=True)
+    try:
+        return {
+            "tickets": f"{con.execute('select count(*) from raw.tickets').fetchone()[0]:,}",
+            "events": f"{con.execute('select count(*) from raw.ticket_events').fetchone()[0]:,}",
+        }
+    finally:
+        con.close()
+
+
+def run_bench(
+    scale: str, *, regenerate: bool, clients: int, dash_seconds: float, skip_dashboard: bool
+) -> str:
+    settings = bench_settings(scale)
+    data = settings.data_dir
+    logs = data / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stamp = data / "raw.stamp"
+    wanted = json.dumps({"scale": scale, "start": str(START), "end": END.isoformat(), "seed": SEED})
+    steps: list[Step] = []
+    print(f"benchmark at scale {scale} in {data}", flush=True)
+
+    if regenerate or not stamp.is_file() or stamp.read_text() != wanted:
+        shutil.rmtree(settings.raw_dir, ignore_errors=True)
+        stamp.unlink(missing_ok=True)
+        steps.append(
+            run_step(
+                "generate",
+                pulse(
+                    "generate",
+                    "--out",
+                    str(settings.raw_dir),
+                    "--start",
+                    str(START),
+                    "--end",
+                    END.isoformat(),
+                    "--scale",
+                    scale,
+                    "--seed",
+                    str(SEED),
+                ),
+                settings,
+                logs,
+            )
+        )
+        stamp.write_text(wanted)
+    else:
+        print("- generate: reusing the extract generated earlier (same scale, dates, seed)")
+
+    for path in (settings.landing_path, settings.warehouse_path):
+        for candidate in (path, path.with_name(path.name + ".wal")):
+            candidate.unlink(missing_ok=True)
+    shutil.rmtree(settings.builds_dir, ignore_errors=True)
+
+    steps.append(run_step("load", pulse("load"), settings, logs))
+    extra: dict = dict(_counts(settings))
+    steps.append(
+        run_step(
+            "full build",
+            pulse("build", "--full-refresh", "--as-of", END.isoformat()),
+            settings,
+            logs,
+        )
+    )
+    model_s, names = sla_model_seconds(settings)
+
+    new_files: list[Path] = []
+    next_day = END + timedelta(days=1)
+
+    def simulate_day() -> str:
+        from warehouse.simulate import append_live_batch
+
+        new_files.extend(append_live_batch(settings.raw_dir, now=next_day, seed=SEED + 1))
+        return f"{len(new_files)} new batch file(s)"
+
+    try:
+        steps.append(run_inline("new day's batch", simulate_day))
+        steps.append(run_step("incremental load", pulse("load"), settings, logs))
+        steps.append(
+            run_step(
+                "incremental build", pulse("build", "--as-of", next_day.isoformat()), settings, logs
+            )
+        )
+    finally:
+        for path in new_files:  # keep the generated extract reusable
+            path.unlink(missing_ok=True)
+
+    try:
+        hand = handwritten_seconds(settings)
+    except (PulseError, duckdb.Error) as exc:
+        print(f"  hand-written SLA query not measured: {exc}", flush=True)
+        hand = None
+    extra["sla"] = (model_s, names, hand)
+    if not skip_dashboard:
+        print(f"- dashboard: {clients} clients for {dash_seconds:.0f} s", flush=True)
+        extra["dashboard"] = dashboard_figures(settings, clients, dash_seconds)
+    return report(scale, settings, steps, extra)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m warehouse.bench")
+    parser.add_argument("--scale", choices=("demo", "1m", "10m"), default="demo")
+    parser.add_argument("--regenerate", action="store_true", help="generate the extract again")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--dashboard-seconds", type=float, default=30.0)
+    parser.add_argument("--skip-dashboard", action="store_true")
+    parser.add_argument("--no-record", action="store_true", help="do not append to BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    try:
+        section = run_bench(
+            args.scale,
+            regenerate=args.regenerate,
+            clients=args.clients,
+            dash_seconds=args.dashboard_seconds,
+            skip_dashboard=args.skip_dashboard,
+        )
+    except PulseError as exc:
+        print(f"pulse: {exc}", file=sys.stderr)
+        return 2
+    print()
+    print(section)
+    if not args.no_record:
+        print(f"appended to {append_benchmarks(section)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
