@@ -260,14 +260,14 @@ def test_nps_wave_defaults_to_quarter_in_source_zone(settings: Settings) -> None
         settings,
         "nps_responses",
         "b1.csv",
-        "response_id,account_id,responded_at,score,wave\n"
-        "N1,A1,2025-03-31T22:30:00Z,9,\n"
-        "N2,A1,2025-03-31T20:30:00Z,7,2025-q1\n",
+        "response_id,account_id,responded_at,score,wave,reason\n"
+        "N1,A1,2025-03-31T22:30:00Z,9,,fast answers\n"
+        "N2,A1,2025-03-31T20:30:00Z,7,2025-q1,\n",
     )
     run(settings)
-    assert query(settings, "select response_id, wave from raw.nps_responses order by 1") == [
-        ("N1", "2025-Q2"),
-        ("N2", "2025-Q1"),
+    assert query(settings, "select response_id, wave, reason from raw.nps_responses order by 1") == [
+        ("N1", "2025-Q2", "fast answers"),
+        ("N2", "2025-Q1", None),
     ]
 
 

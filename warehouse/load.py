@@ -330,7 +330,7 @@ def load_batch(
             con.execute(
                 f"""
                 insert into raw.load_rejects (batch_id, entity, file_name, line_number, raw_row, reason)
-                select ?, ?, ?, _line, raw_row, reason from {CHECKED} where reason is not null
+                select ?, ?, ?, _line, _raw_row, _reason from {CHECKED} where _reason is not null
                 union all
                 select ?, ?, ?, _line, raw_row, reason from {staged.rejects_table}
                 """,
@@ -363,7 +363,7 @@ def load_batch(
                 con.execute(
                     f"""
                     select reason, count(*) from (
-                        select reason from {CHECKED} where reason is not null
+                        select _reason as reason from {CHECKED} where _reason is not null
                         union all select reason from {staged.rejects_table}
                     ) group by reason order by count(*) desc, reason
                     """

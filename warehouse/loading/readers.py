@@ -39,6 +39,9 @@ MAX_JSON_KEYS = 500
 DELIMITER_CANDIDATES = (",", ";", "\t")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
+# A Cyrillic letter glued to a Latin one ("cafй") is what other 8-bit text looks like
+# when read as Windows-1251; real Russian text almost never does it.
+_MIXED = re.compile("[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
 # Punctuation Russian Excel writes besides letters: no-break space, dashes, quotes, numero.
 _CP1251_PUNCT = re.compile("[\u00a0\u00ab\u00bb\u2013\u2014\u2026\u201c\u201d\u201e\u2018\u2019\u2116\u00b0\u00a7]")
 
@@ -150,7 +153,12 @@ def _plausible_cp1251(text: str) -> bool:
         return True
     cyrillic = len(_CYRILLIC.findall(text))
     punct = len(_CP1251_PUNCT.findall(text))
-    return cyrillic > 0 and (non_ascii - cyrillic - punct) <= 0.05 * non_ascii
+    mixed = len(_MIXED.findall(text))
+    return (
+        cyrillic > 0
+        and (non_ascii - cyrillic - punct) <= 0.05 * non_ascii
+        and mixed <= 0.05 * cyrillic
+    )
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -327,7 +335,7 @@ def stage_csv(
             chosen = "utf-8"
         else:
             chosen = "cp1251?"  # to be confirmed by the plausibility check
-    if chosen not in ("utf-8", "utf-8-sig", "utf-16") and b"\x00" in head:
+    if chosen != "utf-16" and not chosen.startswith("utf-16") and b"\x00" in head:
         raise FileRefused("contains NUL bytes: it is binary data, not a CSV text file")
 
     def transcode(enc: str, check: bool) -> Path:

@@ -40,19 +40,19 @@ def upsert_batch(
     order = "c._line desc"
     if entity.version_column:
         order = f"c.{entity.version_column} desc, {order}"
-    good = con.execute(f"select count(*) from {CHECKED} where reason is null").fetchone()[0]
+    good = con.execute(f"select count(*) from {CHECKED} where _reason is null").fetchone()[0]
     if good == 0:
         return 0
     distinct = con.execute(
-        f"select count(*) from (select distinct {keys} from {CHECKED} c where reason is null)"
+        f"select count(*) from (select distinct {keys} from {CHECKED} c where _reason is null)"
     ).fetchone()[0]
     con.execute(f"drop table if exists {WINNERS}")
     if distinct == good:
-        source = f"(select {select_cols} from {CHECKED} c where c.reason is null)"
+        source = f"(select {select_cols} from {CHECKED} c where c._reason is null)"
     else:
         # Duplicate keys inside the batch: keep the winner of each key.
         source = (
-            f"(select {select_cols} from {CHECKED} c where c.reason is null "
+            f"(select {select_cols} from {CHECKED} c where c._reason is null "
             f"qualify row_number() over (partition by {keys} order by {order}) = 1)"
         )
     target = f"raw.{entity.name}"

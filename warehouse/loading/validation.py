@@ -2,8 +2,8 @@
 
 `check_batch` turns the all-text staging table into `pulse_checked`: the contract
 columns typed as in `raw.<entity>`, `_line`, `_extra` (JSON of the columns outside the
-contract), `reason` (NULL for a good row, else every problem of the row joined by
-'; ') and `raw_row` (the row as read, as a JSON object; only for rejected rows).
+contract), `_reason` (NULL for a good row, else every problem of the row joined by
+'; ') and `_raw_row` (the row as read, as a JSON object; only for rejected rows).
 Everything is set-based SQL over the whole batch; no Python runs per row. Text from the
 file only ever reaches DuckDB as a bound parameter or as column data.
 
@@ -173,6 +173,10 @@ _KIND_PROBLEM = {
 }
 
 
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 def required_columns_missing(entity: Entity, header: list[str]) -> list[str]:
     present = {h.lower() for h in header}
     return [c for c in entity.required_columns if c not in present]
@@ -190,7 +194,7 @@ def check_batch(
     if missing:
         raise FileRefused(
             "misses the required column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing)
-            + f" (the header has: {', '.join(staged.header)[:300]})"
+            + f" (the header has: {_printable(', '.join(staged.header))[:300]})"
         )
     position = {h.lower(): i for i, h in enumerate(staged.header)}
     contract = set(entity.column_names)
@@ -274,10 +278,10 @@ def check_batch(
         ),
         r as (
             select {', '.join(select_cols)}, p._line, p._extra, {orphan} as _orphan,
-                   {reason} as reason, p._raw
+                   {reason} as _reason, p._raw
             from p {join}
         )
-        select * exclude (_raw), case when reason is not null then _raw end as raw_row from r
+        select * exclude (_raw), case when _reason is not null then _raw end as _raw_row from r
     """
     # Parameters in the order they appear in the text.
     params = b.params + extra_params + raw_params + wave_params
@@ -285,7 +289,7 @@ def check_batch(
     con.execute(sql, params)
     rows, rejected, orphans = con.execute(
         f"""
-        select count(*), count(reason), count(*) filter (where _orphan and reason is null)
+        select count(*), count(_reason), count(*) filter (where _orphan and _reason is null)
         from {CHECKED}
         """
     ).fetchone()
