@@ -149,9 +149,9 @@ def _open(path: Path) -> Session:
         raise
     build_id, as_of, built_at = f"mtime-{stat_before.st_mtime_ns}", None, None
     try:
-        row = con.execute(
+        row = _first(con.execute(
             "select build_id, as_of, built_at from main.pulse_build order by built_at desc limit 1"
-        ).fetchone()
+        ).fetchall())
         if row:
             build_id, as_of, built_at = str(row[0]), row[1], row[2]
     except duckdb.Error:
@@ -246,15 +246,19 @@ def _missing_table(message: str) -> str:
     return "?"
 
 
+def _first(rows: list[tuple]) -> tuple | None:
+    return rows[0] if rows else None
+
+
 def _df(sess: Session, sql: str, params: Iterable[Any] = ()) -> pl.DataFrame:
-    return pl.from_arrow(sess.con.execute(sql, list(params)).to_arrow_table())
+    return sess.con.sql(sql, params=list(params)).pl()
 
 
 def _has_table(sess: Session, table: str, schema: str = "main") -> bool:
-    row = sess.con.execute(
+    row = _first(sess.con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
-    ).fetchone()
+    ).fetchall())
     return bool(row and row[0])
 
 
@@ -397,45 +401,118 @@ def filter_options(settings: Any, viewer: Any) -> dict[str, list[str]]:
 # ----------------------------------------------------------------------------- OKR
 
 
-def okr_progress(settings: Any, viewer: Any, year: int, quarter: int | None) -> dict[str, Any]:
-    """Key results for the period, with their monthly trend.
+def okr_progress(
+    settings: Any,
+    viewer: Any,
+    year: int,
+    quarter: int | None,
+    tier: str | None = None,
+    region: str | None = None,
+    segment: str | None = None,
+) -> dict[str, Any]:
+    """Key results for the period with their monthly trend, for the global filters.
 
-    Returns {"krs": [ {kr_id, objective_id, objective, key_result, unit, direction, actual,
-    target, status, projection, period, monthly: [{period, actual, target}]} ], "period": str}.
+    fct_okr_progress carries breakdown rows (dim_tier / dim_segment / dim_region, 'all'
+    for the total) for KRs that have one: with at most one filter those rows are read
+    as they are. With two or more filters, the KRs computable from the facts are
+    recomputed (`okr_filtered`). KRs without a breakdown keep their total and are
+    flagged `unfiltered`.
+
+    Returns {"period": str, "krs": [ {kr_id, objective_id, objective, key_result, unit,
+    direction, actual, target, status, projection, projected_status, is_low_n,
+    denominator, unfiltered, monthly: [{period, actual, target}]} ]}. Percent KRs are in
+    percent (0-100), as in the mart.
     """
+    tier, region, segment = _opt(tier), _opt(region), _opt(segment)
     period = f"{year}-Q{quarter}" if quarter else str(year)
+    chosen = [v for v in (tier, region, segment) if v]
 
     def q(sess: Session) -> dict[str, Any]:
-        cols = _columns(sess, "fct_okr_progress")
-        if not cols:
+        if not _has_table(sess, "fct_okr_progress"):
             raise MissingMart("fct_okr_progress")
-        opt = {c: (c if c in cols else f"null as {c}") for c in (
-            "objective_id", "projection", "period_type", "measure", "fiscal_year",
-        )}
-        base = (
-            f"select kr_id, {opt['objective_id']}, objective, key_result, period, actual, target, "
-            f"unit, direction, status, {opt['projection']}, {opt['period_type']}, {opt['measure']} "
-            "from main.fct_okr_progress"
-        )
-        current = _df(sess, base + " where period = ?", [period])
         months = [f"{year}-{m:02d}" for m in range(1, 13)]
         if quarter:
             months = months[3 * (quarter - 1): 3 * quarter]
-        monthly = _df(
-            sess,
-            base + " where period in (select unnest(?)) order by period",
-            [months],
+        dims = [tier or "all", segment or "all", region or "all"] if len(chosen) <= 1 else \
+            ["all", "all", "all"]
+        cols = (
+            "kr_id, objective_id, objective, key_result, period, actual, target, unit, "
+            "direction, status, projection, projected_status, is_low_n, denominator"
         )
+        rows = _df(
+            sess,
+            f"select {cols}, (dim_tier, dim_segment, dim_region) = (?, ?, ?) as exact "
+            "from main.fct_okr_progress where period in (select unnest(?)) "
+            "and ((dim_tier, dim_segment, dim_region) = (?, ?, ?) "
+            "or (dim_tier = 'all' and dim_segment = 'all' and dim_region = 'all'))",
+            [*dims, [period, *months], *dims],
+        )
+        # Prefer the exact breakdown row; fall back to the total (flagged unfiltered).
+        rows = rows.sort("exact", descending=True).unique(["kr_id", "period"], keep="first")
+        current = rows.filter(pl.col("period") == period).sort(["objective_id", "kr_id"])
         krs = []
-        for row in current.sort(["objective", "kr_id"]).iter_rows(named=True):
-            series = monthly.filter(pl.col("kr_id") == row["kr_id"]).select(
-                "period", "actual", "target"
+        for row in current.iter_rows(named=True):
+            series = (
+                rows.filter((pl.col("kr_id") == row["kr_id"]) & (pl.col("period") != period))
+                .sort("period")
+                .select("period", "actual", "target")
             )
+            row["unfiltered"] = bool(chosen) and not row.pop("exact")
+            row.pop("exact", None)
             row["monthly"] = series.to_dicts()
             krs.append(row)
         return {"krs": krs, "period": period}
 
-    return _run(settings, "okr_progress", (year, quarter), "all", q)
+    result = _run(settings, "okr_progress", (year, quarter, *dims_key(tier, region, segment)),
+                  "all", q)
+    if len(chosen) > 1:
+        result = _apply_recomputed(settings, viewer, result, year, quarter, tier, region, segment)
+    return result
+
+
+def dims_key(*values: str | None) -> tuple[str, ...]:
+    return tuple(v or "all" for v in values)
+
+
+def _apply_recomputed(settings: Any, viewer: Any, result: dict[str, Any], year: int,
+                      quarter: int | None, tier: str | None, region: str | None,
+                      segment: str | None) -> dict[str, Any]:
+    """Replace the totals of recomputable KRs by their value for a filter combination."""
+    recomputed = okr_filtered(settings, viewer, year, quarter, tier, region, segment)
+    krs = []
+    for kr in result["krs"]:
+        kr = dict(kr)
+        fresh = recomputed.get(kr["kr_id"])
+        if fresh is None:
+            kr["unfiltered"] = True
+        else:
+            kr["actual"] = fresh["actual"]
+            kr["status"] = okr_status(fresh["actual"], kr["target"], kr["direction"])
+            kr["projection"] = None
+            kr["projected_status"] = None
+            kr["unfiltered"] = False
+            kr["monthly"] = [
+                {"period": m["period"], "actual": fresh["monthly"].get(m["period"]),
+                 "target": m["target"]}
+                for m in kr["monthly"]
+            ]
+        krs.append(kr)
+    return {"krs": krs, "period": result["period"]}
+
+
+def okr_status(actual: float | None, target: float | None, direction: str | None,
+               band_pct: float = 5.0) -> str:
+    """DESIGN s4: on track at target, at risk within the amber band, else off track."""
+    if actual is None or target is None:
+        return "no_data"
+    band = abs(target) * band_pct / 100.0
+    if direction == "lower":
+        if actual <= target:
+            return "on_track"
+        return "at_risk" if actual <= target + band else "off_track"
+    if actual >= target:
+        return "on_track"
+    return "at_risk" if actual >= target - band else "off_track"
 
 
 # KR ids recomputable for a tier / region / segment filter, and how.
@@ -741,7 +818,7 @@ def sla_time_stats(
         if tier:
             sql += " and support_tier = ?"
             params.append(tier)
-        row = sess.con.execute(sql, params).fetchone()
+        row = _first(sess.con.execute(sql, params).fetchall())
         return {"median": row[0], "p90": row[1], "n": row[2]}
 
     return _run(settings, "sla_time_stats", (start, end, tier, metric), "all", q)
@@ -881,9 +958,9 @@ def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
             }
         out["breaches_today"] = pick(today, None)[1]
         out["breaches_yesterday"] = pick(yesterday, None)[1]
-        row = sess.con.execute(
+        row = _first(sess.con.execute(
             "select count(*) from main.fct_tickets where is_open and priority = 'critical'"
-        ).fetchone()
+        ).fetchall())
         out["open_critical"] = int(row[0]) if row else 0
         queue = _df(
             sess,
@@ -1298,11 +1375,11 @@ def revenue_ytd(settings: Any, viewer: Any, year: int) -> dict[str, Any]:
         )
         target = None
         if _has_table(sess, "fct_okr_progress"):
-            row = sess.con.execute(
+            row = _first(sess.con.execute(
                 "select max(target) from main.fct_okr_progress "
                 "where kr_id = 'attributed_revenue' and period like ?",
                 [f"{year}%"],
-            ).fetchone()
+            ).fetchall())
             target = float(row[0]) if row and row[0] is not None else None
         return {
             "monthly": monthly,
@@ -1414,7 +1491,9 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
             _df(
                 sess,
                 f"select entity, file_name, rows_read, rows_landed, rows_rejected, status, "
-                f"error, loaded_at from main.{manifest} order by loaded_at desc, entity limit 500",
+                f"error_message as error, loaded_at, "
+                f"rows_read = rows_landed + rows_rejected as is_reconciled "
+                f"from main.{manifest} order by loaded_at desc, entity limit 500",
             )
             if manifest else None
         )
@@ -1435,17 +1514,21 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
         orphans = table("dq_orphan_events")
         if orphans:
             ocols = _columns(sess, orphans)
-            pick = [c for c in ("event_id", "ticket_id", "event_at", "event_type", "file_name",
-                                "reason") if c in ocols]
+            pick = [c for c in ("event_id", "ticket_id", "event_at", "event_type", "actor_role",
+                                "source_batch_id") if c in ocols]
             out["orphans"] = _df(
                 sess, f"select {', '.join(pick)} from main.{orphans} limit 200"
             ) if pick else None
-            row = sess.con.execute(f"select count(*) from main.{orphans}").fetchone()
+            row = _first(sess.con.execute(f"select count(*) from main.{orphans}").fetchall())
             out["orphan_count"] = int(row[0]) if row else 0
         else:
             out["orphans"], out["orphan_count"] = None, None
         fresh = table("dq_source_freshness")
-        out["freshness"] = _df(sess, f"select * from main.{fresh}") if fresh else None
+        out["freshness"] = _df(
+            sess,
+            f"select source_name, table_name, row_count, max_timestamp, last_loaded_at, "
+            f"loaded_batches, lag_hours from main.{fresh} order by lag_hours desc nulls first",
+        ) if fresh else None
         if _has_table(sess, "pulse_build_tests"):
             out["tests"] = _df(
                 sess,

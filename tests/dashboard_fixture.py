@@ -91,7 +91,7 @@ def _fill(con: duckdb.DuckDBPyConnection, as_of: datetime, build_id: str) -> Non
         f"""
         create table fct_tickets as
         with base as (
-            select i, timestamp '2025-01-01' + to_seconds(cast(i * 3800 as bigint)) as created_at,
+            select i, timestamp '2025-01-01' + to_seconds(cast(i * 3870 as bigint)) as created_at,
                    'A' || lpad((1 + i % 60)::varchar, 3, '0') as account_id
             from range(0, 3000) r(i)
         )
@@ -329,7 +329,7 @@ def _fill(con: duckdb.DuckDBPyConnection, as_of: datetime, build_id: str) -> Non
           ('ticket_events', 'ticket_events/2025-05-14.csv', 9000, 8999, 1, 'loaded', null, timestamp '2025-05-15 11:50:10'),
           ('csat_responses', 'csat_responses/broken.csv', 0, 0, 0, 'failed',
            'csat_responses/broken.csv: missing required column score', timestamp '2025-05-15 11:50:20')
-        ) t(entity, file_name, rows_read, rows_landed, rows_rejected, status, error, loaded_at)
+        ) t(entity, file_name, rows_read, rows_landed, rows_rejected, status, error_message, loaded_at)
         """
     )
     con.execute(
@@ -344,16 +344,19 @@ def _fill(con: duckdb.DuckDBPyConnection, as_of: datetime, build_id: str) -> Non
     con.execute(
         """
         create table dq_orphan_events as select * from (values
-          ('EV1', 'T999999', timestamp '2025-05-15 10:00:00', 'comment', 'ticket_events/2025-05-14.csv')
-        ) t(event_id, ticket_id, event_at, event_type, file_name)
+          ('EV1', 'T999999', timestamp '2025-05-15 10:00:00', 'comment', 'agent', 'b-0007')
+        ) t(event_id, ticket_id, event_at, event_type, actor_role, source_batch_id)
         """
     )
     con.execute(
         """
         create table dq_source_freshness as select * from (values
-          ('tickets', timestamp '2025-05-15 11:58:00', 3000::bigint),
-          ('nps_responses', timestamp '2025-04-20 09:00:00', 240::bigint)
-        ) t(entity, latest_at, row_count)
+          ('helpdesk', 'tickets', 3000::bigint, timestamp '2025-05-15 11:58:00',
+           timestamp '2025-05-15 11:50:00', 12::bigint, 0.03),
+          ('surveys', 'nps_responses', 240::bigint, timestamp '2025-04-20 09:00:00',
+           timestamp '2025-05-15 11:50:00', 2::bigint, 603.0)
+        ) t(source_name, table_name, row_count, max_timestamp, last_loaded_at, loaded_batches,
+            lag_hours)
         """
     )
 
@@ -395,21 +398,38 @@ def _okr(con: duckdb.DuckDBPyConnection) -> None:
         rows.append((kr_id, oid, obj, kr, "2025", "year", level, targets[3], unit, direction,
                      level * 1.05))
     con.execute(
-        "create table fct_okr_progress (kr_id varchar, objective_id varchar, objective varchar, "
+        "create table okr_rows (kr_id varchar, objective_id varchar, objective varchar, "
         "key_result varchar, period varchar, period_type varchar, actual double, target double, "
-        "unit varchar, direction varchar, projection double, status varchar)"
+        "unit varchar, direction varchar, projection double)"
     )
-    con.executemany(
-        "insert into fct_okr_progress values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)", rows
-    )
+    con.executemany("insert into okr_rows values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute(
         """
-        update fct_okr_progress set status = case
+        create table fct_okr_progress as
+        with dims as (
+            select * from (values ('all', 'all', 'all'), ('premium', 'all', 'all'),
+                                  ('standard', 'all', 'all'), ('all', 'all', 'Moscow'),
+                                  ('all', 'enterprise', 'all')) d(dim_tier, dim_segment, dim_region)
+        ), x as (
+            select r.* replace (
+                       case when d.dim_tier = 'all' and d.dim_segment = 'all' and d.dim_region = 'all'
+                            then r.actual else r.actual * 0.93 end as actual),
+                   d.dim_tier, d.dim_segment, d.dim_region, 2025 as fiscal_year
+            from okr_rows r, dims d
+            where (d.dim_tier = 'all' and d.dim_segment = 'all' and d.dim_region = 'all')
+               or r.kr_id in ('csat', 'nps', 'first_response_sla', 'fcr', 'resolution_sla')
+        )
+        select *, case
             when actual is null or target is null then 'no_data'
             when direction = 'higher' and actual >= target then 'on_track'
             when direction = 'higher' and actual >= target * 0.95 then 'at_risk'
             when direction = 'lower' and actual <= target then 'on_track'
             when direction = 'lower' and actual <= target * 1.05 then 'at_risk'
-            else 'off_track' end
+            else 'off_track' end as status,
+            null::varchar as projected_status,
+            kr_id = 'nps' and dim_tier <> 'all' as is_low_n,
+            120.0 as denominator
+        from x
         """
     )
+    con.execute("drop table okr_rows")

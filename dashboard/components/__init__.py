@@ -1,0 +1,33 @@
+"""Shared widgets: page shell (navbar, as-of badge, RU/EN switch), KPI tiles, status
+pills, empty states, definition tooltips, filter bar and the exportable grid."""
+
+from dashboard.components.context import Ctx, ctx, guard
+from dashboard.components.grid import csv_text, grid, neutralise
+from dashboard.components.filters import filter_bar, query_string
+from dashboard.components.widgets import (
+    asof_badge,
+    card,
+    definition_icon,
+    empty_state,
+    kpi_tile,
+    shell,
+    status_pill,
+)
+
+__all__ = [
+    "Ctx",
+    "asof_badge",
+    "card",
+    "csv_text",
+    "ctx",
+    "definition_icon",
+    "empty_state",
+    "filter_bar",
+    "grid",
+    "guard",
+    "kpi_tile",
+    "neutralise",
+    "query_string",
+    "shell",
+    "status_pill",
+]

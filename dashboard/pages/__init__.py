@@ -1,0 +1,1 @@
+"""Dash pages: one module per page, each with `dash.register_page` and `layout(**query)`."""
