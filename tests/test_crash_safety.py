@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def copied(built_warehouse: PipelineRun, tmp_path: Path) -> PipelineRun:
 
 def _start(run: PipelineRun, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "warehouse.cli", *args],
+        [sys.executable, "-u", "-m", "warehouse.cli", *args],
         env=run.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -139,12 +140,20 @@ def test_kill_9_during_load(copied: PipelineRun, landing_db: PipelineRun) -> Non
     settings.landing_path.unlink()
 
     proc = _start(copied, "load")
+    lines: list[str] = []
 
-    def landing_is_being_written() -> bool:
-        path = settings.landing_path
-        return path.is_file() and time.time() - path.stat().st_ctime > 1.0
+    def read_output() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
 
-    children = _kill_when(proc, landing_is_being_written)
+    threading.Thread(target=read_output, daemon=True).start()
+
+    def some_batches_landed() -> bool:
+        # the loader prints one line per batch: kill it a few batches in
+        return sum(1 for line in lines if line.lstrip().startswith("load ")) >= 6
+
+    children = _kill_when(proc, some_batches_landed)
     _assert_all_gone(children)
     assert _digest(settings.warehouse_path) == warehouse_before
 

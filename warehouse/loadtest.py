@@ -173,7 +173,12 @@ def _dep(item: dict, components: dict[str, dict]) -> dict:
     return entry
 
 
-def discover(base: str, *, max_rounds: int = 4, timeout: float = 60.0) -> list[Sample]:
+_NOT_PAGES = ("/lang/", "/assets/", "/_dash", "/download", "/export")
+
+
+def discover(
+    base: str, *, max_rounds: int = 4, max_pages: int = 25, timeout: float = 60.0
+) -> list[Sample]:
     """Fire every resolvable callback once per page, as a browser would, and keep them."""
     http = requests.Session()
     layout = http.get(base + "/_dash-layout", timeout=timeout).json()
@@ -196,8 +201,13 @@ def discover(base: str, *, max_rounds: int = 4, timeout: float = 60.0) -> list[S
 
     samples: list[Sample] = []
     seen: set[str] = set()
-    pages = sorted(hrefs)
-    for page in pages:
+    pages: list[str] = []
+    while len(pages) < max_pages:
+        todo = sorted(h for h in hrefs if h not in pages and not h.startswith(_NOT_PAGES))
+        if not todo:
+            break
+        page = todo[0]
+        pages.append(page)
         components = {cid: dict(props) for cid, props in initial.items()}
         for loc in location_ids:
             components[loc].update(pathname=page, href=base + page, search="", hash="")
