@@ -103,7 +103,7 @@ def sla_heatmap(matrix: pl.DataFrame, lang: str) -> go.Figure:
             comp = None if r is None or r["compliance"] is None else float(r["compliance"])
             zr.append(None if comp is None else comp * 100)
             n = 0 if r is None else int(r["met"] + r["breached"])
-            tr.append(f"{fmt.percent(comp, lang)}<br><span style='font-size:11px'>n={fmt.number(n, lang)}</span>")
+            tr.append(f"{fmt.percent(comp, lang)}<br>n={fmt.number(n, lang)}")
             cr.append([tier, prio, metric])
         z.append(zr)
         text.append(tr)
@@ -112,7 +112,8 @@ def sla_heatmap(matrix: pl.DataFrame, lang: str) -> go.Figure:
     xlabels = [i18n.label("prio", p, lang) for p in priorities]
     fig = go.Figure(go.Heatmap(
         z=z, x=xlabels, y=ylabels, text=text, texttemplate="%{text}", customdata=custom,
-        colorscale=[[0, BAD], [0.5, "#f6c343"], [1, GOOD]], zmin=85, zmax=100,
+        colorscale=[[0, BAD], [0.5, "#f6c343"], [1, GOOD]],
+        zmin=min([85.0] + [v for row in z for v in row if v is not None]), zmax=100,
         hovertemplate="%{y} · %{x}: %{z:.1f}%<extra></extra>",
         colorbar={"title": "%", "thickness": 10},
     ))
@@ -160,8 +161,8 @@ def distribution(hist: pl.DataFrame, metric: str, lang: str) -> go.Figure:
     colours = [GOOD if b < 100 else BAD for b in buckets]
     fig = go.Figure(go.Bar(
         x=[b + 5 for b in buckets], y=hist["n"].to_list(), marker_color=colours,
-        customdata=[[b] for b in buckets], text=labels,
-        hovertemplate="%{text}: %{y}<extra></extra>", name=t("sla.count", lang),
+        customdata=[[b] for b in buckets], hovertext=labels, textposition="none",
+        hovertemplate="%{hovertext}: %{y}<extra></extra>", name=t("sla.count", lang),
     ))
     fig.add_vline(x=100, line_dash="dash", line_color="#111", line_width=2,
                   annotation_text=t("sla.target", lang) + " (100%)", annotation_position="top right")

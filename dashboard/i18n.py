@@ -164,6 +164,17 @@ TR: dict[str, tuple[str, str]] = {
     "sla.minutes": ("минуты", "minutes"),
     "sla.count": ("Заявок", "Tickets"),
     "sla.target_line": ("цель {target}", "target {target}"),
+    "sla.overall_kpi": ("Общее соблюдение SLA", "Overall SLA compliance"),
+    "sla.breaches_kpi": ("Нарушений за период", "Breaches in the period"),
+    "sla.all_breached": ("Все нарушения периода", "All breaches in the period"),
+    "sla.n_tickets": ("{n} заявок (не более {limit})", "{n} tickets (at most {limit})"),
+    "sla.period_days": ("{start} — {end}", "{start} to {end}"),
+    "sla.bucket": ("{lo}–{hi} % цели", "{lo}–{hi} % of target"),
+    "sla.dist_hint": (
+        "Доля цели, израсходованная до завершения: всё правее линии 100 % — нарушение.",
+        "Share of the target used before completion: everything right of the 100 % line breached.",
+    ),
+    "sla.median": ("медиана {m}, 90-й перцентиль {p}", "median {m}, 90th percentile {p}"),
     # tables
     "col.ticket": ("Заявка", "Ticket"),
     "col.created": ("Создана", "Created"),

@@ -129,5 +129,6 @@ def card(title: str, children: Any, *, definition: str = "", extra: Any = None,
     header = [html.H2([title, " ", definition_icon(definition)])]
     if extra is not None:
         header.append(extra)
-    return html.Section([html.Div(header, className="card-head"), children],
+    body = list(children) if isinstance(children, (list, tuple)) else [children]
+    return html.Section([html.Div(header, className="card-head"), *body],
                         className=f"card {class_name}".strip())

@@ -1,0 +1,278 @@
+"""SLA compliance (`/sla`): tier x priority x metric, daily trend against the tier
+targets, time distributions against the target line, breaches by product area / team /
+channel. Every chart drills to the list of tickets behind it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
+
+from dashboard import data, figures, i18n
+from dashboard import formatting as fmt
+from dashboard.components import card, csv_text, ctx, filter_bar, grid, guard, kpi_tile, shell
+from dashboard.components.context import Ctx
+from dashboard.components.filters import date_filter
+from dashboard.i18n import t
+
+dash.register_page(__name__, path="/sla", title="Support Pulse · SLA", name="SLA", order=1)
+
+GRAPHS = ("sla-heatmap", "sla-trend", "sla-dist-first_response", "sla-dist-resolution",
+          "sla-by-product_area", "sla-by-team", "sla-by-channel")
+
+
+def _date(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(str(value)) if value else default
+    except ValueError:
+        return default
+
+
+def ticket_columns(lang: str) -> list[dict[str, Any]]:
+    return [
+        {"field": "link", "headerName": t("col.ticket", lang), "cellRenderer": "markdown",
+         "linkTarget": "_self", "minWidth": 110},
+        {"field": "created", "headerName": t("col.created", lang)},
+        {"field": "tier", "headerName": t("col.tier", lang)},
+        {"field": "priority", "headerName": t("col.priority", lang)},
+        {"field": "metric", "headerName": t("col.metric", lang)},
+        {"field": "outcome", "headerName": t("col.outcome", lang),
+         "cellClassRules": {"cell-bad": "params.data.outcome_code == 'breached'",
+                            "cell-good": "params.data.outcome_code == 'met'"}},
+        {"field": "elapsed", "headerName": t("col.elapsed", lang)},
+        {"field": "target", "headerName": t("col.target", lang)},
+        {"field": "area", "headerName": t("col.area", lang)},
+        {"field": "channel", "headerName": t("col.channel", lang)},
+    ]
+
+
+EXPORT_FIELDS = ("ticket_id", "created", "tier", "priority", "metric", "outcome", "elapsed",
+                 "target", "area", "channel")
+
+
+def ticket_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
+    """Ticket list rows for the grid (pure: frame + locale in, dicts out)."""
+    rows = []
+    for r in df.iter_rows(named=True):
+        tid = str(r["ticket_id"])
+        rows.append({
+            "ticket_id": tid,
+            "link": f"[{tid}](/ticket/{tid})",
+            "created": fmt.datetime_(r["created_at"], lang, tz),
+            "tier": i18n.label("tier", r["support_tier"], lang),
+            "priority": i18n.label("prio", r["priority"], lang),
+            "metric": i18n.label("metric", r["metric"], lang),
+            "outcome": ("✖ " if r["outcome"] == "breached" else "✔ " if r["outcome"] == "met" else "")
+                       + i18n.label("outcome", r["outcome"], lang),
+            "outcome_code": r["outcome"],
+            "elapsed": fmt.duration(r["elapsed_minutes"], lang),
+            "target": fmt.duration(r["target_minutes"], lang),
+            "area": r.get("product_area") or "",
+            "channel": r.get("channel") or "",
+        })
+    return rows
+
+
+def selection_from_click(trigger: str | None, click: dict | None) -> dict[str, Any]:
+    """Turn a chart click into sla_tickets keyword filters (pure)."""
+    if not trigger or not click or not click.get("points"):
+        return {"outcome": "breached"}
+    point = click["points"][0]
+    custom = point.get("customdata")
+    if trigger == "sla-heatmap" and custom:
+        return {"tier": custom[0], "priority": custom[1], "metric": custom[2]}
+    if trigger == "sla-trend" and custom:
+        return {"tier": custom[0], "day": custom[1]}
+    if trigger.startswith("sla-dist-") and custom:
+        return {"metric": trigger.removeprefix("sla-dist-"), "bucket": int(custom[0])}
+    if trigger.startswith("sla-by-") and custom:
+        return {"dimension": custom[0], "key": custom[1], "outcome": "breached"}
+    return {"outcome": "breached"}
+
+
+def describe(sel: dict[str, Any], lang: str) -> str:
+    parts = []
+    if sel.get("tier"):
+        parts.append(i18n.label("tier", sel["tier"], lang))
+    if sel.get("priority"):
+        parts.append(i18n.label("prio", sel["priority"], lang))
+    if sel.get("metric"):
+        parts.append(i18n.label("metric", sel["metric"], lang))
+    if sel.get("day"):
+        parts.append(fmt.date_(date.fromisoformat(sel["day"]), lang))
+    if sel.get("bucket") is not None:
+        lo = int(sel["bucket"])
+        parts.append(t("sla.bucket", lang, lo=lo, hi=lo + 10))
+    if sel.get("key"):
+        parts.append(str(sel["key"]))
+    if sel.get("outcome"):
+        parts.append(i18n.label("outcome", sel["outcome"], lang))
+    return " · ".join(parts) if parts else t("sla.all_breached", lang)
+
+
+def _tickets(c: Ctx, params: dict[str, Any], sel: dict[str, Any]) -> Any:
+    start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
+    kwargs = dict(sel)
+    kwargs["tier"] = sel.get("tier") or params.get("tier")
+    if params.get("metric") and not sel.get("metric"):
+        kwargs["metric"] = params["metric"]
+    if kwargs.get("day"):
+        kwargs["day"] = date.fromisoformat(kwargs["day"])
+    return data.sla_tickets(c.settings, c.viewer, start, end, **kwargs)
+
+
+def layout(start: str | None = None, end: str | None = None, tier: str | None = None,
+           metric: str | None = None, lang: str | None = None, **_: Any) -> html.Div:
+    c = ctx(lang)
+    holder: dict[str, Any] = {}
+
+    def build() -> Any:
+        info = data.build_info(c.settings, c.viewer)
+        holder["info"] = info
+        d_start, d_end = data.sla_period_default(c.settings, c.viewer)
+        s, e = _date(start, d_start), _date(end, d_end)
+        if e < s:
+            s, e = e, s
+        tier_ = data._opt(tier)
+        metric_ = data._opt(metric) if metric in ("first_response", "resolution") else None
+        date_inputs = html.Div(
+            [date_filter("start", t("filter.from", c.lang), s.isoformat(), c.lang),
+             date_filter("end", t("filter.to", c.lang), e.isoformat(), c.lang)],
+            style={"display": "flex", "gap": "14px"},
+        )
+        specs = [
+            ("tier", t("filter.tier", c.lang),
+             [("all", t("all", c.lang))] + [(v, i18n.label("tier", v, c.lang)) for v in data.TIERS]),
+            ("metric", t("filter.metric", c.lang),
+             [("all", t("metric.overall", c.lang))]
+             + [(m, i18n.label("metric", m, c.lang)) for m in data.METRICS]),
+        ]
+        bar = filter_bar({"tier": tier_ or "all", "metric": metric_ or "all"}, specs, extra=date_inputs)
+        matrix = data.sla_matrix(c.settings, c.viewer, s, e, tier_)
+        if matrix.height == 0:
+            return html.Div([bar, _empty(c)])
+        params = {"start": s.isoformat(), "end": e.isoformat(), "tier": tier_, "metric": metric_}
+        # KPI tiles from the matrix (met / breached summed; never a mean of ratios).
+        def comp(frame: Any) -> float | None:
+            met, br = int(frame["met"].sum()), int(frame["breached"].sum())
+            return met / (met + br) if met + br else None
+        targets = data.tier_sla_targets(c.settings, c.viewer)
+        overall_target = targets.get(tier_) if tier_ else min(targets.values()) if targets else None
+        kpis = html.Div(
+            [
+                kpi_tile(t("sla.overall_kpi", c.lang), fmt.percent(comp(matrix), c.lang),
+                         sub=f"{t('sla.target', c.lang)} {fmt.percent(overall_target, c.lang)}"
+                         if overall_target else None,
+                         definition=i18n.definition("sla_compliance", c.lang), tile_id="kpi-overall"),
+                kpi_tile(t("metric.first_response", c.lang),
+                         fmt.percent(comp(matrix.filter(matrix["metric"] == "first_response")), c.lang),
+                         definition=i18n.definition("first_response", c.lang), tile_id="kpi-fr"),
+                kpi_tile(t("metric.resolution", c.lang),
+                         fmt.percent(comp(matrix.filter(matrix["metric"] == "resolution")), c.lang),
+                         definition=i18n.definition("resolution", c.lang), tile_id="kpi-res"),
+                kpi_tile(t("sla.breaches_kpi", c.lang), fmt.number(int(matrix["breached"].sum()), c.lang),
+                         tile_id="kpi-breaches"),
+            ],
+            className="kpi-row",
+        )
+        daily = data.sla_daily(c.settings, c.viewer, s, e, tier_, metric_)
+        dists = []
+        for m in data.METRICS:
+            hist = data.sla_distribution(c.settings, c.viewer, s, e, tier_, m)
+            stats = data.sla_time_stats(c.settings, c.viewer, s, e, tier_, m)
+            sub = html.P(t("sla.median", c.lang, m=fmt.duration(stats["median"], c.lang),
+                           p=fmt.duration(stats["p90"], c.lang)), className="hint")
+            dists.append(card(t(f"sla.dist_{'fr' if m == 'first_response' else 'res'}", c.lang),
+                              [sub, dcc.Graph(id=f"sla-dist-{m}", figure=figures.distribution(hist, m, c.lang),
+                                              config={"displayModeBar": False})],
+                              definition=t("sla.dist_hint", c.lang)))
+        breaches = []
+        for dim, key in (("product_area", "sla.by_area"), ("team", "sla.by_team"),
+                         ("channel", "sla.by_channel")):
+            frame = data.sla_breaches_by(c.settings, c.viewer, s, e, tier_, dim)
+            breaches.append(card(t(key, c.lang), dcc.Graph(
+                id=f"sla-by-{dim}", figure=figures.breaches_bar(frame, dim, c.lang),
+                config={"displayModeBar": False})))
+        first = _tickets(c, params, {"outcome": "breached"})
+        tickets = card(
+            t("sla.tickets", c.lang),
+            [
+                html.P(t("sla.tickets_hint", c.lang), className="hint"),
+                html.Div(t("sla.selection", c.lang, what=describe({"outcome": "breached"}, c.lang)),
+                         id="sla-selection", className="selection"),
+                grid("sla-tickets", ticket_rows(first, c.lang, c.tz), ticket_columns(c.lang),
+                     export_label=t("export.csv", c.lang), height=380),
+            ],
+        )
+        return html.Div([
+            bar, kpis,
+            dcc.Store(id="sla-params", data=params),
+            dcc.Store(id="sla-sel", data={"outcome": "breached"}),
+            dcc.Store(id="sla-lang", data=c.lang),
+            html.Div([
+                card(t("sla.matrix", c.lang), dcc.Graph(id="sla-heatmap",
+                     figure=figures.sla_heatmap(matrix, c.lang), config={"displayModeBar": False}),
+                     definition=i18n.definition("sla_compliance", c.lang)),
+                card(t("sla.trend", c.lang), dcc.Graph(id="sla-trend",
+                     figure=figures.sla_trend(daily, targets, c.lang), config={"displayModeBar": False})),
+            ], className="cols-2"),
+            html.Div(dists, className="cols-2"),
+            html.H2(t("sla.breaches_by", c.lang), className="objective-title"),
+            html.Div(breaches, className="cols-3"),
+            tickets,
+        ])
+
+    content = guard(c, build)
+    return shell("sla", c.lang, holder.get("info"), c.tz, t("sla.title", c.lang), content)
+
+
+def _empty(c: Ctx) -> html.Div:
+    from dashboard.components import empty_state
+
+    return empty_state(t("empty.filter", c.lang), kind="filter")
+
+
+@callback(
+    Output("sla-tickets", "rowData"),
+    Output("sla-selection", "children"),
+    Output("sla-sel", "data"),
+    *[Input(g, "clickData") for g in GRAPHS],
+    State("sla-params", "data"),
+    State("sla-lang", "data"),
+    prevent_initial_call=True,
+)
+def drill(*args: Any) -> Any:
+    clicks, params, lang = args[: len(GRAPHS)], args[-2], args[-1]
+    trigger = dash_ctx.triggered_id
+    if not isinstance(trigger, str) or not params:
+        return no_update, no_update, no_update
+    click = clicks[GRAPHS.index(trigger)]
+    sel = selection_from_click(trigger, click)
+    c = ctx(lang)
+    try:
+        df = _tickets(c, params, sel)
+    except (data.NoWarehouse, data.MissingMart):
+        return [], no_update, no_update
+    return ticket_rows(df, c.lang, c.tz), t("sla.selection", c.lang, what=describe(sel, c.lang)), sel
+
+
+@callback(
+    Output("sla-tickets-download", "data"),
+    Input("sla-tickets-export", "n_clicks"),
+    State("sla-params", "data"),
+    State("sla-sel", "data"),
+    State("sla-lang", "data"),
+    prevent_initial_call=True,
+)
+def export(_n: int, params: dict[str, Any], sel: dict[str, Any], lang: str) -> Any:
+    c = ctx(lang)
+    df = _tickets(c, params, sel or {})
+    rows = ticket_rows(df, c.lang, c.tz)
+    titles = {f["field"]: f["headerName"] for f in ticket_columns(c.lang)}
+    titles["ticket_id"] = t("col.ticket", c.lang)
+    columns = [(f, titles.get(f, f)) for f in EXPORT_FIELDS]
+    return dcc.send_string(csv_text(rows, columns), f"sla-tickets-{params['start']}-{params['end']}.csv")
+
+
