@@ -382,6 +382,8 @@ def stage_csv(
             )
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
+        if "invalid state" in message:
+            message += " Mixed line endings, or a carriage return inside an unquoted value?"
         raise FileRefused(f"cannot be read as CSV ({message})") from None
     finally:
         if source != path:
