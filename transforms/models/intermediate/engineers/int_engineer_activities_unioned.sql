@@ -1,7 +1,9 @@
 -- Everything an engineer is credited with, one row per ticket-level fact, attributed
 -- as DESIGN s5 says: first-response outcomes to the author of the first response;
 -- resolution outcomes, solves (FCR, reopen) and CSAT to the engineer assigned when
--- the ticket was last solved; escalations to the assignee before the group change;
+-- the ticket was last solved (a solve is first-contact for that engineer when the
+-- ticket was never reopened and not escalated after the engineer first took it: a
+-- tier-2/3 engineer is not blamed for the escalation that brought the ticket to them); escalations to the assignee before the group change;
 -- public comments and solves make the tickets handled; QA reviews to the reviewed
 -- engineer; KB articles to their author.
 
@@ -70,19 +72,49 @@ sla_activities as (
 
 ),
 
+first_assignments as (
+
+    select
+        ticket_id,
+        to_value as engineer_id,
+        min(event_at) as first_assigned_at
+    from events
+    where event_type = 'assigned'
+        and to_value is not null
+    group by ticket_id, to_value
+
+),
+
+last_escalations as (
+
+    select ticket_id, max(escalated_at) as last_escalated_at
+    from escalations
+    group by ticket_id
+
+),
+
 solve_activities as (
 
     select
-        solver_id as engineer_id,
+        tickets.solver_id as engineer_id,
         'solved' as activity,
-        ticket_id,
-        ticket_id as source_id,
-        solved_at as activity_at,
-        coalesce(is_fcr, false) as is_met,
-        coalesce(reopen_count, 0) > 0 as is_reopened,
+        tickets.ticket_id,
+        tickets.ticket_id as source_id,
+        tickets.solved_at as activity_at,
+        coalesce(tickets.reopen_count, 0) = 0
+            and (last_escalations.last_escalated_at is null
+                 or last_escalations.last_escalated_at
+                    < coalesce(first_assignments.first_assigned_at, tickets.created_at)) as is_met,
+        coalesce(tickets.reopen_count, 0) > 0 as is_reopened,
         cast(null as double) as score
     from tickets
-    where solved_at is not null
+    left join first_assignments
+        on first_assignments.ticket_id = tickets.ticket_id
+        and first_assignments.engineer_id = tickets.solver_id
+    left join last_escalations
+        on last_escalations.ticket_id = tickets.ticket_id
+    where tickets.solved_at is not null
+        and not tickets.is_open
 
 ),
 
