@@ -20,7 +20,9 @@ import pytest
 from warehouse.load import LoadSummary, load
 from warehouse.settings import Settings
 
-TICKET_HEADER = "ticket_id,created_at,updated_at,account_id,channel,priority,status,group_name,subject"
+TICKET_HEADER = (
+    "ticket_id,created_at,updated_at,account_id,channel,priority,status,group_name,subject"
+)
 TICKET_ROWS = [
     "T1,2025-03-03 12:00,2025-03-03 12:30,A1,email,P1,open,tier1,first",
     "T2,2025-03-03T12:00:00+03:00,2025-03-03T10:00:00Z,A2,Chat,URGENT,New,TIER2,second",
@@ -28,11 +30,43 @@ TICKET_ROWS = [
 ]
 # Hand-worked: Moscow is UTC+3 all year, so naive 12:00 -> 09:00 UTC.
 EXPECTED_TICKETS = [
-    ("T1", datetime(2025, 3, 3, 9, 0), datetime(2025, 3, 3, 9, 30), "A1", "email", "critical", "open", "tier1", "first"),
-    ("T2", datetime(2025, 3, 3, 9, 0), datetime(2025, 3, 3, 10, 0), "A2", "chat", "critical", "new", "tier2", "second"),
-    ("T3", datetime(2025, 3, 4, 9, 15), datetime(2025, 3, 4, 9, 15), "A1", "web", "low", "solved", "tier3", "third"),
+    (
+        "T1",
+        datetime(2025, 3, 3, 9, 0),
+        datetime(2025, 3, 3, 9, 30),
+        "A1",
+        "email",
+        "critical",
+        "open",
+        "tier1",
+        "first",
+    ),
+    (
+        "T2",
+        datetime(2025, 3, 3, 9, 0),
+        datetime(2025, 3, 3, 10, 0),
+        "A2",
+        "chat",
+        "critical",
+        "new",
+        "tier2",
+        "second",
+    ),
+    (
+        "T3",
+        datetime(2025, 3, 4, 9, 15),
+        datetime(2025, 3, 4, 9, 15),
+        "A1",
+        "web",
+        "low",
+        "solved",
+        "tier3",
+        "third",
+    ),
 ]
-TICKET_COLS = "ticket_id, created_at, updated_at, account_id, channel, priority, status, group_name, subject"
+TICKET_COLS = (
+    "ticket_id, created_at, updated_at, account_id, channel, priority, status, group_name, subject"
+)
 
 
 def make_settings(tmp_path: Path) -> Settings:
@@ -96,7 +130,9 @@ def test_csv_round_trip(settings: Settings) -> None:
     assert query(settings, "select distinct is_proactive, requester_id, type from raw.tickets") == [
         (False, None, None)
     ]
-    assert query(settings, "select _batch_id, _file_name, _line_number from raw.tickets order by 3") == [
+    assert query(
+        settings, "select _batch_id, _file_name, _line_number from raw.tickets order by 3"
+    ) == [
         (1, "tickets/b1.csv", 2),
         (1, "tickets/b1.csv", 3),
         (1, "tickets/b1.csv", 4),
@@ -104,7 +140,12 @@ def test_csv_round_trip(settings: Settings) -> None:
 
 
 def test_csv_gz_round_trip(settings: Settings) -> None:
-    write(settings, "tickets", "b1.csv.gz", gzip.compress(csv_text(TICKET_HEADER, TICKET_ROWS).encode()))
+    write(
+        settings,
+        "tickets",
+        "b1.csv.gz",
+        gzip.compress(csv_text(TICKET_HEADER, TICKET_ROWS).encode()),
+    )
     assert not run(settings).failed_files
     assert tickets(settings) == EXPECTED_TICKETS
 
@@ -123,7 +164,11 @@ def test_parquet_round_trip(settings: Settings, tmp_path: Path) -> None:
     assert not run(settings).failed_files
     assert tickets(settings) == EXPECTED_TICKETS
     # Parquet rows are numbered by position, 1-based.
-    assert [r[0] for r in query(settings, "select _line_number from raw.tickets order by 1")] == [1, 2, 3]
+    assert [r[0] for r in query(settings, "select _line_number from raw.tickets order by 1")] == [
+        1,
+        2,
+        3,
+    ]
 
 
 def test_parquet_typed_columns(settings: Settings) -> None:
@@ -155,7 +200,12 @@ def test_jsonl_round_trip(settings: Settings) -> None:
 
 
 def test_jsonl_native_json_types(settings: Settings) -> None:
-    line = {"response_id": "R1", "ticket_id": "T1", "responded_at": "2025-03-03T09:00:00Z", "score": 4}
+    line = {
+        "response_id": "R1",
+        "ticket_id": "T1",
+        "responded_at": "2025-03-03T09:00:00Z",
+        "score": 4,
+    }
     write(settings, "csat_responses", "b1.jsonl", json.dumps(line) + "\n")
     assert not run(settings).failed_files
     assert query(settings, "select score from raw.csat_responses") == [(4,)]
@@ -166,7 +216,12 @@ def test_jsonl_native_json_types(settings: Settings) -> None:
 
 
 def test_utf8_bom(settings: Settings) -> None:
-    write(settings, "tickets", "b1.csv", b"\xef\xbb\xbf" + csv_text(TICKET_HEADER, TICKET_ROWS).encode())
+    write(
+        settings,
+        "tickets",
+        "b1.csv",
+        b"\xef\xbb\xbf" + csv_text(TICKET_HEADER, TICKET_ROWS).encode(),
+    )
     assert not run(settings).failed_files
     assert tickets(settings) == EXPECTED_TICKETS
 
@@ -215,9 +270,9 @@ def test_decimal_comma_and_currency_case(settings: Settings) -> None:
         "C1;A1;Support_Plan;2025-01-01;;1234,5;rub\n",
     )
     assert not run(settings).failed_files
-    assert query(settings, "select product, end_date, mrr::double, currency from raw.contracts") == [
-        ("support_plan", None, 1234.5, "RUB")
-    ]
+    assert query(
+        settings, "select product, end_date, mrr::double, currency from raw.contracts"
+    ) == [("support_plan", None, 1234.5, "RUB")]
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,7 +320,9 @@ def test_nps_wave_defaults_to_quarter_in_source_zone(settings: Settings) -> None
         "N2,A1,2025-03-31T20:30:00Z,7,2025-q1,\n",
     )
     run(settings)
-    assert query(settings, "select response_id, wave, reason from raw.nps_responses order by 1") == [
+    assert query(
+        settings, "select response_id, wave, reason from raw.nps_responses order by 1"
+    ) == [
         ("N1", "2025-Q2", "fast answers"),
         ("N2", "2025-Q1", None),
     ]
@@ -299,14 +356,30 @@ def test_newer_updated_at_wins_even_from_earlier_batch(settings: Settings) -> No
 
 
 def test_newer_updated_at_wins_across_runs(settings: Settings) -> None:
-    write(settings, "tickets", "b.csv", csv_text(TICKET_HEADER, [
-        "T1,2025-03-03 12:00,2025-03-05 12:00,A1,email,high,solved,tier1,newer",
-    ]))
+    write(
+        settings,
+        "tickets",
+        "b.csv",
+        csv_text(
+            TICKET_HEADER,
+            [
+                "T1,2025-03-03 12:00,2025-03-05 12:00,A1,email,high,solved,tier1,newer",
+            ],
+        ),
+    )
     run(settings)
-    write(settings, "tickets", "c.csv", csv_text(TICKET_HEADER, [
-        "T1,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,older",
-        "T2,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,new ticket",
-    ]))
+    write(
+        settings,
+        "tickets",
+        "c.csv",
+        csv_text(
+            TICKET_HEADER,
+            [
+                "T1,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,older",
+                "T2,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,new ticket",
+            ],
+        ),
+    )
     run(settings)
     assert query(settings, "select ticket_id, subject from raw.tickets order by 1") == [
         ("T1", "newer"),
@@ -315,12 +388,28 @@ def test_newer_updated_at_wins_across_runs(settings: Settings) -> None:
 
 
 def test_equal_updated_at_later_batch_wins(settings: Settings) -> None:
-    write(settings, "tickets", "a.csv", csv_text(TICKET_HEADER, [
-        "T1,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,first",
-    ]))
-    write(settings, "tickets", "b.csv", csv_text(TICKET_HEADER, [
-        "T1,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,second",
-    ]))
+    write(
+        settings,
+        "tickets",
+        "a.csv",
+        csv_text(
+            TICKET_HEADER,
+            [
+                "T1,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,first",
+            ],
+        ),
+    )
+    write(
+        settings,
+        "tickets",
+        "b.csv",
+        csv_text(
+            TICKET_HEADER,
+            [
+                "T1,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,second",
+            ],
+        ),
+    )
     run(settings)
     assert query(settings, "select subject from raw.tickets") == [("second",)]
 
@@ -329,40 +418,86 @@ ACCOUNT_HEADER = "account_id,account_name,industry,segment,region,created_at"
 
 
 def test_without_version_column_later_batch_wins(settings: Settings) -> None:
-    write(settings, "accounts", "2025-01.csv", csv_text(ACCOUNT_HEADER, [
-        "A1,Old name,retail,smb,Moscow,2024-01-01",
-        "A2,Other,retail,smb,Moscow,2024-01-01",
-    ]))
-    write(settings, "accounts", "2025-02.csv", csv_text(ACCOUNT_HEADER, [
-        "A1,New name,retail,Enterprise,Moscow,2024-01-01",
-    ]))
+    write(
+        settings,
+        "accounts",
+        "2025-01.csv",
+        csv_text(
+            ACCOUNT_HEADER,
+            [
+                "A1,Old name,retail,smb,Moscow,2024-01-01",
+                "A2,Other,retail,smb,Moscow,2024-01-01",
+            ],
+        ),
+    )
+    write(
+        settings,
+        "accounts",
+        "2025-02.csv",
+        csv_text(
+            ACCOUNT_HEADER,
+            [
+                "A1,New name,retail,Enterprise,Moscow,2024-01-01",
+            ],
+        ),
+    )
     run(settings)
-    assert query(settings, "select account_id, account_name, segment from raw.accounts order by 1") == [
+    assert query(
+        settings, "select account_id, account_name, segment from raw.accounts order by 1"
+    ) == [
         ("A1", "New name", "enterprise"),
         ("A2", "Other", "smb"),
     ]
 
 
 def test_duplicate_keys_within_batch(settings: Settings) -> None:
-    write(settings, "tickets", "b1.csv", csv_text(TICKET_HEADER, [
-        "T1,2025-03-03 12:00,2025-03-05 12:00,A1,email,high,solved,tier1,latest",
-        "T1,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,stale",
-    ]))
-    write(settings, "accounts", "b1.csv", csv_text(ACCOUNT_HEADER, [
-        "A1,First line,retail,smb,Moscow,2024-01-01",
-        "A1,Second line,retail,smb,Moscow,2024-01-01",
-    ]))
+    write(
+        settings,
+        "tickets",
+        "b1.csv",
+        csv_text(
+            TICKET_HEADER,
+            [
+                "T1,2025-03-03 12:00,2025-03-05 12:00,A1,email,high,solved,tier1,latest",
+                "T1,2025-03-03 12:00,2025-03-04 12:00,A1,email,high,open,tier1,stale",
+            ],
+        ),
+    )
+    write(
+        settings,
+        "accounts",
+        "b1.csv",
+        csv_text(
+            ACCOUNT_HEADER,
+            [
+                "A1,First line,retail,smb,Moscow,2024-01-01",
+                "A1,Second line,retail,smb,Moscow,2024-01-01",
+            ],
+        ),
+    )
     summary = run(settings)
     assert query(settings, "select subject from raw.tickets") == [("latest",)]
-    assert query(settings, "select account_name, _line_number from raw.accounts") == [("Second line", 3)]
+    assert query(settings, "select account_name, _line_number from raw.accounts") == [
+        ("Second line", 3)
+    ]
     assert all(b.rows_landed == 2 and b.rows_read == 2 for b in summary.batches)
 
 
 def test_composite_key_upsert(settings: Settings) -> None:
     header = "month,cost_category,amount,currency"
-    write(settings, "support_costs", "a.csv", csv_text(header, [
-        "2025-01,personnel,100,RUB", "2025-01,tools,5,RUB", "2025-02,personnel,110,RUB",
-    ]))
+    write(
+        settings,
+        "support_costs",
+        "a.csv",
+        csv_text(
+            header,
+            [
+                "2025-01,personnel,100,RUB",
+                "2025-01,tools,5,RUB",
+                "2025-02,personnel,110,RUB",
+            ],
+        ),
+    )
     write(settings, "support_costs", "b.csv", csv_text(header, ["2025-01,personnel,120.50,RUB"]))
     run(settings)
     assert query(
@@ -375,9 +510,17 @@ def test_composite_key_upsert(settings: Settings) -> None:
 
 
 def test_corrected_reexport_same_name_is_loaded(settings: Settings) -> None:
-    path = write(settings, "accounts", "b1.csv", csv_text(ACCOUNT_HEADER, [
-        "A1,Typo nmae,retail,smb,Moscow,2024-01-01",
-    ]))
+    path = write(
+        settings,
+        "accounts",
+        "b1.csv",
+        csv_text(
+            ACCOUNT_HEADER,
+            [
+                "A1,Typo nmae,retail,smb,Moscow,2024-01-01",
+            ],
+        ),
+    )
     run(settings)
     path.write_text(csv_text(ACCOUNT_HEADER, ["A1,Fixed name,retail,smb,Moscow,2024-01-01"]))
     summary = run(settings)
@@ -390,17 +533,30 @@ def test_corrected_reexport_same_name_is_loaded(settings: Settings) -> None:
 
 
 def test_extra_columns_kept_as_json(settings: Settings) -> None:
-    write(settings, "accounts", "b1.csv", csv_text(ACCOUNT_HEADER + ",CRM Owner,score", [
-        'A1,Acme,retail,smb,Moscow,2024-01-01,"Ivanov, I.",7',
-    ]))
+    write(
+        settings,
+        "accounts",
+        "b1.csv",
+        csv_text(
+            ACCOUNT_HEADER + ",CRM Owner,score",
+            [
+                'A1,Acme,retail,smb,Moscow,2024-01-01,"Ivanov, I.",7',
+            ],
+        ),
+    )
     run(settings)
     (extra,) = query(settings, "select _extra from raw.accounts")[0]
     assert json.loads(extra) == {"CRM Owner": "Ivanov, I.", "score": "7"}
 
 
 def test_tickets_load_before_events_and_order_by_name(settings: Settings) -> None:
-    write(settings, "ticket_events", "a.csv", "event_id,ticket_id,event_at,event_type,actor_role\n"
-          "E1,T1,2025-03-03 12:00,created,customer\n")
+    write(
+        settings,
+        "ticket_events",
+        "a.csv",
+        "event_id,ticket_id,event_at,event_type,actor_role\n"
+        "E1,T1,2025-03-03 12:00,created,customer\n",
+    )
     write(settings, "tickets", "b2.csv", csv_text(TICKET_HEADER, TICKET_ROWS[1:2]))
     write(settings, "tickets", "b1.csv", csv_text(TICKET_HEADER, TICKET_ROWS[:1]))
     summary = run(settings)
@@ -430,11 +586,19 @@ def test_unknown_files_and_directories_reported(settings: Settings) -> None:
 
 
 def test_manifest_reconciles(settings: Settings) -> None:
-    write(settings, "tickets", "b1.csv", csv_text(TICKET_HEADER, [
-        *TICKET_ROWS,
-        "T4,not a time,2025-03-03 12:00,A1,email,high,open,tier1,x",
-        "T5,2025-03-03 12:00,2025-03-03 12:00,A1,fax,high,open,tier1,x",
-    ]))
+    write(
+        settings,
+        "tickets",
+        "b1.csv",
+        csv_text(
+            TICKET_HEADER,
+            [
+                *TICKET_ROWS,
+                "T4,not a time,2025-03-03 12:00,A1,email,high,open,tier1,x",
+                "T5,2025-03-03 12:00,2025-03-03 12:00,A1,fax,high,open,tier1,x",
+            ],
+        ),
+    )
     run(settings)
     manifest = query(
         settings,

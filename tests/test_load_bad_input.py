@@ -15,7 +15,9 @@ from warehouse.load import LoadSummary, load
 from warehouse.loading import readers
 from warehouse.settings import Settings
 
-TICKET_HEADER = "ticket_id,created_at,updated_at,account_id,channel,priority,status,group_name,subject"
+TICKET_HEADER = (
+    "ticket_id,created_at,updated_at,account_id,channel,priority,status,group_name,subject"
+)
 GOOD_TICKET = "T1,2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,ok"
 EVENT_HEADER = "event_id,ticket_id,event_at,event_type,actor_role,is_public"
 
@@ -69,20 +71,25 @@ def rejects(settings: Settings, entity: str) -> list[tuple[int, str]]:
 
 
 def test_ticket_row_defects_rejected_with_line_and_reason(settings: Settings) -> None:
-    write(settings, "tickets", "b1.csv", lines(
-        TICKET_HEADER + ",is_proactive,type",
-        GOOD_TICKET + ",yes,incident",                                            # 2 good
-        ",2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,,",       # 3 no key
-        "T3,2025-02-30 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,,",     # 4 bad date
-        "T4,yesterday,2025-03-03 12:00,A1,email,high,open,tier1,x,,",            # 5 not a ts
-        "T5,2025-03-03 12:00,2025-03-03 12:00,A1,fax,P5,open,tier1,x,,",         # 6 two enums
-        "T6,2025-03-03 12:00,2025-03-03 12:00,,email,high,open,tier1,x,,",       # 7 no account
-        "T7,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,maybe,",  # 8 bool
-        "T8,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x",       # 9 short
-        "T9,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,,,extra",  # 10 long
-        "T10,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,no,bug",  # 11 type
-        "T11,2025-03-03 12:00,2025-03-03 12:00,A1,email,Low,Solved,Tier2,x,0,Question",  # 12 ok
-    ))
+    write(
+        settings,
+        "tickets",
+        "b1.csv",
+        lines(
+            TICKET_HEADER + ",is_proactive,type",
+            GOOD_TICKET + ",yes,incident",  # 2 good
+            ",2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,,",  # 3 no key
+            "T3,2025-02-30 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,,",  # 4 bad date
+            "T4,yesterday,2025-03-03 12:00,A1,email,high,open,tier1,x,,",  # 5 not a ts
+            "T5,2025-03-03 12:00,2025-03-03 12:00,A1,fax,P5,open,tier1,x,,",  # 6 two enums
+            "T6,2025-03-03 12:00,2025-03-03 12:00,,email,high,open,tier1,x,,",  # 7 no account
+            "T7,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,maybe,",  # 8 bool
+            "T8,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x",  # 9 short
+            "T9,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,,,extra",  # 10 long
+            "T10,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x,no,bug",  # 11 type
+            "T11,2025-03-03 12:00,2025-03-03 12:00,A1,email,Low,Solved,Tier2,x,0,Question",  # 12 ok
+        ),
+    )
     summary = run(settings)
     (batch,) = summary.batches
     assert (batch.rows_read, batch.rows_landed, batch.rows_rejected) == (11, 2, 9)
@@ -97,58 +104,92 @@ def test_ticket_row_defects_rejected_with_line_and_reason(settings: Settings) ->
         (10, "malformed row: more fields than the header"),
         (11, "type: unknown value"),
     ]
-    assert query(settings, "select ticket_id, is_proactive, type, group_name from raw.tickets order by 1") == [
+    assert query(
+        settings, "select ticket_id, is_proactive, type, group_name from raw.tickets order by 1"
+    ) == [
         ("T1", True, "incident", "tier1"),
         ("T11", False, "question", "tier2"),
     ]
     raw_row = query(settings, "select raw_row from raw.load_rejects where line_number = 6")[0][0]
     assert json.loads(raw_row)["priority"] == "P5"
     raw_line = query(settings, "select raw_row from raw.load_rejects where line_number = 9")[0][0]
-    assert json.loads(raw_line) == {"_raw_line": "T8,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x"}
+    assert json.loads(raw_line) == {
+        "_raw_line": "T8,2025-03-03 12:00,2025-03-03 12:00,A1,email,high,open,tier1,x"
+    }
 
 
 def test_numeric_range_and_format_defects(settings: Settings) -> None:
-    write(settings, "csat_responses", "b1.csv", lines(
-        "response_id,ticket_id,responded_at,score",
-        "R1,T1,2025-03-03 12:00,5",
-        "R2,T1,2025-03-03 12:00,6",
-        "R3,T1,2025-03-03 12:00,0",
-        "R4,T1,2025-03-03 12:00,4.5",
-        "R5,T1,2025-03-03 12:00,five",
-        "R6,T1,2025-03-03 12:00,",
-    ))
-    write(settings, "contracts", "b1.csv", lines(
-        "contract_id,account_id,product,start_date,mrr,currency",
-        "C1,A1,compute,2025-01-01,100.00,USD",
-        "C2,A1,compute,2025-01-01,-5,USD",
-        "C3,A1,compute,01.02.2025,5,USD",
-        "C4,A1,compute,2025-01-01,5,GBP",
-    ))
-    write(settings, "support_costs", "b1.csv", lines(
-        "month,cost_category,amount,currency",
-        "2025-01,tools,10,RUB",
-        "2025-13,tools,10,RUB",
-        "January,tools,10,RUB",
-    ))
-    write(settings, "okr_manual_values", "b1.csv", lines(
-        "kr_id,period,value",
-        "headcount,2025-06,25",
-        "headcount,2025-q2,24",
-        "headcount,2025-Q5,1",
-        "headcount,2025,1",
-        "enps,2025-Q2,-12.5",
-    ))
-    write(settings, "nps_responses", "b1.csv", lines(
-        "response_id,account_id,responded_at,score,wave",
-        "N1,A1,2025-03-03 12:00,10,2025-Q1",
-        "N2,A1,2025-03-03 12:00,11,2025-Q1",
-        "N3,A1,2025-03-03 12:00,3,Q1-2025",
-    ))
-    write(settings, "qa_reviews", "b1.csv", lines(
-        "review_id,ticket_id,engineer_id,reviewed_at,technical_accuracy,communication,timeliness,process,customer_satisfaction",
-        "Q1,T1,E1,2025-03-03 12:00,25,25,20,20,10",
-        "Q2,T1,E1,2025-03-03 12:00,26,25,20,20,-1",
-    ))
+    write(
+        settings,
+        "csat_responses",
+        "b1.csv",
+        lines(
+            "response_id,ticket_id,responded_at,score",
+            "R1,T1,2025-03-03 12:00,5",
+            "R2,T1,2025-03-03 12:00,6",
+            "R3,T1,2025-03-03 12:00,0",
+            "R4,T1,2025-03-03 12:00,4.5",
+            "R5,T1,2025-03-03 12:00,five",
+            "R6,T1,2025-03-03 12:00,",
+        ),
+    )
+    write(
+        settings,
+        "contracts",
+        "b1.csv",
+        lines(
+            "contract_id,account_id,product,start_date,mrr,currency",
+            "C1,A1,compute,2025-01-01,100.00,USD",
+            "C2,A1,compute,2025-01-01,-5,USD",
+            "C3,A1,compute,01.02.2025,5,USD",
+            "C4,A1,compute,2025-01-01,5,GBP",
+        ),
+    )
+    write(
+        settings,
+        "support_costs",
+        "b1.csv",
+        lines(
+            "month,cost_category,amount,currency",
+            "2025-01,tools,10,RUB",
+            "2025-13,tools,10,RUB",
+            "January,tools,10,RUB",
+        ),
+    )
+    write(
+        settings,
+        "okr_manual_values",
+        "b1.csv",
+        lines(
+            "kr_id,period,value",
+            "headcount,2025-06,25",
+            "headcount,2025-q2,24",
+            "headcount,2025-Q5,1",
+            "headcount,2025,1",
+            "enps,2025-Q2,-12.5",
+        ),
+    )
+    write(
+        settings,
+        "nps_responses",
+        "b1.csv",
+        lines(
+            "response_id,account_id,responded_at,score,wave",
+            "N1,A1,2025-03-03 12:00,10,2025-Q1",
+            "N2,A1,2025-03-03 12:00,11,2025-Q1",
+            "N3,A1,2025-03-03 12:00,3,Q1-2025",
+        ),
+    )
+    write(
+        settings,
+        "qa_reviews",
+        "b1.csv",
+        lines(
+            "review_id,ticket_id,engineer_id,reviewed_at,technical_accuracy,communication,timeliness,process,customer_satisfaction",
+            "Q1,T1,E1,2025-03-03 12:00,25,25,20,20,10",
+            "Q2,T1,E1,2025-03-03 12:00,26,25,20,20,-1",
+        ),
+    )
     summary = run(settings)
     assert all(b.rows_read == b.rows_landed + b.rows_rejected for b in summary.batches)
     assert rejects(settings, "csat_responses") == [
@@ -171,7 +212,9 @@ def test_numeric_range_and_format_defects(settings: Settings) -> None:
         (4, "period: not a period (YYYY-MM or YYYY-Qn)"),
         (5, "period: not a period (YYYY-MM or YYYY-Qn)"),
     ]
-    assert query(settings, "select kr_id, period, value from raw.okr_manual_values order by 1, 2") == [
+    assert query(
+        settings, "select kr_id, period, value from raw.okr_manual_values order by 1, 2"
+    ) == [
         ("enps", "2025-Q2", -12.5),
         ("headcount", "2025-06", 25.0),
         ("headcount", "2025-Q2", 24.0),
@@ -186,14 +229,24 @@ def test_numeric_range_and_format_defects(settings: Settings) -> None:
 
 
 def test_malformed_jsonl_lines_rejected(settings: Settings) -> None:
-    good = {"response_id": "R1", "ticket_id": "T1", "responded_at": "2025-03-03T09:00:00Z", "score": 5}
-    write(settings, "csat_responses", "b1.jsonl", lines(
-        json.dumps(good),
-        "",
-        "{not json",
-        "[1, 2]",
-        json.dumps({**good, "response_id": "R2", "score": 9}),
-    ))
+    good = {
+        "response_id": "R1",
+        "ticket_id": "T1",
+        "responded_at": "2025-03-03T09:00:00Z",
+        "score": 5,
+    }
+    write(
+        settings,
+        "csat_responses",
+        "b1.jsonl",
+        lines(
+            json.dumps(good),
+            "",
+            "{not json",
+            "[1, 2]",
+            json.dumps({**good, "response_id": "R2", "score": 9}),
+        ),
+    )
     (batch,) = run(settings).batches
     assert (batch.rows_read, batch.rows_landed, batch.rows_rejected) == (4, 1, 3)
     assert rejects(settings, "csat_responses") == [
@@ -204,13 +257,18 @@ def test_malformed_jsonl_lines_rejected(settings: Settings) -> None:
 
 
 def test_multiline_quoted_value_and_bad_quote(settings: Settings) -> None:
-    write(settings, "tickets", "b1.csv", lines(
-        TICKET_HEADER,
-        'T1,2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,"line one\nline two"',
-        'T2,2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,say "hi"',
-        'T3,2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,"abc"def',
-        "T4,2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,ok",
-    ))
+    write(
+        settings,
+        "tickets",
+        "b1.csv",
+        lines(
+            TICKET_HEADER,
+            'T1,2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,"line one\nline two"',
+            'T2,2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,say "hi"',
+            'T3,2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,"abc"def',
+            "T4,2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,ok",
+        ),
+    )
     (batch,) = run(settings).batches
     assert (batch.rows_read, batch.rows_landed, batch.rows_rejected) == (4, 3, 1)
     # A quote inside an unquoted value is kept as written.
@@ -229,28 +287,46 @@ def test_multiline_quoted_value_and_bad_quote(settings: Settings) -> None:
 
 def test_event_before_ticket_beyond_skew_rejected_and_orphans_kept(settings: Settings) -> None:
     write(settings, "tickets", "b1.csv", lines(TICKET_HEADER, GOOD_TICKET))  # created 09:00 UTC
-    write(settings, "ticket_events", "b1.csv", lines(
-        EVENT_HEADER,
-        "E1,T1,2025-03-03 12:00,created,customer,",
-        "E2,T1,2025-03-03T08:55:00Z,comment,agent,true",   # exactly 300 s early: allowed
-        "E3,T1,2025-03-03T08:54:59Z,comment,agent,true",   # 301 s early: rejected
-        "E4,T404,2025-03-01 00:00,comment,customer,false",  # ticket unknown: kept
-        "E5,T405,2025-03-01 00:00,created,customer,",      # ticket unknown: kept
-    ))
+    write(
+        settings,
+        "ticket_events",
+        "b1.csv",
+        lines(
+            EVENT_HEADER,
+            "E1,T1,2025-03-03 12:00,created,customer,",
+            "E2,T1,2025-03-03T08:55:00Z,comment,agent,true",  # exactly 300 s early: allowed
+            "E3,T1,2025-03-03T08:54:59Z,comment,agent,true",  # 301 s early: rejected
+            "E4,T404,2025-03-01 00:00,comment,customer,false",  # ticket unknown: kept
+            "E5,T405,2025-03-01 00:00,created,customer,",  # ticket unknown: kept
+        ),
+    )
     summary = run(settings)
     events = summary.batches[1]
-    assert (events.rows_read, events.rows_landed, events.rows_rejected, events.orphans) == (5, 4, 1, 2)
+    assert (events.rows_read, events.rows_landed, events.rows_rejected, events.orphans) == (
+        5,
+        4,
+        1,
+        2,
+    )
     assert summary.orphan_events == 2
     assert rejects(settings, "ticket_events") == [
         (4, "event_at: before its ticket was created (by more than 300 s)")
     ]
     assert query(settings, "select event_id, is_public from raw.ticket_events order by 1") == [
-        ("E1", None), ("E2", True), ("E4", False), ("E5", None),
+        ("E1", None),
+        ("E2", True),
+        ("E4", False),
+        ("E5", None),
     ]
     # The orphans' ticket arrives later: they stop being orphans.
-    write(settings, "tickets", "b2.csv", lines(
-        TICKET_HEADER, "T404,2025-02-28 12:00,2025-03-03 12:30,A1,email,high,open,tier1,late"
-    ))
+    write(
+        settings,
+        "tickets",
+        "b2.csv",
+        lines(
+            TICKET_HEADER, "T404,2025-02-28 12:00,2025-03-03 12:30,A1,email,high,open,tier1,late"
+        ),
+    )
     assert run(settings).orphan_events == 1
 
 
@@ -264,9 +340,15 @@ def test_formula_and_sql_text_stored_verbatim(settings: Settings) -> None:
         f'T{i},2025-03-03 12:00,2025-03-03 12:30,A1,email,high,open,tier1,"{text}"'
         for i, text in enumerate(nasty)
     ]
-    write(settings, "tickets", "b1.csv", lines(TICKET_HEADER + ',"x""); drop table raw.tickets; --"', *[
-        r + ",=HYPERLINK(1)" for r in rows
-    ]))
+    write(
+        settings,
+        "tickets",
+        "b1.csv",
+        lines(
+            TICKET_HEADER + ',"x""); drop table raw.tickets; --"',
+            *[r + ",=HYPERLINK(1)" for r in rows],
+        ),
+    )
     run(settings)
     got = query(settings, "select subject, _extra from raw.tickets order by _line_number")
     assert [g[0] for g in got] == nasty
@@ -274,7 +356,9 @@ def test_formula_and_sql_text_stored_verbatim(settings: Settings) -> None:
 
 
 def test_sql_looking_header_in_missing_column_message(settings: Settings) -> None:
-    write(settings, "tickets", "b1.csv", lines("ticket_id,\"created_at'; drop table x; --\"", "T1,1"))
+    write(
+        settings, "tickets", "b1.csv", lines('ticket_id,"created_at\'; drop table x; --"', "T1,1")
+    )
     (batch,) = run(settings).batches
     assert batch.status == "failed"
     assert "misses the required columns created_at" in (batch.error or "")
@@ -285,14 +369,21 @@ def test_sql_looking_header_in_missing_column_message(settings: Settings) -> Non
 
 
 def _good_accounts(settings: Settings) -> None:
-    write(settings, "accounts", "good.csv", lines(
-        "account_id,account_name,industry,segment,region,created_at",
-        "A1,Acme,retail,smb,Moscow,2024-01-01",
-    ))
+    write(
+        settings,
+        "accounts",
+        "good.csv",
+        lines(
+            "account_id,account_name,industry,segment,region,created_at",
+            "A1,Acme,retail,smb,Moscow,2024-01-01",
+        ),
+    )
 
 
 def _truncated_gz() -> bytes:
-    data = gzip.compress(lines(TICKET_HEADER, *[GOOD_TICKET.replace("T1", f"T{i}") for i in range(2000)]).encode())
+    data = gzip.compress(
+        lines(TICKET_HEADER, *[GOOD_TICKET.replace("T1", f"T{i}") for i in range(2000)]).encode()
+    )
     return data[: len(data) // 2]
 
 
@@ -308,11 +399,23 @@ def _parquet_bytes(tmp_path: Path) -> bytes:
     ("name", "content", "message"),
     [
         ("b1.csv.gz", "truncated-gz", "tickets/b1.csv.gz the gzip stream is truncated"),
-        ("b1.csv.gz", lines(TICKET_HEADER, GOOD_TICKET), "is not gzip-compressed although its name ends in .csv.gz"),
+        (
+            "b1.csv.gz",
+            lines(TICKET_HEADER, GOOD_TICKET),
+            "is not gzip-compressed although its name ends in .csv.gz",
+        ),
         ("b1.csv", "parquet", "tickets/b1.csv is a Parquet file, not CSV"),
         ("b1.parquet", b"\x00garbage\xff" * 50, "tickets/b1.parquet is not a Parquet file"),
-        ("b1.parquet", lines(TICKET_HEADER, GOOD_TICKET), "tickets/b1.parquet is not a Parquet file"),
-        ("b1.parquet", "parquet-truncated", "tickets/b1.parquet is a truncated or corrupt Parquet file"),
+        (
+            "b1.parquet",
+            lines(TICKET_HEADER, GOOD_TICKET),
+            "tickets/b1.parquet is not a Parquet file",
+        ),
+        (
+            "b1.parquet",
+            "parquet-truncated",
+            "tickets/b1.parquet is a truncated or corrupt Parquet file",
+        ),
         ("b1.csv", b"", "tickets/b1.csv is empty (not even a header row)"),
         ("b1.csv", b"garbage\x98\x98 text\n", "tickets/b1.csv cannot be decoded as cp1251"),
         ("b1.csv", b"PK\x03\x04\x00\x00binary", "tickets/b1.csv contains NUL bytes"),
@@ -321,8 +424,16 @@ def _parquet_bytes(tmp_path: Path) -> bytes:
             lines(TICKET_HEADER, GOOD_TICKET.replace("ok", "café résumé naïve")).encode("latin-1"),
             "tickets/b1.csv is not valid UTF-8, and read as Windows-1251 it is not Russian text",
         ),
-        ("b1.csv", lines("ticket_id,created_at,status", "T1,2025-01-01,new"), "misses the required columns updated_at"),
-        ("b1.csv", b"\x1f\x8b" + b"\x00" * 30, "tickets/b1.csv is gzip-compressed; name it .csv.gz"),
+        (
+            "b1.csv",
+            lines("ticket_id,created_at,status", "T1,2025-01-01,new"),
+            "misses the required columns updated_at",
+        ),
+        (
+            "b1.csv",
+            b"\x1f\x8b" + b"\x00" * 30,
+            "tickets/b1.csv is gzip-compressed; name it .csv.gz",
+        ),
         ("b1.jsonl", b"PAR1\x00\x00", "tickets/b1.jsonl is a Parquet file"),
         ("b1.jsonl", b"", "tickets/b1.jsonl is empty"),
         ("b1.csv", lines('{"ticket_id": "T1"}'), "tickets/b1.csv looks like JSON, not CSV"),
@@ -349,8 +460,9 @@ def test_refused_file_lands_nothing_and_others_load(
     assert query(settings, "select ticket_id from raw.tickets") == [("T0",)]
     assert query(settings, "select count(*) from raw.accounts") == [(1,)]
     assert query(
-        settings, "select status, rows_read, rows_landed, error is not null from raw.load_manifest "
-        "where file_name = 'tickets/" + name + "'"
+        settings,
+        "select status, rows_read, rows_landed, error is not null from raw.load_manifest "
+        "where file_name = 'tickets/" + name + "'",
     ) == [("failed", 0, 0, True)]
 
 
@@ -363,7 +475,8 @@ def test_refused_file_recorded_once_and_retried(settings: Settings) -> None:
     summary = run(settings)
     assert not summary.failed_files
     assert query(settings, "select status from raw.load_manifest order by batch_id") == [
-        ("failed",), ("loaded",)
+        ("failed",),
+        ("loaded",),
     ]
 
 
@@ -373,7 +486,9 @@ def test_header_only_file_loads_zero_rows(settings: Settings) -> None:
     assert (batch.status, batch.rows_read, batch.rows_landed) == ("loaded", 0, 0)
 
 
-def test_cp1251_after_a_utf8_looking_start(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cp1251_after_a_utf8_looking_start(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The sample looks like UTF-8 (ASCII only); the Cyrillic further down is cp1251."""
     monkeypatch.setattr(readers, "SAMPLE_BYTES", 64)
     rows = [GOOD_TICKET.replace("T1", f"T{i}") for i in range(5)]
@@ -381,11 +496,18 @@ def test_cp1251_after_a_utf8_looking_start(settings: Settings, monkeypatch: pyte
     write(settings, "tickets", "b1.csv", lines(TICKET_HEADER, *rows).encode("cp1251"))
     (batch,) = run(settings).batches
     assert batch.status == "loaded", batch.error
-    assert query(settings, "select subject from raw.tickets where ticket_id = 'T9'") == [("Привет мир",)]
+    assert query(settings, "select subject from raw.tickets where ticket_id = 'T9'") == [
+        ("Привет мир",)
+    ]
 
 
 def test_forced_wrong_encoding_refused(settings: Settings) -> None:
-    write(settings, "tickets", "b1.csv", lines(TICKET_HEADER, GOOD_TICKET.replace("ok", "Привет")).encode("cp1251"))
+    write(
+        settings,
+        "tickets",
+        "b1.csv",
+        lines(TICKET_HEADER, GOOD_TICKET.replace("ok", "Привет")).encode("cp1251"),
+    )
     (batch,) = run(settings, encoding="utf-8").batches
     assert batch.status == "failed"
     assert "is not valid utf-8 text" in (batch.error or "")

@@ -13,19 +13,38 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from warehouse.load import load
 from warehouse.settings import Settings
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 COLUMNS = [
-    "ticket_id", "created_at", "updated_at", "account_id", "channel", "priority",
-    "status", "group_name", "subject", "is_proactive",
+    "ticket_id",
+    "created_at",
+    "updated_at",
+    "account_id",
+    "channel",
+    "priority",
+    "status",
+    "group_name",
+    "subject",
+    "is_proactive",
 ]
 CHANNELS = ["email", "chat", "phone", "web", "console", "api", "monitoring", "bot"]
-PRIORITIES = {"critical": "critical", "high": "high", "medium": "medium", "low": "low",
-              "p1": "critical", "p2": "high", "p3": "medium", "p4": "low", "urgent": "critical"}
+PRIORITIES = {
+    "critical": "critical",
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+    "p1": "critical",
+    "p2": "high",
+    "p3": "medium",
+    "p4": "low",
+    "urgent": "critical",
+}
 STATUSES = ["new", "open", "pending", "on_hold", "solved", "closed"]
 GROUPS = ["tier1", "tier2", "tier3", "tam"]
 BOOLS = {"true": True, "FALSE": False, "1": True, "0": False, "Yes": True, "no": False, "": False}
@@ -45,7 +64,9 @@ text = st.text(
 
 
 def _case(value: str, flips: list[bool]) -> str:
-    return "".join(c.upper() if f else c for c, f in zip(value, flips + [False] * len(value), strict=False))
+    return "".join(
+        c.upper() if f else c for c, f in zip(value, flips + [False] * len(value), strict=False)
+    )
 
 
 @st.composite
@@ -55,15 +76,24 @@ def ticket_row(draw: st.DrawFn, index: int) -> tuple[dict[str, str], dict[str, o
     moment = moment.replace(microsecond=0)
     form = draw(st.sampled_from(["naive", "naive_t", "z", "offset"]))
     if form == "naive":
-        written, utc = moment.strftime("%Y-%m-%d %H:%M:%S"), moment.replace(tzinfo=MOSCOW).astimezone(UTC)
+        written, utc = (
+            moment.strftime("%Y-%m-%d %H:%M:%S"),
+            moment.replace(tzinfo=MOSCOW).astimezone(UTC),
+        )
     elif form == "naive_t":
-        written, utc = moment.strftime("%Y-%m-%dT%H:%M"), moment.replace(second=0, tzinfo=MOSCOW).astimezone(UTC)
+        written, utc = (
+            moment.strftime("%Y-%m-%dT%H:%M"),
+            moment.replace(second=0, tzinfo=MOSCOW).astimezone(UTC),
+        )
     elif form == "z":
         written, utc = moment.strftime("%Y-%m-%dT%H:%M:%SZ"), moment.replace(tzinfo=UTC)
     else:
         hours = draw(st.integers(-11, 12))
         tz = UTC if hours == 0 else __import__("datetime").timezone(timedelta(hours=hours))
-        written = moment.strftime("%Y-%m-%dT%H:%M:%S") + f"{'+' if hours >= 0 else '-'}{abs(hours):02d}:00"
+        written = (
+            moment.strftime("%Y-%m-%dT%H:%M:%S")
+            + f"{'+' if hours >= 0 else '-'}{abs(hours):02d}:00"
+        )
         utc = moment.replace(tzinfo=tz).astimezone(UTC)
     flips = draw(st.lists(st.booleans(), max_size=12))
     channel = draw(st.sampled_from(CHANNELS))
@@ -136,7 +166,9 @@ def _settings(root: Path) -> Settings:
 
 @hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=batch(), fmt=st.sampled_from(["csv", "jsonl"]), quote_all=st.booleans())
-def test_defective_rows_never_crash_lose_or_unbalance(rows: list, fmt: str, quote_all: bool) -> None:
+def test_defective_rows_never_crash_lose_or_unbalance(
+    rows: list, fmt: str, quote_all: bool
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = _settings(Path(tmp))
         if not rows and fmt == "jsonl":
@@ -160,9 +192,12 @@ def test_defective_rows_never_crash_lose_or_unbalance(rows: list, fmt: str, quot
             manifest = con.execute(
                 "select rows_read, rows_landed, rows_rejected from raw.load_manifest"
             ).fetchall()
-            reject_lines = [r[0] for r in con.execute(
-                "select line_number from raw.load_rejects order by 1"
-            ).fetchall()]
+            reject_lines = [
+                r[0]
+                for r in con.execute(
+                    "select line_number from raw.load_rejects order by 1"
+                ).fetchall()
+            ]
         finally:
             con.close()
         assert got == [tuple(e.values()) for e in valid]
@@ -187,11 +222,20 @@ def test_upsert_keeps_latest_version_then_latest_batch_then_line(versions: list)
         for n, (key, day, b) in enumerate(versions):
             subject = f"row{n}"
             stamp = f"2025-01-{day + 1:02d}T00:00:00Z"
-            batches[b].append({
-                "ticket_id": f"K{key}", "created_at": "2025-01-01T00:00:00Z", "updated_at": stamp,
-                "account_id": "A", "channel": "email", "priority": "low", "status": "new",
-                "group_name": "tier1", "subject": subject, "is_proactive": "",
-            })
+            batches[b].append(
+                {
+                    "ticket_id": f"K{key}",
+                    "created_at": "2025-01-01T00:00:00Z",
+                    "updated_at": stamp,
+                    "account_id": "A",
+                    "channel": "email",
+                    "priority": "low",
+                    "status": "new",
+                    "group_name": "tier1",
+                    "subject": subject,
+                    "is_proactive": "",
+                }
+            )
             rank = (day, b, len(batches[b]))
             if f"K{key}" not in candidates or rank > candidates[f"K{key}"][:3]:
                 candidates[f"K{key}"] = (*rank, subject)

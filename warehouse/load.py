@@ -253,7 +253,9 @@ def _record_failure(
         return int(seen)
     con.begin()
     try:
-        batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from raw.load_manifest").fetchone()[0]
+        batch_id = con.execute(
+            "select coalesce(max(batch_id), 0) + 1 from raw.load_manifest"
+        ).fetchone()[0]
         con.execute(
             """
             insert into raw.load_manifest values (?, ?, ?, ?, 0, 0, 0, 'failed', ?, ?)
@@ -329,7 +331,8 @@ def load_batch(
             result.rows_landed = upsert_batch(con, entity, batch_id=batch_id, file_name=f.file_name)
             con.execute(
                 f"""
-                insert into raw.load_rejects (batch_id, entity, file_name, line_number, raw_row, reason)
+                insert into raw.load_rejects
+                    (batch_id, entity, file_name, line_number, raw_row, reason)
                 select ?, ?, ?, _line, _raw_row, _reason from {CHECKED} where _reason is not null
                 union all
                 select ?, ?, ?, _line, raw_row, reason from {staged.rejects_table}
@@ -381,7 +384,9 @@ def load_batch(
     return result
 
 
-def _failed(con: duckdb.DuckDBPyConnection, f: BatchFile, result: BatchResult, error: str) -> BatchResult:
+def _failed(
+    con: duckdb.DuckDBPyConnection, f: BatchFile, result: BatchResult, error: str
+) -> BatchResult:
     failed = BatchResult(
         f.entity, f.file_name, FAILED, content_hash=result.content_hash, error=error
     )
@@ -500,7 +505,9 @@ def load(
         try:
             say(f"Loading {len(files)} batch files from {raw_dir} into {settings.landing_path}")
             for f in files:
-                result = load_batch(con, f, settings=settings, encoding=encoding, delimiter=delimiter)
+                result = load_batch(
+                    con, f, settings=settings, encoding=encoding, delimiter=delimiter
+                )
                 summary.batches.append(result)
                 say(format_batch_line(result))
             summary.orphan_events = con.execute(
@@ -514,4 +521,3 @@ def load(
     summary.seconds = time.monotonic() - started
     say(format_summary(summary))
     return summary
-

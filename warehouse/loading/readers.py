@@ -43,7 +43,9 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 # when read as Windows-1251; real Russian text almost never does it.
 _MIXED = re.compile("[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
 # Punctuation Russian Excel writes besides letters: no-break space, dashes, quotes, numero.
-_CP1251_PUNCT = re.compile("[\u00a0\u00ab\u00bb\u2013\u2014\u2026\u201c\u201d\u201e\u2018\u2019\u2116\u00b0\u00a7]")
+_CP1251_PUNCT = re.compile(
+    "[\u00a0\u00ab\u00bb\u2013\u2014\u2026\u201c\u201d\u201e\u2018\u2019\u2116\u00b0\u00a7]"
+)
 
 _CSV_ERROR_REASONS = {
     "MISSING COLUMNS": "malformed row: fewer fields than the header",
@@ -101,8 +103,10 @@ def normalise_delimiter(delimiter: str | None) -> str | None:
         return None
     named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
     value = named.get(delimiter.lower(), delimiter)
-    if len(value) != 1 or value in "\"\r\n":
-        raise ValueError(f"the delimiter must be one character such as ',' ';' or tab, not {delimiter!r}")
+    if len(value) != 1 or value in '"\r\n':
+        raise ValueError(
+            f"the delimiter must be one character such as ',' ';' or tab, not {delimiter!r}"
+        )
     return value
 
 
@@ -203,7 +207,9 @@ def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
         con.execute(f"drop table if exists {table}")
 
 
-def _fix_line_numbers(con: duckdb.DuckDBPyConnection, stage: str, errors: str, header_lines: int) -> None:
+def _fix_line_numbers(
+    con: duckdb.DuckDBPyConnection, stage: str, errors: str, header_lines: int
+) -> None:
     """Correct `_line` (row ordinal + header lines) for the lines the reader rejected.
 
     DuckDB's reader drops rows it rejects, so the k-th row it returns sits after every
@@ -363,7 +369,13 @@ def stage_csv(
 
     try:
         _read_csv_into(
-            con, source, gz=source_gz, ncols=len(header), delimiter=delim, stage=stage, errors=errors
+            con,
+            source,
+            gz=source_gz,
+            ncols=len(header),
+            delimiter=delim,
+            stage=stage,
+            errors=errors,
         )
         bad_encoding = con.execute(
             f"select min(line) from {errors} where error_type = 'INVALID ENCODING'"
@@ -378,7 +390,13 @@ def stage_csv(
             source = transcode("cp1251", True)
             notes.append("Windows-1251")
             _read_csv_into(
-                con, source, gz=False, ncols=len(header), delimiter=delim, stage=stage, errors=errors
+                con,
+                source,
+                gz=False,
+                ncols=len(header),
+                delimiter=delim,
+                stage=stage,
+                errors=errors,
             )
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
@@ -400,7 +418,9 @@ def stage_csv(
         """
     )
     for error_type, reason in _CSV_ERROR_REASONS.items():
-        con.execute(f"update {rejects} set error_type = ? where error_type = ?", [reason, error_type])
+        con.execute(
+            f"update {rejects} set error_type = ? where error_type = ?", [reason, error_type]
+        )
     con.execute(f"alter table {rejects} rename column error_type to reason")
     _drop(con, errors, f"{errors}_scan")
     rows = con.execute(
@@ -413,7 +433,9 @@ def stage_csv(
 # Parquet
 
 
-def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, stage: str, rejects: str) -> Staged:
+def stage_parquet(
+    con: duckdb.DuckDBPyConnection, path: Path, *, stage: str, rejects: str
+) -> Staged:
     size = path.stat().st_size
     with path.open("rb") as handle:
         start = handle.read(4)
@@ -427,7 +449,10 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, stage: str, rej
     if end != b"PAR1":
         raise FileRefused("is a truncated or corrupt Parquet file (no footer)")
     try:
-        names = [d[0] for d in con.execute("select * from read_parquet(?) limit 0", [str(path)]).description]
+        names = [
+            d[0]
+            for d in con.execute("select * from read_parquet(?) limit 0", [str(path)]).description
+        ]
         header = _name_columns([n.strip() for n in names])
         aliases = ", ".join(f"c{i}" for i in range(len(header)))
         casts = ", ".join(f"cast(c{i} as varchar) as c{i}" for i in range(len(header)))
@@ -489,7 +514,9 @@ def stage_jsonl(
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         raise FileRefused(f"cannot be read as JSON lines ({message})") from None
-    if con.execute(f"select count(*) from {errors} where error_type = 'INVALID ENCODING'").fetchone()[0]:
+    if con.execute(
+        f"select count(*) from {errors} where error_type = 'INVALID ENCODING'"
+    ).fetchone()[0]:
         raise FileRefused("is not valid UTF-8 text (JSON lines must be UTF-8)")
     _fix_line_numbers(con, lines, errors, header_lines=0)
     _drop(con, rejects)
@@ -503,7 +530,8 @@ def stage_jsonl(
         select _line, json_object('_raw_line', j),
                'malformed row: not a JSON object'
         from {lines}
-        where trim(j) <> '' and (not coalesce(json_valid(j), false) or json_type(j::json) <> 'OBJECT')
+        where trim(j) <> ''
+          and (not coalesce(json_valid(j), false) or json_type(j::json) <> 'OBJECT')
         """
     )
     _drop(con, errors, f"{errors}_scan")

@@ -31,10 +31,13 @@ def upsert_batch(
     """
     columns = [*entity.column_names, *(name for name, _ in LINEAGE_COLUMNS)]
     select_cols = ", ".join(
-        [*(f"c.{n}" for n in entity.column_names), "?::bigint as _batch_id",
-         "?::varchar as _file_name",
-         "c._line as _line_number",
-         "c._extra as _extra"]
+        [
+            *(f"c.{n}" for n in entity.column_names),
+            "?::bigint as _batch_id",
+            "?::varchar as _file_name",
+            "c._line as _line_number",
+            "c._extra as _extra",
+        ]
     )
     keys = ", ".join(f"c.{k}" for k in entity.key)
     order = "c._line desc"
@@ -63,9 +66,7 @@ def upsert_batch(
             f"insert into {target} ({col_list}) select * from {source}", [batch_id, file_name]
         )
         return good
-    con.execute(
-        f"create temp table {WINNERS} as select * from {source}", [batch_id, file_name]
-    )
+    con.execute(f"create temp table {WINNERS} as select * from {source}", [batch_id, file_name])
     beats = ""
     if entity.version_column:
         v = entity.version_column
@@ -77,7 +78,7 @@ def upsert_batch(
         f"""
         insert into {target} ({col_list})
         select w.* from {WINNERS} w
-        where not exists (select 1 from {target} t where {_key_match(entity, 't', 'w')})
+        where not exists (select 1 from {target} t where {_key_match(entity, "t", "w")})
         """
     )
     con.execute(f"drop table if exists {WINNERS}")

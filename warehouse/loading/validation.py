@@ -86,15 +86,14 @@ class _Builder:
 def _pre_exprs(col: Column, src: str | None) -> list[str]:
     """Per-column values computed once in a first pass: the trimmed text and, for
     timestamps, the regex split into date-time and offset."""
-    if src is None:
-        trimmed = "cast(null as varchar)"
-    else:
-        trimmed = f"nullif(trim({src}, {_WS}), '')"
+    trimmed = "cast(null as varchar)" if src is None else f"nullif(trim({src}, {_WS}), '')"
     if col.default is not None:
         trimmed = f"coalesce({trimmed}, {_lit(col.default)})"
     exprs = [f"{trimmed} as _t_{col.name}"]
     if col.kind == TIMESTAMP:
-        exprs.append(f"regexp_extract(_t_{col.name}, '{_TS_PATTERN}', ['d', 'o']) as _ts_{col.name}")
+        exprs.append(
+            f"regexp_extract(_t_{col.name}, '{_TS_PATTERN}', ['d', 'o']) as _ts_{col.name}"
+        )
     return exprs
 
 
@@ -103,7 +102,11 @@ def _parse_expr(col: Column, src: str | None, tz_param: str) -> tuple[str, str]:
     t = f"_t_{col.name}"
     kind = col.kind
     if kind == TEXT:
-        value = "cast(null as varchar)" if src is None else f"case when {t} is null then null else {src} end"
+        value = (
+            "cast(null as varchar)"
+            if src is None
+            else f"case when {t} is null then null else {src} end"
+        )
         return value, f"({t} is not null)"
     if kind == TIMESTAMP:
         parts = f"_ts_{col.name}"
@@ -112,7 +115,8 @@ def _parse_expr(col: Column, src: str | None, tz_param: str) -> tuple[str, str]:
             f"case when {t} is null then null "
             f"when {parts}.d = '' then null "
             f"when {parts}.o = '' then timezone('UTC', timezone({tz_param}, {naive})) "
-            f"else timezone('UTC', try_cast(replace({parts}.d, 'T', ' ') || upper({parts}.o) as timestamptz)) end"
+            f"else timezone('UTC', try_cast(replace({parts}.d, 'T', ' ') || upper({parts}.o) "
+            "as timestamptz)) end"
         )
     elif kind == DATE:
         value = (
@@ -139,11 +143,15 @@ def _parse_expr(col: Column, src: str | None, tz_param: str) -> tuple[str, str]:
             f"then try_cast(regexp_replace({t}, '\\.0*$', '') as integer) end"
         )
     elif kind in (DECIMAL, NUMBER):
-        num = f"(case when {t} like '%,%' and {t} not like '%.%' then replace({t}, ',', '.') else {t} end)"
+        num = (
+            f"(case when {t} like '%,%' and {t} not like '%.%' "
+            f"then replace({t}, ',', '.') else {t} end)"
+        )
         target = "decimal(18,2)" if kind == DECIMAL else "double"
         value = (
             f"case when regexp_full_match({num}, '{_NUM_PATTERN}') "
-            f"then coalesce(try_cast({num} as {target}), try_cast(try_cast({num} as double) as {target})) end"
+            f"then coalesce(try_cast({num} as {target}), "
+            f"try_cast(try_cast({num} as double) as {target})) end"
         )
     elif kind == ENUM:
         lowered = f"lower({t})"
@@ -193,7 +201,9 @@ def check_batch(
     missing = required_columns_missing(entity, staged.header)
     if missing:
         raise FileRefused(
-            "misses the required column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing)
+            "misses the required column"
+            + ("s " if len(missing) > 1 else " ")
+            + ", ".join(missing)
             + f" (the header has: {_printable(', '.join(staged.header))[:300]})"
         )
     position = {h.lower(): i for i, h in enumerate(staged.header)}
@@ -230,7 +240,9 @@ def check_batch(
             if lo == 0 and hi is None:
                 problem = "negative amount"
             else:
-                problem = f"out of range {_num_lit(lo) if lo is not None else ''}..{_num_lit(hi) if hi is not None else ''}"
+                low = _num_lit(lo) if lo is not None else ""
+                high = _num_lit(hi) if hi is not None else ""
+                problem = f"out of range {low}..{high}"
             checks.append(f"case when {' or '.join(conds)} then '{col.name}: {problem}' end")
 
     extra_sql = "cast(null as varchar)"
@@ -260,9 +272,8 @@ def check_batch(
             # An empty wave is the quarter of responded_at in the source time zone.
             local = "timezone(?, timezone('UTC', p.responded_at))"
             wave_params += [timezone, timezone]
-            select_cols.append(
-                f"coalesce(p.wave, year({local})::varchar || '-Q' || quarter({local})::varchar) as wave"
-            )
+            quarter = f"year({local})::varchar || '-Q' || quarter({local})::varchar"
+            select_cols.append(f"coalesce(p.wave, {quarter}) as wave")
         else:
             select_cols.append(f"p.{c.name}")
     reason = f"nullif(concat_ws('; ', {', '.join(checks)}), '')"
@@ -270,14 +281,14 @@ def check_batch(
     sql = f"""
         create temp table {CHECKED} as
         with s as (
-            select *, {', '.join(pre)} from {staged.table}
+            select *, {", ".join(pre)} from {staged.table}
         ),
         p as (
-            select {', '.join(parsed)}, _line, {extra_sql} as _extra, {raw_sql} as _raw
+            select {", ".join(parsed)}, _line, {extra_sql} as _extra, {raw_sql} as _raw
             from s
         ),
         r as (
-            select {', '.join(select_cols)}, p._line, p._extra, {orphan} as _orphan,
+            select {", ".join(select_cols)}, p._line, p._extra, {orphan} as _orphan,
                    {reason} as _reason, p._raw
             from p {join}
         )
