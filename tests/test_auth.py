@@ -299,3 +299,192 @@ def test_engineer_filter_sql_is_parameterised() -> None:
     hostile = Viewer("x", "lead", None, ("T'); drop table w; --",))
     assert visible(hostile) == ["E'x"]
     assert con.execute("select count(*) from w").fetchone()[0] == 4
+
+
+# ------------------------------------------------------------------------------------
+# Enforcement in the data layer and over HTTP, on the dashboard's fixture warehouse:
+# a lead of team T1 must never see another team's engineers by name, an engineer only
+# themself, the wall nobody, whatever URL, callback request or export they try.
+
+ROLE_USERS = """
+[users.vera]
+role = "vp"
+[users.lena]
+role = "lead"
+team_ids = ["T1"]
+[users.ivan]
+role = "engineer"
+engineer_id = "E02"
+team_ids = ["T1"]
+[users.tv]
+role = "wall"
+"""
+
+
+@pytest.fixture(scope="module")
+def roles_env(tmp_path_factory: pytest.TempPathFactory):
+    fixture = pytest.importorskip("dashboard_fixture")
+    data = pytest.importorskip("dashboard.data")
+    root = tmp_path_factory.mktemp("roles")
+    users = root / "users.toml"
+    users.write_text(ROLE_USERS, encoding="utf-8")
+    warehouse = fixture.create_fixture_warehouse(root / "warehouse.duckdb")
+    settings = Settings(
+        data_dir=root,
+        raw_dir=root / "raw",
+        landing_path=root / "landing.duckdb",
+        warehouse_path=warehouse,
+        auth_mode="header",
+        users_file=users,
+    )
+    names = {eid: (name, team) for eid, name, team, _tier in fixture.ENGINEERS}
+    return settings, data, names
+
+
+def _names_outside(names: dict, allowed: set[str]) -> set[str]:
+    return {name for eid, (name, _team) in names.items() if eid not in allowed}
+
+
+def _leaks(text: str, forbidden: set[str]) -> set[str]:
+    """Forbidden names found in a response, raw or JSON-escaped."""
+    import json
+
+    return {n for n in forbidden if n in text or json.dumps(n)[1:-1] in text}
+
+
+def _frame_text(frame) -> str:
+    return frame.write_csv() if hasattr(frame, "write_csv") else str(frame)
+
+
+def test_lead_cannot_open_another_teams_engineer(roles_env) -> None:
+    settings, data, _names = roles_env
+    lead = Viewer("lena", "lead", None, ("T1",))
+    assert data.engineer_profile(settings, lead, "E01")["engineer"]["engineer_id"] == "E01"
+    for other in ("E04", "E06"):
+        with pytest.raises(data.Forbidden):
+            data.engineer_profile(settings, lead, other)
+
+
+def test_engineer_sees_only_themself(roles_env) -> None:
+    settings, data, names = roles_env
+    me = Viewer("ivan", "engineer", "E02", ("T1",))
+    assert data.engineer_profile(settings, me, "E02")["engineer"]["full_name"] == names["E02"][0]
+    with pytest.raises(data.Forbidden):
+        data.engineer_profile(settings, me, "E01")
+    text = _frame_text(data.engineer_table(settings, me))
+    assert names["E02"][0] in text
+    assert not _leaks(text, _names_outside(names, {"E02"}))
+
+
+@pytest.mark.parametrize("export", ["engineer_table", "engineer_csv_rows"])
+def test_lead_table_and_csv_export_fold_other_teams(roles_env, export: str) -> None:
+    settings, data, names = roles_env
+    lead = Viewer("lena", "lead", None, ("T1",))
+    frame = getattr(data, export)(settings, lead)
+    text = _frame_text(frame)
+    own = {eid for eid, (_n, team) in names.items() if team == "T1"}
+    assert not _leaks(text, _names_outside(names, own))
+    assert any(names[eid][0] in text for eid in own)
+    others = frame.filter(frame["team_id"] != "T1")
+    if others.height:  # other teams only as aggregates, without ids or names
+        assert others["is_aggregate"].all()
+        assert others["engineer_id"].null_count() == others.height
+        assert others["full_name"].null_count() == others.height
+
+
+def test_wall_data_carries_no_name(roles_env) -> None:
+    import json
+
+    settings, data, names = roles_env
+    wall = Viewer("tv", "wall")
+    every_name = {name for name, _team in names.values()}
+    snapshot = json.dumps(data.wall_snapshot(settings, wall), default=str, ensure_ascii=False)
+    assert not _leaks(snapshot, every_name)
+    assert not _leaks(_frame_text(data.engineer_table(settings, wall)), every_name)
+
+
+@pytest.fixture(scope="module")
+def served_roles(roles_env):
+    """The real Dash app on a loopback port, in `header` mode with the users above."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    settings, _data, names = roles_env
+    from dashboard.app import create_app
+
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", names
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+def _as(user: str) -> dict[str, str]:
+    return {"X-Forwarded-User": user}
+
+
+def _replay(base: str, samples, user: str) -> list[tuple[str, int, str]]:
+    import requests
+
+    http = requests.Session()
+    http.headers.update(_as(user))
+    out = []
+    for s in samples:
+        if s.method == "POST":
+            r = http.post(base + s.path, json=s.payload, timeout=60)
+        else:
+            r = http.get(base + s.path, timeout=60)
+        out.append((s.name, r.status_code, r.text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def vp_samples(served_roles):
+    """Every callback request and page the VP's browser would make, including the ones
+    that open single engineers of every team."""
+    from warehouse.loadtest import discover
+
+    base, names = served_roles
+    samples = discover(base, headers=_as("vera"))
+    responses = _replay(base, samples, "vera")
+    everyone = {name for name, _team in names.values()}
+    if not any(_leaks(text, everyone) for _n, _s, text in responses):
+        pytest.skip("no page of the app shows engineer names yet")
+    return samples
+
+
+def test_lead_crafted_callbacks_and_urls_reveal_no_other_team(served_roles, vp_samples) -> None:
+    """The lead replays the VP's requests (URLs of every page and engineer, every
+    callback with the VP's inputs): nothing names an engineer of another team."""
+    base, names = served_roles
+    own = {eid for eid, (_n, team) in names.items() if team == "T1"}
+    forbidden = _names_outside(names, own)
+    for name, status, text in _replay(base, vp_samples, "lena"):
+        assert status < 500, (name, status, text[:300])
+        assert not _leaks(text, forbidden), (name, _leaks(text, forbidden))
+
+
+def test_engineer_crafted_callbacks_reveal_no_colleague(served_roles, vp_samples) -> None:
+    base, names = served_roles
+    forbidden = _names_outside(names, {"E02"})
+    for name, status, text in _replay(base, vp_samples, "ivan"):
+        assert status < 500, (name, status, text[:300])
+        assert not _leaks(text, forbidden), (name, _leaks(text, forbidden))
+
+
+def test_wall_never_carries_a_name(served_roles, vp_samples) -> None:
+    base, names = served_roles
+    everyone = {name for name, _team in names.values()}
+    import requests
+
+    wall_page = requests.get(base + "/wall", headers=_as("tv"), timeout=60)
+    assert wall_page.status_code == 200
+    assert not _leaks(wall_page.text, everyone)
+    for name, status, text in _replay(base, vp_samples, "tv"):
+        assert status < 500, (name, status, text[:300])
+        assert not _leaks(text, everyone), (name, _leaks(text, everyone))

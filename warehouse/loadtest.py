@@ -177,10 +177,16 @@ _NOT_PAGES = ("/lang/", "/assets/", "/_dash", "/download", "/export")
 
 
 def discover(
-    base: str, *, max_rounds: int = 4, max_pages: int = 25, timeout: float = 60.0
+    base: str,
+    *,
+    max_rounds: int = 4,
+    max_pages: int = 25,
+    timeout: float = 60.0,
+    headers: dict[str, str] | None = None,
 ) -> list[Sample]:
     """Fire every resolvable callback once per page, as a browser would, and keep them."""
     http = requests.Session()
+    http.headers.update(headers or {})
     layout = http.get(base + "/_dash-layout", timeout=timeout).json()
     deps = http.get(base + "/_dash-dependencies", timeout=timeout).json()
     initial: dict[str, dict] = {}
