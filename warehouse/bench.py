@@ -39,6 +39,7 @@ from pathlib import Path
 
 import duckdb
 import psutil
+import requests
 
 from warehouse.errors import PulseError
 from warehouse.loadtest import (
@@ -395,6 +396,8 @@ def report(scale: str, settings: Settings, steps: list[Step], extra: dict) -> st
                 f"\nSLA models: {model_s:.2f} s in the full build; "
                 f"`analyses/{SLA_ANALYSIS}.sql` not found, no ratio"
             )
+    if extra.get("dashboard_error"):
+        lines.append(f"\nDashboard not measured: {extra['dashboard_error']}")
     dash = extra.get("dashboard")
     if dash:
         loads = dash["loads"]
@@ -518,7 +521,11 @@ def run_bench(
     extra["sla"] = (model_s, names, hand)
     if not skip_dashboard:
         print(f"- dashboard: {clients} clients for {dash_seconds:.0f} s", flush=True)
-        extra["dashboard"] = dashboard_figures(settings, clients, dash_seconds)
+        try:
+            extra["dashboard"] = dashboard_figures(settings, clients, dash_seconds)
+        except (PulseError, requests.RequestException, ValueError) as exc:
+            print(f"  dashboard not measured: {exc}", flush=True)
+            extra["dashboard_error"] = str(exc)
     return report(scale, settings, steps, extra)
 
 
