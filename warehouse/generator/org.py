@@ -732,6 +732,21 @@ def make_accounts(
                     add(a, _PRODUCTS[p], None, x, churn[a] - DAY, mrr * factor, cur)
                     continue
             add(a, _PRODUCTS[p], None, s, churn[a] - DAY, mrr, cur)
+        # Growth during the strategy years: add-on contracts (net expansion ~15-20 % a year).
+        for lo, hi, rate in (
+            (start_ts, start_ts + 365 * DAY, 0.42),
+            (start_ts + 365 * DAY, horizon, 0.95),
+        ):
+            grow_from = max(float(created[a]), lo)
+            grow_to = min(float(churn[a]), hi)
+            if grow_to <= grow_from:
+                continue
+            years_active = (grow_to - grow_from) / (365 * DAY)
+            for _ in range(int(rng.poisson(rate * years_active))):
+                x = msk_day(grow_from + rng.random() * (grow_to - grow_from))
+                p = int(rng.choice(len(_PRODUCTS), p=_PRODUCT_P))
+                mrr = base * rng.uniform(0.15, 0.5)
+                add(a, _PRODUCTS[p], None, x, churn[a] - DAY, mrr, cur)
         # Support plans: free accounts often have none; a tier change ends one plan.
         plan_start = msk_day(created[a])
         segments = [(tier0[a], plan_start, change_at[a])]
