@@ -387,6 +387,14 @@ def _truncated_gz() -> bytes:
     return data[: len(data) // 2]
 
 
+def _corrupt_gz(size: int) -> bytes:
+    rows = [GOOD_TICKET.replace("T1", f"T{i}") for i in range(size)]
+    data = bytearray(gzip.compress(lines(TICKET_HEADER, *rows).encode()))
+    middle = len(data) * 3 // 4
+    data[middle : middle + 8] = b"\xff" * 8
+    return bytes(data)
+
+
 def _parquet_bytes(tmp_path: Path) -> bytes:
     target = tmp_path / "x.parquet"
     con = duckdb.connect()
@@ -399,6 +407,8 @@ def _parquet_bytes(tmp_path: Path) -> bytes:
     ("name", "content", "message"),
     [
         ("b1.csv.gz", "truncated-gz", "tickets/b1.csv.gz the gzip stream is truncated"),
+        ("b1.csv.gz", "corrupt-gz-small", "tickets/b1.csv.gz the gzip "),
+        ("b1.csv.gz", "corrupt-gz-large", "tickets/b1.csv.gz the gzip data is corrupt"),
         (
             "b1.csv.gz",
             lines(TICKET_HEADER, GOOD_TICKET),
@@ -445,6 +455,10 @@ def test_refused_file_lands_nothing_and_others_load(
 ) -> None:
     if content == "truncated-gz":
         content = _truncated_gz()
+    elif content == "corrupt-gz-small":
+        content = _corrupt_gz(2000)
+    elif content == "corrupt-gz-large":
+        content = _corrupt_gz(40000)  # beyond the 1 MiB sample: found by DuckDB
     elif content == "parquet":
         content = _parquet_bytes(tmp_path)
     elif content == "parquet-truncated":

@@ -126,11 +126,12 @@ def _read_prefix(path: Path, gz: bool, size: int = SAMPLE_BYTES) -> bytes:
         # Shorter than `size` and truncated: report it as such.
         raise FileRefused("the gzip stream is truncated (the file is incomplete)") from None
     except (OSError, zlib.error) as exc:
-        raise FileRefused(f"is not a valid gzip file ({exc})") from None
+        raise FileRefused(f"the gzip data is corrupt ({exc})") from None
 
 
 def _check_gzip_whole(path: Path) -> None:
-    """Decompress the whole stream once to find truncation or corruption early."""
+    """Decompress the whole stream once: DuckDB notices truncation but not a corrupt
+    member (it does not verify the CRC), and would read the garbage as rows."""
     try:
         with gzip.open(path, "rb") as handle:
             while handle.read(CHUNK_BYTES):
@@ -400,6 +401,10 @@ def stage_csv(
             )
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
+        if "end of GZIP stream" in message:
+            raise FileRefused("the gzip stream is truncated (the file is incomplete)") from None
+        if "decode gzip" in message or "gzip" in message.lower():
+            raise FileRefused(f"the gzip data is corrupt ({message})") from None
         if "invalid state" in message:
             message += " Mixed line endings, or a carriage return inside an unquoted value?"
         raise FileRefused(f"cannot be read as CSV ({message})") from None
