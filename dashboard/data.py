@@ -251,7 +251,10 @@ def _first(rows: list[tuple]) -> tuple | None:
 
 
 def _df(sess: Session, sql: str, params: Iterable[Any] = ()) -> pl.DataFrame:
-    return sess.con.sql(sql, params=list(params)).pl()
+    df = sess.con.sql(sql, params=list(params)).pl()
+    # SUM over integers arrives as DECIMAL(38,0); the dashboard works in floats.
+    decimals = [name for name, dtype in df.schema.items() if isinstance(dtype, pl.Decimal)]
+    return df.with_columns(pl.col(decimals).cast(pl.Float64)) if decimals else df
 
 
 def _has_table(sess: Session, table: str, schema: str = "main") -> bool:

@@ -29,7 +29,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         var left = (Date.parse(q.due) - now) / 1000;
         var breached = left < 0;
         var cls = "wall-row" + (breached ? " breached" : (left < 1800 ? " soon" : ""));
-        var cd = (breached ? "\u2716 " + labels.breached + " " : "\u23F1 ") + P.fmtSpan(left, labels);
+        var cd = (breached ? "\u2716 " + labels.breached + " " : "\u25B6 ") + P.fmtSpan(left, labels);
         return {
           namespace: "dash_html_components", type: "Div",
           props: { className: cls, children: [
@@ -64,9 +64,26 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return clocks.items.map(function (c) {
         if (!c.due || !c.running) { return c.static; }
         var left = (Date.parse(c.due) - now) / 1000;
-        return (left < 0 ? "\u2716 " + clocks.overdue + " " : "\u23F1 " + clocks.remaining + " ")
-          + P.fmtSpan(left, clocks.labels);
+        return (left < 0 ? "\u2716 " + clocks.overdue + " " : "\u25B6 " + clocks.remaining + " ")
+          + P.fmtSpan(Math.abs(left), clocks.labels);
       });
     }
+  }
+});
+
+/* ag-grid value formatters (dash-ag-grid looks functions up here). */
+window.dashAgGridFunctions = Object.assign({}, window.dashAgGridFunctions, {
+  pulseFmt: function (value, kind, lang) {
+    if (value === null || value === undefined || isNaN(value)) { return "\u2014"; }
+    var loc = lang === "ru" ? "ru-RU" : "en-US";
+    if (kind === "share") {
+      var s = (value * 100).toLocaleString(loc, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+      return lang === "ru" ? s + "\u00a0%" : s + "%";
+    }
+    return Number(value).toLocaleString(loc, { maximumFractionDigits: 1 });
+  },
+  pulseCell: function (params, kind, lang) {
+    var glyph = { good: "\u2714 ", warn: "\u26A0 ", bad: "\u2716 " }[params.data[params.colDef.field + "_state"]] || "";
+    return glyph + window.dashAgGridFunctions.pulseFmt(params.value, kind, lang);
   }
 });

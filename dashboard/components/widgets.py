@@ -21,7 +21,7 @@ NAV = (
 )
 
 STATUS_ICON = {"on_track": "✔", "at_risk": "⚠", "off_track": "✖", "no_data": "○"}
-OUTCOME_ICON = {"met": "✔", "breached": "✖", "pending": "⏱", "paused": "⏸"}
+OUTCOME_ICON = {"met": "✔", "breached": "✖", "pending": "▶", "paused": "‖"}
 
 
 def status_pill(status: str | None, lang: str, kind: str = "status") -> html.Span:
