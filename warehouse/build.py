@@ -4,7 +4,7 @@ The published warehouse (`settings.warehouse_path`) is only ever replaced by a
 complete, checked build (DESIGN s2, s8):
 
 1. Take the load/build lock, then delete leftovers of killed builds in `builds_dir`.
-2. Copy the published warehouse to `builds_dir/<build_id>.duckdb` (incremental models
+2. Copy the published warehouse to `builds_dir/next.duckdb` (incremental models
    need their previous state), or start from an empty file with `full_refresh`.
 3. Run `dbt build` in a child process with the landing database attached read-only,
    printing concise progress (nodes done / total, failures so far).
@@ -55,6 +55,7 @@ RESULT_EVENTS = {
     "LogHookEndLine",
 }
 MAX_FAILURE_LINES = 15
+BUILD_FILE_NAME = "next.duckdb"
 
 
 @dataclass
@@ -472,7 +473,10 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
         build_id = new_build_id(built_at)
         settings.builds_dir.mkdir(parents=True, exist_ok=True)
         settings.temp_dir.mkdir(parents=True, exist_ok=True)
-        build_file = settings.builds_dir / f"{build_id}.duckdb"
+        # One fixed name: dbt's profile (whose path comes from PULSE_BUILD_PATH) then
+        # stays the same from build to build, which keeps dbt's partial parsing usable.
+        # The lock makes builds one at a time; the build id lives in pulse_build.
+        build_file = settings.builds_dir / BUILD_FILE_NAME
         incremental = settings.warehouse_path.is_file() and not full_refresh
         mode = "incremental" if incremental else "full"
         print(f"build {build_id}: {mode}, as of {as_of:%Y-%m-%d %H:%M:%S} UTC", flush=True)
@@ -580,6 +584,8 @@ def _run_dbt(
         str(log_dir),
         "--log-format",
         "json",
+        "--log-format-file",
+        "text",
         "--vars",
         vars_yaml,
     ]
