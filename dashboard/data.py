@@ -730,19 +730,32 @@ def sla_matrix(
 
 def tier_sla_targets(settings: Any, viewer: Any) -> dict[str, float]:
     """Overall SLA compliance target per tier (share), from the seed when published."""
+    return tier_targets(settings, viewer, "sla_compliance")
+
+
+DEFAULT_TIER_TARGETS = {
+    "sla_compliance": DEFAULT_TIER_SLA_TARGETS,
+    "fcr": {"premium": 0.60, "professional": 0.55, "standard": 0.50},
+    "csat": {"premium": 0.90, "professional": 0.85, "standard": 0.80},
+}
+
+
+def tier_targets(settings: Any, viewer: Any, metric: str) -> dict[str, float]:
+    """Per-tier target (share) of `metric` from the tier_targets seed, else DESIGN s4."""
 
     def q(sess: Session) -> dict[str, float]:
         for schema in ("reference", "main"):
             if _has_table(sess, "tier_targets", schema):
                 rows = sess.con.execute(
                     f"select support_tier, target_pct from {schema}.tier_targets "
-                    "where metric = 'sla_compliance'"
+                    "where metric = ?",
+                    [metric],
                 ).fetchall()
                 if rows:
                     return {r[0]: float(r[1]) / 100.0 for r in rows}
-        return dict(DEFAULT_TIER_SLA_TARGETS)
+        return dict(DEFAULT_TIER_TARGETS.get(metric, {}))
 
-    return _run(settings, "tier_sla_targets", (), "all", q)
+    return _run(settings, "tier_targets", (metric,), "all", q)
 
 
 def sla_daily(

@@ -311,6 +311,20 @@ TR: dict[str, tuple[str, str]] = {
     "cust.with_breach": ("С нарушениями SLA", "With SLA breaches"),
     "cust.without_breach": ("Без нарушений SLA", "Without SLA breaches"),
     "cust.accounts": ("клиентов", "accounts"),
+    "cust.split_tier": ("Уровень поддержки", "Support tier"),
+    "cust.split_segment": ("Сегмент", "Segment"),
+    "cust.split_region": ("Регион", "Region"),
+    "cust.wave": ("Волна", "Wave"),
+    "cust.group": ("Группа", "Group"),
+    "cust.latest": ("Последний квартал {period}", "Latest quarter {period}"),
+    "cust.starting": ("стартовая когорта {n}", "starting cohort {n}"),
+    "cust.impact_hint": (
+        "Клиенты, у которых была хотя бы одна заявка с нарушением SLA, против остальных клиентов "
+        "с заявками под SLA: доля всё ещё активных сейчас и NPS по их ответам.",
+        "Accounts with at least one SLA-breached ticket against the other accounts with SLA "
+        "tickets: the share still active now, and NPS over their responses.",
+    ),
+    "cust.partial": ("неполный период", "period in progress"),
     # revenue page
     "rev.title": ("Выручка и эффективность", "Revenue and efficiency"),
     "rev.attributed": ("Выручка с участием поддержки с начала года", "Support-attributed revenue, year to date"),
@@ -328,6 +342,13 @@ TR: dict[str, tuple[str, str]] = {
     "rev.closed": ("Закрыта", "Closed"),
     "rev.type": ("Тип", "Type"),
     "rev.deals": ("Сделок", "Deals"),
+    "rev.cost_latest": ("Стоимость заявки, {month}", "Cost per ticket, {month}"),
+    "rev.ytd": ("С начала {year} года", "Year to date {year}"),
+    "rev.win": ("Выигрыш", "Win rate"),
+    "rev.poc": ("POC", "POC"),
+    "rev.avg_deal": ("Средняя сделка", "Avg deal"),
+    "rev.cycle": ("Цикл, дн.", "Cycle, days"),
+    "rev.won_lost": ("Выиграно / проиграно", "Won / lost"),
     # wall
     "short.premium": ("Премиум", "Premium"),
     "short.professional": ("Проф.", "Pro"),
@@ -347,7 +368,8 @@ TR: dict[str, tuple[str, str]] = {
     # quality
     "dq.title": ("Качество данных", "Data quality"),
     "dq.batches": ("Загруженные пакеты", "Loaded batches"),
-    "dq.reconciled": ("Сходится: прочитано = загружено + отклонено", "Reconciles: read = landed + rejected"),
+    "dq.reconciled": ("Сходится", "Reconciles"),
+    "dq.reconcile_rule": ("Прочитано = загружено + отклонено", "Read = landed + rejected"),
     "dq.not_reconciled": ("Не сходится", "Does not reconcile"),
     "dq.rejects": ("Отклонённые строки по причинам", "Rejected rows by reason"),
     "dq.reject_rows": ("Последние отклонённые строки", "Latest rejected rows"),
