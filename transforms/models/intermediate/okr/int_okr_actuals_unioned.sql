@@ -214,6 +214,22 @@ monthly_facts as (
 
 ),
 
+monthly_totals as (
+
+    -- pre-aggregated to one row per KR, month and breakdown values
+    select
+        kr_id,
+        month_start,
+        support_tier,
+        segment,
+        region,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator
+    from monthly_facts
+    group by kr_id, month_start, support_tier, segment, region
+
+),
+
 kr_periods as (
 
     select
@@ -248,22 +264,22 @@ fact_actuals as (
         kr_periods.fiscal_year,
         kr_periods.period_type,
         kr_periods.period,
-        {{ breakdown_columns(active, 'monthly_facts.support_tier', 'monthly_facts.segment', 'monthly_facts.region') }},
+        {{ breakdown_columns(active, 'monthly_totals.support_tier', 'monthly_totals.segment', 'monthly_totals.region') }},
         kr_periods.measure,
         kr_periods.unit,
-        sum(monthly_facts.numerator) as numerator,
-        sum(monthly_facts.denominator) as denominator,
-        sum(case when monthly_facts.month_start >= kr_periods.period_start
-            then monthly_facts.numerator else 0 end) as in_period_numerator
+        sum(monthly_totals.numerator) as numerator,
+        sum(monthly_totals.denominator) as denominator,
+        sum(case when monthly_totals.month_start >= kr_periods.period_start
+            then monthly_totals.numerator else 0 end) as in_period_numerator
     from kr_periods
-    inner join monthly_facts
-        on monthly_facts.kr_id = kr_periods.kr_id
-        and monthly_facts.month_start between kr_periods.window_start and kr_periods.period_end
+    inner join monthly_totals
+        on monthly_totals.kr_id = kr_periods.kr_id
+        and monthly_totals.month_start between kr_periods.window_start and kr_periods.period_end
     where kr_periods.measure in ('ratio', 'ytd_sum', 'cumulative_count')
         {% if active %}and kr_periods.has_breakdown{% endif %}
     group by kr_periods.kr_id, kr_periods.fiscal_year, kr_periods.period_type, kr_periods.period,
         kr_periods.measure, kr_periods.unit
-        {{- breakdown_group_by(active, 'monthly_facts.support_tier', 'monthly_facts.segment', 'monthly_facts.region') }}
+        {{- breakdown_group_by(active, 'monthly_totals.support_tier', 'monthly_totals.segment', 'monthly_totals.region') }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
