@@ -169,7 +169,7 @@ def run_step(name: str, cmd: list[str], settings: Settings, log_dir: Path) -> St
 def run_inline(name: str, fn: Callable[[], str]) -> Step:
     print(f"- {name}", flush=True)
     started = time.perf_counter()
-    with PeakMemory() as memory:
+    with PeakMemory(os.getpid()) as memory:  # this process (and any children)
         note = fn()
     step = Step(name, time.perf_counter() - started, memory.mib, note)
     print(f"  {step.seconds:.1f} s{': ' + note if note else ''}", flush=True)
@@ -197,7 +197,7 @@ def sla_model_seconds(settings: Settings) -> tuple[float, list[str]]:
         if fqn[-1] in {"dim_date", "fct_sla_daily"}:  # not part of the per-ticket clocks
             continue
         total += float(r.get("execution_time") or 0)
-        names.append(fqn[-1])
+        names.append(f"{fqn[-1]} {float(r.get('execution_time') or 0):.1f} s")
     return total, names
 
 
