@@ -72,11 +72,15 @@ def test_rows_and_events_are_consistent(base: Path, tmp_path: Path) -> None:
     assert tickets["ticket_id"].is_unique().all()
     assert events["event_id"].is_unique().all()
     assert set(events["ticket_id"]) <= set(tickets["ticket_id"])
+    base_rows = pl.concat(
+        [pl.read_csv(p, infer_schema=False) for p in (base / "tickets").glob("*.csv")]
+    )
+    last_seen = base_rows["updated_at"].str.to_datetime(time_zone="UTC").max()
     ev_ts = events["event_at"].str.to_datetime(time_zone="UTC")
     assert ev_ts.max() <= now
-    assert ev_ts.min() > END
+    assert ev_ts.min() > last_seen
     upd = tickets["updated_at"].str.to_datetime(time_zone="UTC")
-    assert upd.min() > END and upd.max() <= now
+    assert upd.min() > last_seen and upd.max() <= now
     # Each ticket's status is the last status change in this batch (when it has one).
     last = (
         events.with_columns(ts=ev_ts)
@@ -108,3 +112,43 @@ def test_deterministic_for_state_now_and_seed(base: Path, tmp_path: Path) -> Non
 
 def test_empty_raw_dir_writes_nothing(tmp_path: Path) -> None:
     assert append_live_batch(tmp_path, now=END, seed=1) == []
+
+
+def test_many_calls_keep_rows_and_events_consistent(base: Path, tmp_path: Path) -> None:
+    """After several live batches, the upserted ticket rows still match their events."""
+    import duckdb
+
+    raw = _copy(base, tmp_path, "raw")
+    for i in range(1, 9):
+        now = END + timedelta(minutes=7 * i)
+        for path in append_live_batch(raw, now=now, seed=i):
+            frame = pl.read_csv(path, infer_schema=False)
+            column = "event_at" if "event_at" in frame.columns else "updated_at"
+            assert frame[column].str.to_datetime(time_zone="UTC").max() <= now
+    con = duckdb.connect()
+    con.execute(
+        f"""create view t as select * from read_csv('{raw}/tickets/*.csv', all_varchar=true)
+            qualify row_number() over (
+                partition by ticket_id order by updated_at::timestamptz desc) = 1"""
+    )
+    con.execute(
+        f"""create view e as select *, event_at::timestamptz as ts
+            from read_csv('{raw}/ticket_events/*.csv', all_varchar=true)"""
+    )
+    bad = con.execute(
+        """with last as (
+               select ticket_id, max(ts) as mx,
+                   arg_max(to_value, ts) filter (event_type = 'status_changed') as st
+               from e group by 1)
+           select count(*) from t join last l using (ticket_id)
+           where coalesce(l.st, 'new') <> t.status or l.mx <> t.updated_at::timestamptz"""
+    ).fetchone()[0]
+    assert bad == 0
+    chain = con.execute(
+        """select count(*) from (
+               select from_value,
+                   lag(to_value, 1, 'new') over (partition by ticket_id order by ts) as prev
+               from e where event_type = 'status_changed') where from_value <> prev"""
+    ).fetchone()[0]
+    assert chain == 0
+    assert con.execute("select count(*) - count(distinct event_id) from e").fetchone()[0] == 0

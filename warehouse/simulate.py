@@ -186,7 +186,9 @@ def append_live_batch(raw_dir: Path, *, now: datetime, seed: int) -> list[Path]:
         new_rows.append(row)
 
     # ---- progress of still-open tickets (and closing solved ones after a few days)
+    # Mean waiting time (s) before the next step; first responses follow the priority.
     rates = {"new": 45 * 60, "open": 5 * 3600, "pending": 8 * 3600, "on_hold": 12 * 3600}
+    first_touch = {"critical": 8 * 60, "high": 25 * 60, "medium": 90 * 60, "low": 4 * 3600}
     candidates = tickets.filter(
         pl.col("status").is_in(OPEN_STATUSES)
         | ((pl.col("status") == "solved") & (pl.col("updated_at_ts") < now_ts - 3 * DAY))
@@ -197,12 +199,14 @@ def append_live_batch(raw_dir: Path, *, now: datetime, seed: int) -> list[Path]:
     for row in candidates.iter_rows(named=True):
         status = row["status"]
         mean = rates.get(status, 2 * DAY)
+        if status == "new":
+            mean = first_touch.get(row["priority"], mean)
         if rng.random() >= 1 - np.exp(-dt / mean):
             continue
         start = max(int(row["updated_at_ts"]), last_ts) + 1
-        if start >= now_ts:
+        if start >= now_ts - 400:  # a step takes up to ~6 minutes; wait for the next call
             continue
-        t = int(rng.integers(start, now_ts))
+        t = int(rng.integers(start, now_ts - 400))
         tid = row["ticket_id"]
         who = row["assignee_id"] or str(rng.choice(tier1))
         out = {k: row[k] for k in row if not k.endswith("_ts")}
