@@ -257,3 +257,64 @@ def test_real_project_build_records_itself(built_warehouse) -> None:
     assert status == "success" and build_id and models > 0
     assert tests > 0
     assert not any(settings.builds_dir.glob("*.duckdb"))
+
+
+def test_refresh_loop_reports_a_failed_cycle_and_goes_on(
+    tiny: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    import warehouse.build
+    import warehouse.load
+    from warehouse.refresh import refresh
+
+    calls: list[str] = []
+
+    def fake_load(settings, raw_dir, *, encoding, delimiter):
+        calls.append("load")
+        return SimpleNamespace(failed_files=[])
+
+    def fake_build(settings, *, as_of, full_refresh):
+        calls.append(f"build full={full_refresh}")
+        if len(calls) == 4:  # the second cycle's build fails
+            raise PulseError("build failed (1 dbt node(s) failed)")
+        return SimpleNamespace(build_id=f"b{len(calls)}", seconds=0.1)
+
+    monkeypatch.setattr(warehouse.load, "load", fake_load)
+    monkeypatch.setattr(warehouse.build, "build", fake_build)
+    refresh(tiny, tiny.raw_dir, every=timedelta(seconds=0.01), simulate=False, max_cycles=3)
+    out = capsys.readouterr().out
+    assert calls == ["load", "build full=False"] * 3
+    assert "refresh 1 ok" in out and "refresh 3 ok" in out
+    assert "refresh 2 failed: build failed (1 dbt node(s) failed)" in out
+
+
+def test_refresh_once_raises_and_simulates_first(
+    tiny: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    from types import ModuleType, SimpleNamespace
+
+    import warehouse.build
+    import warehouse.load
+    from warehouse.refresh import refresh
+
+    order: list[str] = []
+    fake_simulate = ModuleType("warehouse.simulate")
+    fake_simulate.append_live_batch = lambda raw_dir, *, now, seed: order.append("simulate") or []
+    monkeypatch.setitem(sys.modules, "warehouse.simulate", fake_simulate)
+    monkeypatch.setattr(
+        warehouse.load,
+        "load",
+        lambda *a, **k: order.append("load") or SimpleNamespace(failed_files=[]),
+    )
+
+    def failing_build(settings, *, as_of, full_refresh):
+        order.append("build")
+        raise PulseError("no landing database")
+
+    monkeypatch.setattr(warehouse.build, "build", failing_build)
+    with pytest.raises(PulseError, match="no landing database"):
+        refresh(tiny, tiny.raw_dir, every=None, simulate=True)
+    assert order == ["simulate", "load", "build"]
