@@ -488,3 +488,71 @@ def test_wall_never_carries_a_name(served_roles, vp_samples) -> None:
     for name, status, text in _replay(base, vp_samples, "tv"):
         assert status < 500, (name, status, text[:300])
         assert not _leaks(text, everyone), (name, _leaks(text, everyone))
+
+
+def _serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    for key in list(env):
+        if key.startswith("PULSE_"):
+            del env[key]
+    env.update(PULSE_DATA_DIR=str(tmp_path / "data"), **extra)
+    return env
+
+
+def test_serve_binds_loopback_and_starts_without_a_warehouse(tmp_path: Path) -> None:
+    import time
+
+    import psutil
+    import requests
+
+    from warehouse.loadtest import free_port
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as handle:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "warehouse.cli", "serve", "--port", str(port), "--workers", "1"],
+            env=_serve_env(tmp_path),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        answered = None
+        while answered is None and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            try:
+                answered = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        assert answered is not None, log.read_text()
+        listening = {
+            c.laddr.ip
+            for p in [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+            for c in p.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN and c.laddr.port == port
+        }
+        assert listening == {"127.0.0.1"}
+        assert "no published warehouse" in log.read_text()
+    finally:
+        import os
+        import signal
+
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+
+
+def test_serve_refuses_auth_without_users_file(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "warehouse.cli", "serve", "--port", "1"],
+        env=_serve_env(tmp_path, PULSE_AUTH="basic"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "PULSE_USERS_FILE" in done.stderr
+    assert "Traceback" not in done.stderr
