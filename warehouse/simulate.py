@@ -29,8 +29,10 @@ from warehouse.generator.common import DAY, MSK_OFFSET, ts_expr
 from warehouse.generator.tickets import HOUR_WEEKDAY, HOUR_WEEKEND
 
 STATE_FILE = ".simulator.json"
+# Caps per call: a few hundred rows for the every-few-minutes live demo; a longer step
+# (the benchmark's "one new day") may bring up to twice the expected arrivals.
 MAX_NEW_TICKETS = 300
-MAX_PROGRESS = 400
+MAX_PROGRESS = 20_000
 OPEN_STATUSES = ("new", "open", "pending", "on_hold")
 _RU_SUBJECTS = (
     "Не отвечает API балансировщика",
@@ -80,6 +82,8 @@ def append_live_batch(raw_dir: Path, *, now: datetime, seed: int) -> list[Path]:
     now_ts = int(now.timestamp())
     state_path = raw_dir / STATE_FILE
     state = json.loads(state_path.read_text()) if state_path.is_file() else {}
+    if state and not (raw_dir / "tickets" / f"live-{state.get('last_batch')}.csv").is_file():
+        state = {}  # its batch was removed (e.g. a benchmark cleaning up): start from the files
 
     tickets = _read(_latest_batches(raw_dir / "tickets"))
     if tickets is None:
@@ -133,7 +137,10 @@ def append_live_batch(raw_dir: Path, *, now: datetime, seed: int) -> list[Path]:
     local = datetime.fromtimestamp(now_ts + MSK_OFFSET, tz=UTC)
     profile = HOUR_WEEKDAY if local.weekday() < 5 else HOUR_WEEKEND
     shape = profile[local.hour] / profile.mean() * (1.0 if local.weekday() < 5 else 0.4)
-    n_new = min(int(rng.poisson(per_second * dt * shape)), MAX_NEW_TICKETS)
+    if dt > 6 * 3600:
+        shape = 1.0  # a long step spans the daily rhythm
+    expected = per_second * dt * shape
+    n_new = min(int(rng.poisson(expected)), max(MAX_NEW_TICKETS, int(2 * expected)))
     numbers = [
         int(t[1:]) for t in tickets["ticket_id"].to_list() if t[:1] == "T" and t[1:].isdigit()
     ]
@@ -267,7 +274,13 @@ def append_live_batch(raw_dir: Path, *, now: datetime, seed: int) -> list[Path]:
         ev.write_csv(path)
         written.append(path)
     state_path.write_text(
-        json.dumps({"last_ts": now_ts, "next_ticket": next_no, "last_batch": stamp})
+        json.dumps(
+            {
+                "last_ts": now_ts,
+                "next_ticket": next_no,
+                "last_batch": stamp if written else state.get("last_batch"),
+            }
+        )
     )
     return written
 
