@@ -150,12 +150,14 @@ escalation_activities as (
 
 comment_activities as (
 
+    -- only tickets handled count, so one row per engineer, ticket and week: the first
+    -- public comment of the week
     select
         actor_id as engineer_id,
         'public_comment' as activity,
         ticket_id,
-        event_id as source_id,
-        event_at as activity_at,
+        {{ pulse_first_by('event_id', 'event_at', 'event_id') }} as source_id,
+        min(event_at) as activity_at,
         cast(null as boolean) as is_met,
         cast(null as boolean) as is_reopened,
         cast(null as double) as score
@@ -163,6 +165,8 @@ comment_activities as (
     where event_type = 'comment'
         and actor_role = 'agent'
         and is_public
+        and event_at <= {{ pulse_as_of() }}
+    group by actor_id, ticket_id, {{ business_week('event_at') }}
 
 ),
 
