@@ -564,6 +564,9 @@ def _run_dbt(
         PULSE_TEMP_DIR=str(settings.temp_dir.resolve()),
         PULSE_MEMORY_LIMIT=str(settings.memory_limit),
         PULSE_THREADS=str(settings.threads),
+        # Also as an environment variable: a macro reading env_var('PULSE_AS_OF') keeps
+        # dbt's partial parsing (a changed --vars value forces a full re-parse).
+        PULSE_AS_OF=as_of.strftime("%Y-%m-%d %H:%M:%S"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DO_NOT_TRACK="1",
     )
