@@ -13,6 +13,25 @@ late 2026, growing over time), `1m` ten times that rate (~1 M tickets, ~12 M eve
 `10m` a hundred times. Tickets are generated month by month in pieces of at most
 150 k tickets, vectorised with numpy and written with polars, so memory stays bounded
 at every scale. The generator modules live in `warehouse/generator/`.
+
+Choices a reader of the extracts may rely on:
+- Batches: a ticket, all its events, its CSAT response and QA review are in the batch of
+  the month the ticket was created (Moscow time); a ticket row carries its state at `end`.
+  Re-running `generate` into the same directory first removes the batch files an earlier
+  run wrote there (`YYYY-MM.csv`, `snapshot.csv`, `live-*.csv`, `.simulator.json`).
+- Ids: tickets `T00000001`, events `EV…` (unique), engineers `ENG001`, accounts
+  `ACC00001`, contacts/requesters `ACC00001-C2`, contracts `CTR…`, deals `OPP…`.
+- Regions: Moscow, St Petersburg, Other Russia, Kazakhstan, Belarus, EU. Teams: t1-msk,
+  t1-spb (tier 1), t2, t3, tam, each with a lead (`lead_id` empty for the lead).
+- Bot activity has `actor_id` "bot"; automatic routing is `assigned` by `system` with no
+  actor; the customer's reply to a pending ticket moves it pending -> open.
+- Money: contract MRR and deal amounts are sized in RUB/USD with the rates of
+  `seeds/fx_rates.csv` (fallback ~90 RUB/USD), support costs in RUB so that cost per
+  ticket runs from ~$55 (early FY2025) to ~$43 (late FY2026); support credit on won
+  deals gives ~$0.5 M attributed revenue in FY2025 and ~$2 M in FY2026.
+- Manual key results (`okr_manual_values`, monthly periods YYYY-MM): KR_IDS below.
+- The team follows the hiring roadmap (10 engineers in January 2025, 25 by June 2025,
+  ~40 by the end of 2026) at every scale; at 1m/10m only the ticket volume grows.
 """
 
 from __future__ import annotations
