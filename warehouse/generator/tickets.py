@@ -420,11 +420,11 @@ def simulate(
     T[:, 26] = np.where(reopen, t26, np.nan)
     last_solve = np.where(bot, T[:, 2], np.where(reopen, t26, t22))
     T[:, 27] = last_solve + U(3, 7, n) * DAY
-    chat2 = ag & (rng.random(n) < 0.65)
+    chat2 = ag & (rng.random(n) < 0.8)
     T[:, 28] = np.where(ccom, wall(0.24), np.nan)
     T[:, 29] = np.where(chat2, wall(0.32), np.nan)
     T[:, 30] = np.where(chat2, wall(0.36), np.nan)
-    T[:, 31] = np.where(ag & (rng.random(n) < 0.4), wall(0.5), np.nan)
+    T[:, 31] = np.where(ag & (rng.random(n) < 0.6), wall(0.5), np.nan)
     T[:, 32] = np.where(ag & ~reopen & (rng.random(n) < 0.45), t22 + U(600, 7200, n), np.nan)
 
     # Strictly increasing in time order (ties and clock edge cases), whole seconds.
