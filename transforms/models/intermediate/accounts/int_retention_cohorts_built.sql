@@ -75,7 +75,9 @@ periods as (
         period_candidates.period_start,
         period_candidates.end_month,
         cast({{ dbt.dateadd('month', -1, 'period_candidates.period_start') }} as date) as baseline_month,
-        period_candidates.end_month = period_candidates.period_last_month as is_complete
+        period_candidates.end_month = period_candidates.period_last_month
+            and cast({{ dbt.last_day('period_candidates.end_month', 'month') }} as date)
+                < {{ reporting_end_date() }} as is_complete
     from period_candidates
     cross join last_month
     where period_candidates.end_month = period_candidates.period_last_month
