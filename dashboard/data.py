@@ -31,6 +31,7 @@ import duckdb
 import polars as pl
 
 CACHE_EXTENSION = "pulse_cache"
+READER_EXTENSION = "pulse_reader"
 BUILD_HEADER = "X-Pulse-Build"
 TICKET_LIST_LIMIT = 500
 
@@ -137,16 +138,25 @@ class Session:
     built_at: datetime | None
 
 
-def _open(path: Path) -> Session:
+def _attach(path: Path) -> Session:
+    """A new in-memory DuckDB with the published file attached read-only as `wh`.
+
+    Attaching from an in-memory instance (rather than `duckdb.connect(path)`) sidesteps
+    DuckDB's per-path instance cache, which would keep serving the old file after a
+    build renamed a new one into place for as long as any connection to it is open.
+    """
     if not path.is_file():
         raise NoWarehouse(str(path))
     stat_before = path.stat()
+    con = duckdb.connect(config={"threads": 2})
     try:
-        con = duckdb.connect(str(path), read_only=True, config={"threads": 2})
-    except duckdb.IOException as exc:  # replaced between the check and the open
+        con.execute("attach ? as wh (read_only)", [str(path)])
+    except duckdb.IOException as exc:  # replaced or removed between the check and the open
+        con.close()
         if not path.is_file():
             raise NoWarehouse(str(path)) from exc
         raise
+    con.execute("use wh")
     build_id, as_of, built_at = f"mtime-{stat_before.st_mtime_ns}", None, None
     try:
         row = _first(con.execute(
@@ -159,20 +169,63 @@ def _open(path: Path) -> Session:
     return Session(con, build_id, as_of, built_at)
 
 
+class Reader:
+    """Per-process handle on the published warehouse (lives in `app.extensions`).
+
+    Attaching costs tens of milliseconds, so the attached instance is kept while the
+    file stays the same (same inode, mtime and size) and each request works on its own
+    cursor. When a build renames a new file into place the next request attaches the
+    new one; the old instance is closed and lives on only while a request still reads
+    it, so every request reads exactly one build.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._session: Session | None = None
+
+    def session(self, path: Path) -> Session:
+        try:
+            st = path.stat()
+        except FileNotFoundError as exc:
+            raise NoWarehouse(str(path)) from exc
+        key = (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+        with self._lock:
+            if self._key != key or self._session is None:
+                fresh = _attach(path)
+                old, self._session, self._key = self._session, fresh, key
+                if old is not None:
+                    old.con.close()  # cursors still reading it keep the instance alive
+            base = self._session
+            cursor = base.con.cursor()
+        cursor.execute("use wh")
+        return Session(cursor, base.build_id, base.as_of, base.built_at)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                self._session.con.close()
+            self._session, self._key = None, None
+
+
 def _session(settings: Any) -> tuple[Session, bool]:
-    """(session, owned): reuse the request's session, or a fresh one the caller closes."""
+    """(session, owned): the request's session, or a fresh one the caller closes."""
     try:
-        from flask import g, has_request_context
+        from flask import current_app, g, has_request_context
     except ImportError:  # pragma: no cover
         has_request_context = lambda: False  # noqa: E731
     if has_request_context():
         sess = g.get("_pulse_session")
         if sess is None:
-            sess = _open(Path(settings.warehouse_path))
+            reader = current_app.extensions.get(READER_EXTENSION)
+            path = Path(settings.warehouse_path)
+            sess = reader.session(path) if reader is not None else _attach(path)
             g._pulse_session = sess
             g.pulse_build = sess.build_id
         return sess, False
-    return _open(Path(settings.warehouse_path)), True
+    return _attach(Path(settings.warehouse_path)), True
 
 
 def close_request_session(_exc: object = None) -> None:
@@ -184,7 +237,7 @@ def close_request_session(_exc: object = None) -> None:
 
 
 def init_app(server: Any, settings: Any, cache_config: dict | None = None) -> None:
-    """Attach the result cache and the per-request session handling to a Flask app."""
+    """Attach the result cache, the warehouse reader and per-request sessions to Flask."""
     from flask import g
     from flask_caching import Cache
 
@@ -196,6 +249,7 @@ def init_app(server: Any, settings: Any, cache_config: dict | None = None) -> No
     cache = Cache(config=config)
     cache.init_app(server)
     server.extensions[CACHE_EXTENSION] = cache
+    server.extensions[READER_EXTENSION] = Reader()
     server.teardown_request(close_request_session)
 
     @server.after_request

@@ -95,7 +95,8 @@ def kr_card(kr: dict[str, Any], lang: str, elapsed: float, href: str | None,
         dcc.Graph(
             figure=figures.sparkline(
                 [m["period"] for m in monthly], [m["actual"] for m in monthly],
-                [m["target"] for m in monthly], unit or "", lang,
+                [m["target"] for m in monthly], [kr_value(m["actual"], unit, lang) for m in monthly],
+                lang,
             ),
             config={"displayModeBar": False}, className="sparkline",
         )
