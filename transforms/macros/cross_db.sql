@@ -126,3 +126,25 @@
 {% macro pulse_count_if(where) -%}
     cast(sum(case when {{ where }} then 1 else 0 end) as bigint)
 {%- endmacro %}
+
+{#-
+    Join each row of the left side to the row of `relation` with the latest
+    `right_start` <= `left_ts` (and `left_ts` < `right_end`): DuckDB's ASOF join, a
+    range join elsewhere. Used to find the business-calendar day of a UTC instant
+    without converting every instant's time zone.
+-#}
+{% macro pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict=false) -%}
+    {{ return(adapter.dispatch('pulse_asof_left_join', 'pulse')(relation, alias, left_ts, right_start, right_end, strict)) }}
+{%- endmacro %}
+
+{#- strict: right_start < left_ts <= right_end instead of right_start <= left_ts < right_end -#}
+{% macro default__pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict) -%}
+    left join {{ relation }} as {{ alias }}
+        on {{ left_ts }} {{ '>' if strict else '>=' }} {{ alias }}.{{ right_start }}
+        and {{ left_ts }} {{ '<=' if strict else '<' }} {{ alias }}.{{ right_end }}
+{%- endmacro %}
+
+{% macro duckdb__pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict) -%}
+    asof left join {{ relation }} as {{ alias }}
+        on {{ left_ts }} {{ '>' if strict else '>=' }} {{ alias }}.{{ right_start }}
+{%- endmacro %}

@@ -84,6 +84,8 @@ windowed as (
         is_working_day,
         {{ pulse_local_to_utc(pulse_date_at_time('date_day', "cast('00:00:00' as time)")) }}
             as day_start_at,
+        {{ pulse_local_to_utc(pulse_date_at_time(dbt.dateadd('day', 1, 'date_day'), "cast('00:00:00' as time)")) }}
+            as next_day_start_at,
         case when is_working_day then
             {{ pulse_local_to_utc(pulse_date_at_time('date_day', 'opens_at_local')) }}
         end as window_start_at,
@@ -119,6 +121,7 @@ final as (
         holiday_kind,
         is_working_day,
         day_start_at,
+        next_day_start_at,
         window_start_at,
         window_end_at,
         window_start_epoch_seconds,

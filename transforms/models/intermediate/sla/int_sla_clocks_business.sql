@@ -3,7 +3,7 @@
     business windows of working days count (business time zone; weekends, holidays and
     transferred days off excluded; a stretch starting out of hours starts at the next
     business minute). Positions on the business clock come from int_calendar_days
-    (one equi-join on the local date), due moments from int_business_windows (one range
+    (an as-of join on the day's UTC start), due moments from int_business_windows (one as-of
     join) - no ticket is expanded into minutes. Same rules as int_sla_clocks_calendar.
 -#}
 with
@@ -59,10 +59,10 @@ positioned as (
         on targets.ticket_id = segments.ticket_id
         and targets.metric = segments.metric
     cross join as_of_position
-    left join calendar_days as start_day
-        on {{ pulse_business_date('segments.segment_start_at') }} = start_day.date_day
-    left join calendar_days as end_day
-        on {{ pulse_business_date('segments.segment_end_at') }} = end_day.date_day
+    {{ pulse_asof_left_join("calendar_days", "start_day", "segments.segment_start_at",
+        "day_start_at", "next_day_start_at") }}
+    {{ pulse_asof_left_join("calendar_days", "end_day", "segments.segment_end_at",
+        "day_start_at", "next_day_start_at") }}
 
 ),
 
@@ -123,8 +123,8 @@ due_positions as (
     left join per_metric
         on targets.ticket_id = per_metric.ticket_id
         and targets.metric = per_metric.metric
-    left join calendar_days as completed_day
-        on {{ pulse_business_date('targets.completed_at') }} = completed_day.date_day
+    {{ pulse_asof_left_join("calendar_days", "completed_day", "targets.completed_at",
+        "day_start_at", "next_day_start_at") }}
 
 ),
 
@@ -135,14 +135,15 @@ final as (
         due_positions.metric,
         due_positions.elapsed_seconds,
         due_positions.is_paused,
-        {{ pulse_timestamp_from_epoch_seconds(
-            'business_windows.window_start_epoch_seconds + due_positions.due_position'
-            ~ ' - business_windows.business_seconds_before'
-        ) }} as due_at
+        case when due_positions.due_position <= business_windows.business_seconds_after then
+            {{ pulse_timestamp_from_epoch_seconds(
+                'business_windows.window_start_epoch_seconds + due_positions.due_position'
+                ~ ' - business_windows.business_seconds_before'
+            ) }}
+        end as due_at
     from due_positions
-    left join business_windows
-        on due_positions.due_position > business_windows.business_seconds_before
-        and due_positions.due_position <= business_windows.business_seconds_after
+    {{ pulse_asof_left_join("business_windows", "business_windows", "due_positions.due_position",
+        "business_seconds_before", "business_seconds_after", strict=true) }}
 
 )
 

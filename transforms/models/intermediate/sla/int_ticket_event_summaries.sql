@@ -9,6 +9,11 @@ events as (
 
     select * from {{ ref('stg_helpdesk__ticket_events') }}
     where event_at <= {{ pulse_as_of() }}
+        -- only the events summarised here: fewer rows to group
+        and (
+            event_type in ('created', 'group_changed')
+            or (event_type = 'comment' and is_public and actor_role = 'agent')
+        )
 
 ),
 
@@ -21,7 +26,6 @@ classified as (
         event_type,
         actor_id,
         actor_role,
-        source_batch_id,
         event_type = 'comment' and is_public and actor_role = 'agent' as is_public_agent_comment,
         -- escalation: group_changed to a higher tier (tier1 -> tier2/tier3/tam,
         -- tier2 -> tier3/tam); tier3 -> tam is not one
@@ -58,10 +62,7 @@ final as (
         {{ pulse_last_by('to_value', 'event_at', 'event_id', 'is_escalation') }}
             as escalated_to_group,
         {{ pulse_first_by('from_value', 'event_at', 'event_id', "event_type = 'group_changed'") }}
-            as initial_group,
-        count(*) as event_count,
-        max(event_at) as last_event_at,
-        max(source_batch_id) as max_source_batch_id
+            as initial_group
     from classified
     group by ticket_id
 

@@ -19,13 +19,26 @@ contracts as (
 
 ),
 
+calendar_days as (
+
+    select date_day, day_start_at, next_day_start_at from {{ ref('int_calendar_days') }}
+
+),
+
+-- Moscow date of creation: as-of join on the days' UTC starts (no per-row time zone
+-- conversion); outside the calendar's range, convert the time zone
 ticket_dates as (
 
     select
-        ticket_id,
-        account_id,
-        {{ pulse_business_date('created_at') }} as created_date_local
+        tickets.ticket_id,
+        tickets.account_id,
+        case
+            when tickets.created_at < calendar_days.next_day_start_at then calendar_days.date_day
+            else {{ pulse_business_date('tickets.created_at') }}
+        end as created_date_local
     from tickets
+    {{ pulse_asof_left_join("calendar_days", "calendar_days", "tickets.created_at",
+        "day_start_at", "next_day_start_at") }}
 
 ),
 
