@@ -296,6 +296,10 @@ def test_naive_timestamps_use_configured_zone(settings: Settings) -> None:
         ("2025-03-03T12:00:00.250+0100", datetime(2025, 3, 3, 11, 0, 0, 250000)),
         ("2025-03-03 12:00:00-05", datetime(2025, 3, 3, 17, 0)),
         ("2025-03-03", datetime(2025, 3, 2, 21, 0)),
+        ("2025-03-03 12:00:00 +03:00", datetime(2025, 3, 3, 9, 0)),
+        ("2025-03-03t12:00:00z".replace("t", "T"), datetime(2025, 3, 3, 12, 0)),
+        ("2025-03-03T12:00:00.5-0130", datetime(2025, 3, 3, 13, 30, 0, 500000)),
+        (" 2025-03-03 12:00 ", datetime(2025, 3, 3, 9, 0)),
     ],
 )
 def test_timestamp_forms(settings: Settings, text: str, utc: datetime) -> None:
@@ -307,6 +311,33 @@ def test_timestamp_forms(settings: Settings, text: str, utc: datetime) -> None:
     )
     assert run(settings).rows_rejected == 0
     assert query(settings, "select responded_at from raw.csat_responses") == [(utc,)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-03-03 12:00 Europe/Moscow",
+        "2025-03-03 12:00:00 UTC",
+        "infinity",
+        "2025-3-3 12:00",
+        "03.03.2025 12:00",
+        "2025-03-03T12",
+        "2025-02-29 10:00",
+        "2025-03-03 25:00",
+        "12025-03-03 12:00",
+    ],
+)
+def test_timestamp_forms_rejected(settings: Settings, text: str) -> None:
+    write(
+        settings,
+        "csat_responses",
+        "b1.csv",
+        f"response_id,ticket_id,responded_at,score\nR1,T1,{text},5\n",
+    )
+    assert run(settings).rows_rejected == 1
+    assert query(settings, "select reason from raw.load_rejects") == [
+        ("responded_at: not an ISO-8601 timestamp",)
+    ]
 
 
 def test_nps_wave_defaults_to_quarter_in_source_zone(settings: Settings) -> None:

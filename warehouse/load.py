@@ -286,6 +286,7 @@ def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
         "pulse_stage_lines_fixed",
         CHECKED,
         "pulse_winners",
+        "pulse_clash",
     ):
         con.execute(f"drop table if exists {table}")
 

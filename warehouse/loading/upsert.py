@@ -15,6 +15,7 @@ from warehouse.contract import LINEAGE_COLUMNS, Entity
 from warehouse.loading.validation import CHECKED
 
 WINNERS = "pulse_winners"
+CLASH = "pulse_clash"
 
 
 def _key_match(entity: Entity, left: str, right: str) -> str:
@@ -67,19 +68,35 @@ def upsert_batch(
         )
         return good
     con.execute(f"create temp table {WINNERS} as select * from {source}", [batch_id, file_name])
-    beats = ""
-    if entity.version_column:
-        v = entity.version_column
-        beats = f" and t.{v} <= w.{v}"
-    con.execute(
-        f"delete from {target} t using {WINNERS} w where {_key_match(entity, 't', 'w')}{beats}"
-    )
+    # One probe of the target: which landed rows share a key with the batch, and does
+    # the landed row win (a later version)? DuckDB pushes the batch's key range into
+    # the scan, so a batch of new keys skips most of a large table.
+    v = entity.version_column
+    keep = f"t.{v} > w.{v}" if v else "false"
+    con.execute(f"drop table if exists {CLASH}")
     con.execute(
         f"""
-        insert into {target} ({col_list})
-        select w.* from {WINNERS} w
-        where not exists (select 1 from {target} t where {_key_match(entity, "t", "w")})
+        create temp table {CLASH} as
+        select t.rowid as _rid, {", ".join(f"w.{k}" for k in entity.key)}, {keep} as _keep
+        from {target} t join {WINNERS} w on {_key_match(entity, "t", "w")}
         """
     )
+    clashes = con.execute(f"select count(*) from {CLASH}").fetchone()[0]
+    if clashes == 0:
+        con.execute(f"insert into {target} ({col_list}) select * from {WINNERS}")
+    else:
+        con.execute(
+            f"delete from {target} where rowid in (select _rid from {CLASH} where not _keep)"
+        )
+        con.execute(
+            f"""
+            insert into {target} ({col_list})
+            select w.* from {WINNERS} w
+            where not exists (
+                select 1 from {CLASH} c where c._keep and {_key_match(entity, "c", "w")}
+            )
+            """
+        )
+    con.execute(f"drop table if exists {CLASH}")
     con.execute(f"drop table if exists {WINNERS}")
     return good
