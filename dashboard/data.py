@@ -136,6 +136,13 @@ class Session:
     build_id: str
     as_of: datetime | None
     built_at: datetime | None
+    release: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        if self.release is not None:
+            self.release()
+        else:
+            self.con.close()
 
 
 def _attach(path: Path) -> Session:
@@ -174,9 +181,9 @@ class Reader:
 
     Attaching costs tens of milliseconds, so the attached instance is kept while the
     file stays the same (same inode, mtime and size) and each request works on its own
-    cursor. When a build renames a new file into place the next request attaches the
-    new one; the old instance is closed and lives on only while a request still reads
-    it, so every request reads exactly one build.
+    cursor. When a build renames a new file into place, the next request attaches the
+    new one; the old instance is retired and closed once the last request still reading
+    it has finished, so every request reads exactly one build, whole.
     """
 
     def __init__(self) -> None:
@@ -184,7 +191,9 @@ class Reader:
 
         self._lock = threading.Lock()
         self._key: tuple | None = None
-        self._session: Session | None = None
+        self._current: Session | None = None
+        self._active: dict[int, int] = {}  # id(base session) -> cursors in use
+        self._retired: dict[int, Session] = {}
 
     def session(self, path: Path) -> Session:
         try:
@@ -193,21 +202,43 @@ class Reader:
             raise NoWarehouse(str(path)) from exc
         key = (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
         with self._lock:
-            if self._key != key or self._session is None:
+            if self._key != key or self._current is None:
                 fresh = _attach(path)
-                old, self._session, self._key = self._session, fresh, key
+                old, self._current, self._key = self._current, fresh, key
                 if old is not None:
-                    old.con.close()  # cursors still reading it keep the instance alive
-            base = self._session
+                    self._retire(old)
+            base = self._current
             cursor = base.con.cursor()
+            self._active[id(base)] = self._active.get(id(base), 0) + 1
         cursor.execute("use wh")
-        return Session(cursor, base.build_id, base.as_of, base.built_at)
+        sess = Session(cursor, base.build_id, base.as_of, base.built_at)
+        sess.release = lambda: self._release(base, cursor)
+        return sess
+
+    def _retire(self, old: Session) -> None:
+        if self._active.get(id(old), 0) == 0:
+            self._active.pop(id(old), None)
+            old.con.close()
+        else:
+            self._retired[id(old)] = old
+
+    def _release(self, base: Session, cursor: duckdb.DuckDBPyConnection) -> None:
+        cursor.close()
+        with self._lock:
+            left = self._active.get(id(base), 1) - 1
+            self._active[id(base)] = left
+            if left == 0 and id(base) in self._retired:
+                self._retired.pop(id(base)).con.close()
+                self._active.pop(id(base), None)
 
     def close(self) -> None:
         with self._lock:
-            if self._session is not None:
-                self._session.con.close()
-            self._session, self._key = None, None
+            for sess in [self._current, *self._retired.values()]:
+                if sess is not None:
+                    sess.con.close()
+            self._current, self._key = None, None
+            self._retired.clear()
+            self._active.clear()
 
 
 def _session(settings: Any) -> tuple[Session, bool]:
@@ -233,7 +264,7 @@ def close_request_session(_exc: object = None) -> None:
 
     sess = g.pop("_pulse_session", None)
     if sess is not None:
-        sess.con.close()
+        sess.close()
 
 
 def init_app(server: Any, settings: Any, cache_config: dict | None = None) -> None:
@@ -487,9 +518,10 @@ def okr_progress(
     def q(sess: Session) -> dict[str, Any]:
         if not _has_table(sess, "fct_okr_progress"):
             raise MissingMart("fct_okr_progress")
+        # The trend runs from January to the end of the chosen quarter.
         months = [f"{year}-{m:02d}" for m in range(1, 13)]
         if quarter:
-            months = months[3 * (quarter - 1): 3 * quarter]
+            months = months[: 3 * quarter]
         dims = [tier or "all", segment or "all", region or "all"] if len(chosen) <= 1 else \
             ["all", "all", "all"]
         cols = (
