@@ -71,6 +71,18 @@ def test_quarter_csat_per_tier_adds_up_to_the_total(con) -> None:
         assert rows[tier] == pytest.approx(value)
 
 
+def test_a_combination_of_filters_reads_its_own_row(con) -> None:
+    tier, segment, region, satisfied, responses = con.execute(
+        "select support_tier, segment, region, count(*) filter (where is_satisfied), count(*) "
+        "from main.fct_csat_responses where responded_quarter = ? "
+        "group by all order by count(*) desc limit 1",
+        [QUARTER],
+    ).fetchone()
+    actual, numerator, denominator, *_ = okr_row(con, "csat", QUARTER, (tier, segment, region))
+    assert (numerator, denominator) == (satisfied, responses)
+    assert actual == pytest.approx(100.0 * satisfied / responses)
+
+
 def test_quarter_money_kpis_equal_their_marts(con) -> None:
     credited = con.execute(
         "select sum(attributed_revenue_usd) from main.fct_opportunities "

@@ -155,14 +155,20 @@
 {%- endmacro %}
 
 {#-
-    Breakdown rows for the VP's filters: totals ('all' in every dimension) plus one row
-    set per dimension (support tier, segment, region). A model loops over
-    breakdown_sets() and unions one aggregate per set:
+    Breakdown rows for the VP's filters: every combination of support tier, segment and
+    region (a cube: 'all' where a dimension is not broken down, so the total has 'all'
+    in all three). Any combination of the three filters reads its own row; nothing is
+    recomputed in the dashboard. A model loops over breakdown_sets() and unions one
+    aggregate per set:
         {{ breakdown_columns(set, 'support_tier', 'segment', 'region') }}  -- in select
         {{ breakdown_group_by(set, 'support_tier', 'segment', 'region') }} -- extra group-by keys
 -#}
 {% macro breakdown_sets() -%}
-    {{ return([[], ['tier'], ['segment'], ['region']]) }}
+    {{ return([
+        [], ['tier'], ['segment'], ['region'],
+        ['tier', 'segment'], ['tier', 'region'], ['segment', 'region'],
+        ['tier', 'segment', 'region']
+    ]) }}
 {%- endmacro %}
 
 {% macro breakdown_columns(active, tier_col, segment_col, region_col) -%}

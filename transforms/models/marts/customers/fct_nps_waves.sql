@@ -1,5 +1,5 @@
--- NPS per survey wave, in total and by support tier, segment and region (one
--- dimension at a time; 'all' marks totals). Groups under `low_n_threshold` responses
+-- NPS per survey wave, in total and for every combination of support tier, segment
+-- and region ('all' where a dimension is not broken down). Groups under `low_n_threshold` responses
 -- (30) are flagged.
 
 {% set low_n_threshold = 30 %}
