@@ -1,0 +1,181 @@
+"""Pure builders of the dashboard: formatting, translations, figures, CSV, cell states."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime
+
+import polars as pl
+import pytest
+
+from dashboard import figures, i18n
+from dashboard import formatting as fmt
+from dashboard.components.grid import csv_text, neutralise
+from dashboard.components.metrics import cell_state
+
+NBSP = "\u00a0"
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def test_numbers_per_locale() -> None:
+    assert fmt.number(1234.5, "ru", 1) == f"1{NBSP}234,5"
+    assert fmt.number(1234.5, "en", 1) == "1,234.5"
+    assert fmt.number(None, "ru") == "—"
+    assert fmt.percent(0.9734, "ru") == f"97,3{NBSP}%"
+    assert fmt.percent(0.9734, "en") == "97.3%"
+
+
+def test_money_per_locale() -> None:
+    assert fmt.money(1234, "en") == "$1,234"
+    assert fmt.money(1234, "ru") == f"1{NBSP}234{NBSP}$"
+    assert fmt.money(-5, "en", "RUB") == "-₽5"
+    assert fmt.compact_money(1_250_000, "en") == "$1.25M"
+    assert fmt.compact_money(1_250_000, "ru") == f"1,25{NBSP}млн{NBSP}$"
+
+
+def test_dates_in_moscow_time() -> None:
+    # 21:30 UTC on 22 Nov is 00:30 on 23 Nov in Moscow (UTC+3).
+    moment = datetime(2026, 11, 22, 21, 30)
+    assert fmt.date_(moment, "ru", "Europe/Moscow") == "23.11.2026"
+    assert fmt.date_(moment, "en", "Europe/Moscow") == "2026-11-23"
+    assert fmt.datetime_(moment, "ru", "Europe/Moscow") == "23.11.2026 00:30"
+    aware = datetime(2026, 11, 22, 21, 30, tzinfo=UTC)
+    assert fmt.datetime_(aware, "en", "Europe/Moscow") == "2026-11-23 00:30"
+    assert fmt.date_(date(2026, 1, 2), "ru") == "02.01.2026"
+
+
+def test_durations() -> None:
+    assert fmt.duration(125, "en") == f"2{NBSP}h 05{NBSP}m"
+    assert fmt.duration(125, "ru") == f"2{NBSP}ч 05{NBSP}мин"
+    assert fmt.duration(3 * 1440 + 60, "en") == f"3{NBSP}d 1{NBSP}h"
+    assert fmt.duration(-30, "en") == f"-30{NBSP}m"
+
+
+# ----------------------------------------------------------------------------- i18n
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [("ru-RU,ru;q=0.9,en;q=0.8", "ru"), ("en-US,en;q=0.9,ru;q=0.5", "en"),
+     ("de-DE,ru;q=0.7", "ru"), ("de-DE,fr;q=0.8", "en"), (None, "en"), ("", "en"),
+     ("en;q=0.2,ru;q=0.8", "ru"), ("ru;q=bogus,en", "en")],
+)
+def test_language_from_browser(header: str | None, lang: str) -> None:
+    assert i18n.from_accept_language(header) == lang
+
+
+def test_every_string_has_both_languages() -> None:
+    for key, (ru, en) in {**i18n.TR, **i18n.DEFINITIONS}.items():
+        assert ru.strip() and en.strip(), key
+        # Placeholders must match so a format never fails in one language only.
+        import string
+
+        fields = lambda s: {f for _l, f, _s, _c in string.Formatter().parse(s) if f}  # noqa: E731
+        assert fields(ru) == fields(en), key
+
+
+def test_translate_and_labels() -> None:
+    assert i18n.t("okr.elapsed", "en", pct="50%") == "50% of the quarter elapsed"
+    assert i18n.label("tier", "premium", "ru") == "Премиум"
+    assert i18n.label("tier", "mystery", "ru") == "mystery"
+    assert i18n.t("no.such.key", "en") == "no.such.key"
+    assert i18n.definition("csat", "en").startswith("Share")
+    assert i18n.definition("csat", "en", {"csat": "From dbt"}) == "From dbt"
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def test_csv_neutralises_formulas() -> None:
+    assert neutralise("=SUM(A1)") == "'=SUM(A1)"
+    for text in ("+1", "-2", "@x", "\tcmd"):
+        assert neutralise(text).startswith("'")
+    assert neutralise("plain") == "plain"
+    assert neutralise(-5) == -5  # numbers stay numbers
+    out = csv_text([{"a": "=HYPERLINK(\"http://x\")", "b": 3}, {"a": "ok", "b": None}],
+                   [("a", "Name"), ("b", "@count")])
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["Name", "'@count"]
+    assert rows[1][0].startswith("'=")
+    assert rows[2] == ["ok", ""]
+
+
+# ----------------------------------------------------------------------------- cell states
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "target", "state"),
+    [("response_compliance", 0.97, 0.96, "good"), ("response_compliance", 0.93, 0.96, "warn"),
+     ("response_compliance", 0.80, 0.96, "bad"), ("escalation_rate", 0.10, 0.15, "good"),
+     ("escalation_rate", 0.40, 0.15, "bad"), ("tickets_handled", 16, 15, "good"),
+     ("tickets_handled", 10, 15, "bad"), ("qa_score", None, 85, None)],
+)
+def test_cell_state(metric, value, target, state) -> None:
+    assert cell_state(metric, value, target, 20) == state
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _json(fig: dict) -> str:
+    return json.dumps(fig, default=str)
+
+
+def test_heatmap_carries_drill_keys() -> None:
+    matrix = pl.DataFrame({
+        "support_tier": ["premium", "premium", "standard"],
+        "priority": ["high", "low", "high"],
+        "metric": ["first_response", "first_response", "resolution"],
+        "met": [97, 40, 10], "breached": [3, 10, 0],
+        "compliance": [0.97, 0.8, 1.0],
+    })
+    fig = figures.sla_heatmap(matrix, "en")
+    trace = fig["data"][0]
+    assert trace["type"] == "heatmap"
+    assert trace["customdata"][0][0] == ["premium", "high", "first_response"]
+    assert trace["z"][0][0] == pytest.approx(97.0)
+    assert "Premium · First response" in trace["y"]
+    _json(fig)
+
+
+def test_distribution_marks_the_target_line() -> None:
+    hist = pl.DataFrame({"bucket": [0, 90, 100, 300], "n": [5, 3, 2, 1], "breached": [0, 0, 2, 1],
+                         "median_minutes": [1.0, 2.0, 3.0, 4.0]})
+    fig = figures.distribution(hist, "resolution", "ru")
+    shapes = fig["layout"]["shapes"]
+    assert shapes[0]["x0"] == 100 and shapes[0]["type"] == "line"
+    colours = fig["data"][0]["marker"]["color"]
+    assert colours[1] == figures.GOOD and colours[2] == figures.BAD
+    assert fig["data"][0]["customdata"][2] == [100]
+
+
+def test_sparkline_and_empty_states() -> None:
+    fig = figures.sparkline(["2025-01", "2025-02"], [70.0, None], [75.0, 75.0], ["70 %", "—"], "ru")
+    assert [t["type"] for t in fig["data"]] == ["scatter", "scatter"]
+    assert fig["layout"]["separators"] == ", "
+    empty = figures.sla_trend(pl.DataFrame({"day": [], "support_tier": [], "compliance": []}), {}, "en")
+    assert empty["layout"]["annotations"][0]["text"] == i18n.t("empty.nodata", "en")
+
+
+def test_nps_low_n_is_not_colour_only() -> None:
+    df = pl.DataFrame({"wave": ["2025-Q1", "2025-Q1"], "grp": ["premium", "standard"],
+                       "n": [12, 80], "promoters": [6, 40], "detractors": [2, 10],
+                       "nps": [33.3, 37.5], "low_n": [True, False]})
+    fig = figures.nps_chart(df, "en")
+    texts = [t["text"][0] for t in fig["data"]]
+    assert texts[0].endswith("n=12") and " *" in texts[0]
+    assert fig["data"][0]["marker"]["pattern"]["shape"] == ["/"]
+
+
+def test_money_and_share_charts_serialise() -> None:
+    monthly = pl.DataFrame({"month": ["2025-01", "2025-02"], "credited": [1000.0, 2500.0]})
+    fig = figures.revenue_cumulative(monthly, 500000, 2025, "en")
+    assert fig["data"][1]["y"] == [1000.0, 3500.0]
+    cost = pl.DataFrame({"month": ["2025-01"], "cost_per_ticket_usd": [47.5],
+                         "cost_per_ticket_rub": [4300.0]})
+    _json(figures.cost_chart(cost, 50.0, "ru"))
+    _json(figures.share_line(["2025-01"], [0.3], 0.3, "x", "en"))
