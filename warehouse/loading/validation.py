@@ -272,25 +272,31 @@ def check_batch(
         else:
             select_cols.append(f"p.{c.name}")
     reason = f"nullif(concat_ws('; ', {', '.join(checks)}), '')"
-    raw_sql = f"cast(json_object({raw_pairs}) as varchar)" if staged.header else "'{}'"
+    # The raw row as JSON is built only for rejected rows (CASE evaluates its branch
+    # for the matching rows only): the raw text columns ride along until then.
+    raw_cols = [f"c{i}" for i in range(len(staged.header))]
+    raw_sql = f"cast(json_object({raw_pairs}) as varchar)" if raw_cols else "'{}'"
+    carry = "".join(f", {c}" for c in raw_cols)
+    carry_p = "".join(f", p.{c}" for c in raw_cols)
+    drop = f" exclude ({', '.join(raw_cols)})" if raw_cols else ""
     sql = f"""
         create temp table {CHECKED} as
         with s as (
             select *, {", ".join(pre)} from {staged.table}
         ),
         p as (
-            select {", ".join(parsed)}, _line, {extra_sql} as _extra, {raw_sql} as _raw
+            select {", ".join(parsed)}, _line, {extra_sql} as _extra{carry}
             from s
         ),
         r as (
             select {", ".join(select_cols)}, p._line, p._extra, {orphan} as _orphan,
-                   {reason} as _reason, p._raw
+                   {reason} as _reason{carry_p}
             from p {join}
         )
-        select * exclude (_raw), case when _reason is not null then _raw end as _raw_row from r
+        select *{drop}, case when _reason is not null then {raw_sql} end as _raw_row from r
     """
     # Parameters in the order they appear in the text.
-    params = b.params + extra_params + raw_params + wave_params
+    params = b.params + extra_params + wave_params + raw_params
     con.execute(f"drop table if exists {CHECKED}")
     con.execute(sql, params)
     rows, rejected, orphans = con.execute(
