@@ -450,11 +450,17 @@ def vp_samples(served_roles):
     from warehouse.loadtest import discover
 
     base, names = served_roles
-    samples = discover(base, headers=_as("vera"))
+    # every engineer's own page by URL, besides the pages the app links to
+    samples = discover(
+        base, headers=_as("vera"), pages=tuple(f"/engineer/{eid}" for eid in sorted(names))
+    )
     responses = _replay(base, samples, "vera")
     everyone = {name for name, _team in names.values()}
     if not any(_leaks(text, everyone) for _n, _s, text in responses):
         pytest.skip("no page of the app shows engineer names yet")
+    for eid, (name, _team) in names.items():  # the VP does see each engineer's page
+        page = [text for n, _s, text in responses if n.endswith(f"@/engineer/{eid}")]
+        assert page and _leaks(page[0], {name}), eid
     return samples
 
 

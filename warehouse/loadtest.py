@@ -183,6 +183,7 @@ def discover(
     max_pages: int = 25,
     timeout: float = 60.0,
     headers: dict[str, str] | None = None,
+    pages: tuple[str, ...] = (),
 ) -> list[Sample]:
     """Fire every resolvable callback once per page, as a browser would, and keep them."""
     http = requests.Session()
@@ -190,7 +191,7 @@ def discover(
     layout = http.get(base + "/_dash-layout", timeout=timeout).json()
     deps = http.get(base + "/_dash-dependencies", timeout=timeout).json()
     initial: dict[str, dict] = {}
-    hrefs: set[str] = {"/"}
+    hrefs: set[str] = {"/", *pages}
     _walk_components(layout, initial, hrefs)
     usable = []
     for cb in deps:
@@ -207,13 +208,13 @@ def discover(
 
     samples: list[Sample] = []
     seen: set[str] = set()
-    pages: list[str] = []
-    while len(pages) < max_pages:
-        todo = sorted(h for h in hrefs if h not in pages and not h.startswith(_NOT_PAGES))
+    visited: list[str] = []
+    while len(visited) < max_pages + len(pages):
+        todo = sorted(h for h in hrefs if h not in visited and not h.startswith(_NOT_PAGES))
         if not todo:
             break
         page = todo[0]
-        pages.append(page)
+        visited.append(page)
         components = {cid: dict(props) for cid, props in initial.items()}
         for loc in location_ids:
             components[loc].update(pathname=page, href=base + page, search="", hash="")
@@ -261,7 +262,7 @@ def discover(
                 samples.append(Sample(label, "POST", "/_dash-update-component", payload))
             if not progress:
                 break
-    for page in pages:
+    for page in visited:
         samples.append(Sample(f"page {page}", "GET", page))
     return samples
 
