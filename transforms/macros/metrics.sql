@@ -185,3 +185,61 @@
     {%- if cols %}, {{ cols | join(', ') }}{% endif -%}
 {%- endmacro %}
 
+
+{#- The UTC quarter hour (15-minute bucket) an instant falls in. -#}
+{% macro quarter_hour_floor(ts) -%}
+    {{ return(adapter.dispatch('quarter_hour_floor')(ts)) }}
+{%- endmacro %}
+
+{% macro default__quarter_hour_floor(ts) -%}
+    {{ dbt.dateadd('minute', '-(extract(minute from ' ~ ts ~ ') % 15)', dbt.date_trunc('minute', ts)) }}
+{%- endmacro %}
+
+{% macro duckdb__quarter_hour_floor(ts) -%}
+    time_bucket(interval '15 minutes', cast({{ ts }} as timestamp))
+{%- endmacro %}
+
+{#- One column `quarter_hour_at` of the UTC quarter hours in [start, end). -#}
+{% macro quarter_hour_series(start_expr, end_expr) -%}
+    {{ return(adapter.dispatch('quarter_hour_series')(start_expr, end_expr)) }}
+{%- endmacro %}
+
+{% macro default__quarter_hour_series(start_expr, end_expr) -%}
+    select explode(sequence(
+        cast({{ start_expr }} as timestamp),
+        cast({{ end_expr }} as timestamp) - interval 15 minutes,
+        interval 15 minutes
+    )) as quarter_hour_at
+{%- endmacro %}
+
+{% macro duckdb__quarter_hour_series(start_expr, end_expr) -%}
+    select cast(unnest(generate_series(
+        cast({{ start_expr }} as timestamp),
+        cast({{ end_expr }} as timestamp) - interval 15 minutes,
+        interval 15 minutes
+    )) as timestamp) as quarter_hour_at
+{%- endmacro %}
+
+{#-
+    Join the business-time-zone date, ISO week and month of the UTC instant `ts` as
+    <alias>.local_date / local_week_start / local_month_start from `relation`, an import
+    CTE of the model: `quarter_hours as (select * from ref('int_quarter_hours_localized'))`.
+    Null outside the business calendar's range: read them through business_*_of below,
+    which fall back to a direct conversion.
+-#}
+{% macro business_periods_join(ts, alias, relation='quarter_hours') -%}
+    left join {{ relation }} as {{ alias }}
+        on {{ alias }}.quarter_hour_at = {{ quarter_hour_floor(ts) }}
+{%- endmacro %}
+
+{% macro business_date_of(ts, alias) -%}
+    coalesce({{ alias }}.local_date, {{ business_date(ts) }})
+{%- endmacro %}
+
+{% macro business_week_of(ts, alias) -%}
+    coalesce({{ alias }}.local_week_start, {{ business_week(ts) }})
+{%- endmacro %}
+
+{% macro business_month_of(ts, alias) -%}
+    coalesce({{ alias }}.local_month_start, {{ business_month(ts) }})
+{%- endmacro %}

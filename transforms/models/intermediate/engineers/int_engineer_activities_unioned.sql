@@ -51,6 +51,12 @@ kb_articles as (
 
 ),
 
+quarter_hours as (
+
+    select * from {{ ref('int_quarter_hours_localized') }}
+
+),
+
 sla_activities as (
 
     select
@@ -153,20 +159,21 @@ comment_activities as (
     -- only tickets handled count, so one row per engineer, ticket and week: the first
     -- public comment of the week
     select
-        actor_id as engineer_id,
+        events.actor_id as engineer_id,
         'public_comment' as activity,
-        ticket_id,
-        {{ pulse_first_by('event_id', 'event_at', 'event_id') }} as source_id,
-        min(event_at) as activity_at,
+        events.ticket_id,
+        {{ pulse_first_by('events.event_id', 'events.event_at', 'events.event_id') }} as source_id,
+        min(events.event_at) as activity_at,
         cast(null as boolean) as is_met,
         cast(null as boolean) as is_reopened,
         cast(null as double) as score
     from events
-    where event_type = 'comment'
-        and actor_role = 'agent'
-        and is_public
-        and event_at <= {{ pulse_as_of() }}
-    group by actor_id, ticket_id, {{ business_week('event_at') }}
+    {{ business_periods_join('events.event_at', 'qh') }}
+    where events.event_type = 'comment'
+        and events.actor_role = 'agent'
+        and events.is_public
+        and events.event_at <= {{ pulse_as_of() }}
+    group by events.actor_id, events.ticket_id, {{ business_week_of('events.event_at', 'qh') }}
 
 ),
 
@@ -222,19 +229,20 @@ unioned as (
 final as (
 
     select
-        engineer_id,
-        activity,
-        ticket_id,
-        source_id,
-        activity_at,
-        {{ business_week('activity_at') }} as activity_week,
-        is_met,
-        is_reopened,
-        score
+        unioned.engineer_id,
+        unioned.activity,
+        unioned.ticket_id,
+        unioned.source_id,
+        unioned.activity_at,
+        {{ business_week_of('unioned.activity_at', 'qh') }} as activity_week,
+        unioned.is_met,
+        unioned.is_reopened,
+        unioned.score
     from unioned
-    where engineer_id is not null
-        and activity_at is not null
-        and activity_at <= {{ pulse_as_of() }}
+    {{ business_periods_join('unioned.activity_at', 'qh') }}
+    where unioned.engineer_id is not null
+        and unioned.activity_at is not null
+        and unioned.activity_at <= {{ pulse_as_of() }}
 
 )
 

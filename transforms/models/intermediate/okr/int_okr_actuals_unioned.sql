@@ -88,6 +88,12 @@ manual_values as (
 
 ),
 
+quarter_hours as (
+
+    select * from {{ ref('int_quarter_hours_localized') }}
+
+),
+
 tickets_with_account as (
 
     select
@@ -131,13 +137,14 @@ monthly_facts as (
 
     select
         '{{ kr_id }}' as kr_id,
-        {{ business_month('sla_outcomes.outcome_at') }} as month_start,
+        {{ business_month_of('sla_outcomes.outcome_at', 'qh') }} as month_start,
         sla_outcomes.support_tier, tickets_with_account.segment, tickets_with_account.region,
         cast(case when sla_outcomes.outcome = 'met' then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator
     from sla_outcomes
     left join tickets_with_account
         on tickets_with_account.ticket_id = sla_outcomes.ticket_id
+    {{ business_periods_join('sla_outcomes.outcome_at', 'qh') }}
     where sla_outcomes.metric {{ metric_filter }}
         and sla_outcomes.outcome in ('met', 'breached')
     {% endfor %}
@@ -146,33 +153,36 @@ monthly_facts as (
 
     select
         'fcr' as kr_id,
-        {{ business_month('solved_at') }} as month_start,
+        {{ business_month_of('tickets_with_account.solved_at', 'qh') }} as month_start,
         support_tier, segment, region,
         cast(case when is_fcr then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator
     from tickets_with_account
+    {{ business_periods_join('tickets_with_account.solved_at', 'qh') }}
     where solved_at is not null and not is_open
 
     union all
 
     select
         'escalation_rate' as kr_id,
-        {{ business_month('solved_at') }} as month_start,
+        {{ business_month_of('tickets_with_account.solved_at', 'qh') }} as month_start,
         support_tier, segment, region,
         cast(case when is_escalated then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator
     from tickets_with_account
+    {{ business_periods_join('tickets_with_account.solved_at', 'qh') }}
     where solved_at is not null and not is_open
 
     union all
 
     select
         'automation_share' as kr_id,
-        {{ business_month('created_at') }} as month_start,
+        {{ business_month_of('tickets_with_account.created_at', 'qh') }} as month_start,
         support_tier, segment, region,
         cast(case when solved_by_bot then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator
     from tickets_with_account
+    {{ business_periods_join('tickets_with_account.created_at', 'qh') }}
     where is_started_in_tier1
 
     union all

@@ -17,6 +17,12 @@ tickets as (
 
 ),
 
+quarter_hours as (
+
+    select * from {{ ref('int_quarter_hours_localized') }}
+
+),
+
 costs as (
 
     select
@@ -31,12 +37,13 @@ costs as (
 ticket_counts as (
 
     select
-        {{ business_month('created_at') }} as month_start,
+        {{ business_month_of('tickets.created_at', 'qh') }} as month_start,
         count(*) as tickets_created,
-        sum(case when is_started_in_tier1 then 1 else 0 end) as tier1_started_tickets,
-        sum(case when is_started_in_tier1 and solved_by_bot then 1 else 0 end) as automated_tickets
+        sum(case when tickets.is_started_in_tier1 then 1 else 0 end) as tier1_started_tickets,
+        sum(case when tickets.is_started_in_tier1 and tickets.solved_by_bot then 1 else 0 end) as automated_tickets
     from tickets
-    group by {{ business_month('created_at') }}
+    {{ business_periods_join('tickets.created_at', 'qh') }}
+    group by {{ business_month_of('tickets.created_at', 'qh') }}
 
 ),
 
