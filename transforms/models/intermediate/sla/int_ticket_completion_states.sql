@@ -1,4 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 {#-
+    Incremental (delete+insert per ticket, macros/sla_incremental.sql): tickets whose
+    events or ticket row changed are recomputed.
+
     One row per ticket: the priority in force when each SLA metric completed (at the
     first response, at the resolution; events at the same instant ordered by event_id,
     so a change logged before the completing event counts), the current priority, and
@@ -11,6 +22,8 @@ with
 tickets as (
 
     select * from {{ ref('stg_helpdesk__tickets') }}
+    where true
+        {{ pulse_changed_tickets_filter('ticket_id', include_ticket_rows=true) }}
 
 ),
 
@@ -45,6 +58,7 @@ changes as (
     from events
     where event_type in ('priority_changed', 'assigned')
         and event_at <= {{ pulse_as_of() }}
+        {{ pulse_changed_tickets_filter('ticket_id', include_ticket_rows=true) }}
 
 ),
 
@@ -130,7 +144,8 @@ final as (
                     then milestones.resolved_by_actor_id end,
                 tickets.assignee_id
             )
-        end as solver_id
+        end as solver_id,
+        {{ pulse_watermark_columns() }}
     from tickets
     left join priority_log
         on tickets.ticket_id = priority_log.ticket_id

@@ -1,4 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 {#-
+    Incremental (delete+insert per ticket, macros/sla_incremental.sql).
+
     One row per ticket: what its event log says besides status (see
     int_ticket_status_intervals): how it was created, its first public agent comment,
     its escalations. One pass over the events, grouped by ticket.
@@ -14,6 +24,7 @@ events as (
             event_type in ('created', 'group_changed')
             or (event_type = 'comment' and is_public and actor_role = 'agent')
         )
+        {{ pulse_changed_tickets_filter('ticket_id') }}
 
 ),
 
@@ -62,7 +73,8 @@ final as (
         {{ pulse_last_by('to_value', 'event_at', 'event_id', 'is_escalation') }}
             as escalated_to_group,
         {{ pulse_first_by('from_value', 'event_at', 'event_id', "event_type = 'group_changed'") }}
-            as initial_group
+            as initial_group,
+        {{ pulse_watermark_columns() }}
     from classified
     group by ticket_id
 

@@ -1,4 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 {#-
+    Incremental (delete+insert per ticket, macros/sla_incremental.sql): a build
+    recomputes only the tickets whose events changed.
+
     One row per period a ticket spent in one status, from its event log: the `created`
     event opens a `new` period, every `status_changed` event opens a period in its
     to_value. Events are ordered by event_at, then event_id (several events can share
@@ -26,6 +37,7 @@ status_events as (
     from events
     where event_type in ('created', 'status_changed')
         and event_at <= {{ pulse_as_of() }}
+        {{ pulse_changed_tickets_filter('ticket_id') }}
 
 ),
 
@@ -66,7 +78,8 @@ final as (
         -- a resolution: into solved (or closed) from a not-done status; closed after
         -- solved changes nothing
         status in ('solved', 'closed')
-            and coalesce(previous_status not in ('solved', 'closed'), true) as is_resolution
+            and coalesce(previous_status not in ('solved', 'closed'), true) as is_resolution,
+        {{ pulse_watermark_columns() }}
     from sequenced
 
 )

@@ -1,0 +1,58 @@
+{#-
+    Incremental rebuilds of the event-heavy SLA models (issue 7): only tickets whose
+    inputs changed since the last build are recomputed, then replaced whole
+    (delete+insert on ticket_id). A model using this keeps two watermark columns on
+    every row: built_through_batch_id (the newest landed batch when it was built) and
+    built_as_of (the as_of it was built for). A ticket is recomputed when
+    - one of its events came in a batch newer than the watermark (new, late or
+      out-of-order events, and events re-sent with changes: the loader upserts them with
+      the new batch id), or its ticket row did (`include_ticket_rows`);
+    - one of its events falls between the previous as_of and this one (events logged
+      after the previous as_of were not counted then);
+    and every ticket is recomputed when as_of moves backwards.
+-#}
+
+{#- Columns recording the watermark, for the model's final select. -#}
+{#- Batch ids are global (one load order for every entity), so one watermark serves. -#}
+{% macro pulse_watermark_columns() -%}
+    (
+        select max(batch_id) from (
+            select max(source_batch_id) as batch_id from {{ ref('stg_helpdesk__ticket_events') }}
+            union all
+            select max(source_batch_id) as batch_id from {{ ref('stg_helpdesk__tickets') }}
+        ) as landed_batches
+    ) as built_through_batch_id,
+    {{ pulse_as_of() }} as built_as_of
+{%- endmacro %}
+
+{#- `and <ticket column> in (changed tickets)` when building incrementally, else nothing. -#}
+{% macro pulse_changed_tickets_filter(ticket_column, include_ticket_rows=false) -%}
+    {%- if is_incremental() %}
+    and (
+        {{ ticket_column }} in (
+            select changed_events.ticket_id
+            from {{ ref('stg_helpdesk__ticket_events') }} as changed_events
+            cross join (
+                select
+                    max(built_through_batch_id) as batch_id,
+                    max(built_as_of) as as_of
+                from {{ this }}
+            ) as watermark
+            where changed_events.source_batch_id > watermark.batch_id
+                or (
+                    changed_events.event_at > watermark.as_of
+                    and changed_events.event_at <= {{ pulse_as_of() }}
+                )
+            {%- if include_ticket_rows %}
+            union
+            select changed_tickets.ticket_id
+            from {{ ref('stg_helpdesk__tickets') }} as changed_tickets
+            where changed_tickets.source_batch_id > (
+                select max(built_through_batch_id) from {{ this }}
+            )
+            {%- endif %}
+        )
+        or (select max(built_as_of) from {{ this }}) > {{ pulse_as_of() }}
+    )
+    {%- endif %}
+{%- endmacro %}
