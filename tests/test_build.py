@@ -164,6 +164,24 @@ def test_incremental_build_starts_from_published_state(tiny: Settings) -> None:
     assert history == 3  # a full build starts empty but keeps the build history
 
 
+def test_changed_project_forces_a_full_build(
+    tiny: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
+    project = Path(tiny.extra["dbt_project_dir"])
+    model = project / "models" / "builds_seen.sql"
+    model.write_text(model.read_text() + "\n-- changed logic\n")
+    capsys.readouterr()
+    summary = build(tiny, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=False)
+    assert "dbt project changed" in capsys.readouterr().out
+    assert summary.full_refresh
+    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
+    try:
+        assert con.execute("select count(*) from main.builds_seen").fetchone()[0] == 1
+    finally:
+        con.close()
+
+
 def test_failing_test_leaves_published_warehouse_untouched(
     tiny: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

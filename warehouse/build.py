@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
 import shutil
@@ -104,6 +105,60 @@ def dbt_dirs(settings: Settings) -> tuple[Path, Path]:
     """dbt's target/ and logs/ for this data directory (gitignored, never shared)."""
     base = settings.data_dir / "dbt"
     return base / "target", base / "logs"
+
+
+def project_dir_of(settings: Settings) -> Path:
+    return Path(settings.extra.get("dbt_project_dir", str(DBT_PROJECT_DIR)))
+
+
+def project_fingerprint(project_dir: Path) -> str:
+    """SHA-256 over the dbt project's models, macros, seeds, snapshots and config.
+
+    Incremental models are only valid on top of state built by the same code: when the
+    fingerprint differs from the published build's, the next build is a full one.
+    Data tests are left out (they do not change what is stored).
+    """
+    import yaml
+
+    config_file = project_dir / "dbt_project.yml"
+    config = yaml.safe_load(config_file.read_text()) if config_file.is_file() else {}
+    roots: list[Path] = []
+    for key, default in (
+        ("model-paths", ["models"]),
+        ("macro-paths", ["macros"]),
+        ("seed-paths", ["seeds"]),
+        ("snapshot-paths", ["snapshots"]),
+    ):
+        roots += [(project_dir / p).resolve() for p in (config or {}).get(key, default)]
+    digest = hashlib.sha256()
+    for extra in ("dbt_project.yml", "packages.yml", "dependencies.yml"):
+        path = project_dir / extra
+        if path.is_file():
+            digest.update(extra.encode() + b"\0" + path.read_bytes() + b"\0")
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            if path.suffix in {".pyc"} or "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(root.parent)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def published_fingerprint(warehouse: Path) -> str | None:
+    """The project fingerprint recorded by the published build, if any."""
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select project_fingerprint from main.pulse_build limit 1").fetchone()
+        return str(row[0]) if row and row[0] else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
 
 
 def _kill_with_parent() -> None:  # runs in the child between fork and exec
@@ -279,6 +334,7 @@ def _write_build_tables(
     seconds: float,
     results: list[_NodeResult],
     previous: Path | None = None,
+    fingerprint: str | None = None,
 ) -> dict[str, object]:
     """Record what this build is into the new file; returns the summary figures."""
     import dbt.version
@@ -364,6 +420,7 @@ def _write_build_tables(
             batches_failed,
             rows_rejected,
             json.dumps(model_rows, sort_keys=True),
+            fingerprint,
         )
         _carry_history(con, previous)
         con.execute("begin")
@@ -374,7 +431,8 @@ def _write_build_tables(
                 status varchar not null, dbt_version varchar, duckdb_version varchar,
                 full_refresh boolean, build_seconds double, models_built integer,
                 tests_passed integer, tests_warned integer, batches_loaded integer,
-                batches_failed integer, rows_rejected bigint, model_row_counts json
+                batches_failed integer, rows_rejected bigint, model_row_counts json,
+                project_fingerprint varchar
             )"""
         )
         con.execute(
@@ -388,9 +446,11 @@ def _write_build_tables(
             con.execute(
                 "insert into main.pulse_build_history by name select * from main.pulse_build"
             )
-        except duckdb.Error:  # history from an older layout: start it again
+        except duckdb.Error:  # history from an older layout: widen it
             con.execute(
-                "create or replace table main.pulse_build_history as select * from main.pulse_build"
+                "create or replace table main.pulse_build_history as "
+                "select * from main.pulse_build_history union all by name "
+                "select * from main.pulse_build"
             )
         con.execute(
             """
@@ -477,8 +537,13 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
         # stays the same from build to build, which keeps dbt's partial parsing usable.
         # The lock makes builds one at a time; the build id lives in pulse_build.
         build_file = settings.builds_dir / BUILD_FILE_NAME
+        fingerprint = project_fingerprint(project_dir_of(settings))
         incremental = settings.warehouse_path.is_file() and not full_refresh
         mode = "incremental" if incremental else "full"
+        if incremental and published_fingerprint(settings.warehouse_path) != fingerprint:
+            # incremental state built by other model code cannot be trusted
+            incremental = False
+            mode = "full (the dbt project changed since the published build)"
         print(f"build {build_id}: {mode}, as of {as_of:%Y-%m-%d %H:%M:%S} UTC", flush=True)
         published = False
         try:
@@ -511,6 +576,7 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
                 seconds=seconds,
                 results=results,
                 previous=settings.warehouse_path,
+                fingerprint=fingerprint,
             )
             _publish(build_file, settings.warehouse_path)
             published = True
@@ -556,7 +622,7 @@ def _run_dbt(
     target_dir.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
     (target_dir / "run_results.json").unlink(missing_ok=True)
-    project_dir = Path(settings.extra.get("dbt_project_dir", str(DBT_PROJECT_DIR)))
+    project_dir = project_dir_of(settings)
     env = dict(os.environ)
     env.update(
         PULSE_BUILD_PATH=str(build_file.resolve()),
