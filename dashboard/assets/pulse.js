@@ -11,7 +11,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
       var pad = function (x) { return (x < 10 ? "0" : "") + x; };
       var body = h >= 24
-        ? Math.floor(h / 24) + " " + labels.d + " " + pad(h % 24) + ":" + pad(m)
+        ? Math.floor(h / 24) + " " + labels.d + " " + pad(h % 24) + ":" + pad(m) + ":" + pad(sec)
         : pad(h) + ":" + pad(m) + ":" + pad(sec);
       return (neg ? "\u2212" : "") + body;
     },

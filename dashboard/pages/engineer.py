@@ -95,7 +95,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
         qa_cols = [
             {"field": "date", "headerName": t("col.date", c.lang)},
             {"field": "ticket", "headerName": t("col.ticket", c.lang), "cellRenderer": "markdown",
-             "linkTarget": "_self"},
+             },
             {"field": "total", "headerName": t("eng.qa_total", c.lang)},
             {"field": "tech", "headerName": t("eng.qa_tech", c.lang)},
             {"field": "comm", "headerName": t("eng.qa_comm", c.lang)},
@@ -113,7 +113,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
         csat_cols = [
             {"field": "date", "headerName": t("col.date", c.lang), "maxWidth": 130},
             {"field": "ticket", "headerName": t("col.ticket", c.lang), "cellRenderer": "markdown",
-             "linkTarget": "_self", "maxWidth": 130},
+             "maxWidth": 130},
             {"field": "score", "headerName": t("col.score", c.lang), "maxWidth": 100},
             {"field": "comment", "headerName": t("col.comment", c.lang), "flex": 3},
         ]
@@ -140,7 +140,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
         ]
         ticket_cols = [
             {"field": "ticket", "headerName": t("col.ticket", c.lang), "cellRenderer": "markdown",
-             "linkTarget": "_self"},
+             },
             {"field": "created", "headerName": t("col.created", c.lang)},
             {"field": "tier", "headerName": t("col.tier", c.lang)},
             {"field": "priority", "headerName": t("col.priority", c.lang)},

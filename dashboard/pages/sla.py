@@ -33,7 +33,7 @@ def _date(value: str | None, default: date) -> date:
 def ticket_columns(lang: str) -> list[dict[str, Any]]:
     return [
         {"field": "link", "headerName": t("col.ticket", lang), "cellRenderer": "markdown",
-         "linkTarget": "_self", "minWidth": 110},
+         "minWidth": 110},
         {"field": "created", "headerName": t("col.created", lang)},
         {"field": "tier", "headerName": t("col.tier", lang)},
         {"field": "priority", "headerName": t("col.priority", lang)},
@@ -75,14 +75,30 @@ def ticket_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
     return rows
 
 
-def selection_from_click(trigger: str | None, click: dict | None) -> dict[str, Any]:
+def heatmap_cell(x: str, y: str, lang: str) -> dict[str, Any] | None:
+    """Map a heatmap cell's axis labels back to tier, priority and metric (plotly's
+    heatmap clickData carries no customdata)."""
+    prio = {i18n.label("prio", p, lang): p for p in data.PRIORITIES}.get(x)
+    rows = {f"{i18n.label('tier', tier, lang)} · {i18n.label('metric', m, lang)}": (tier, m)
+            for tier in data.TIERS for m in data.METRICS}
+    if prio is None or y not in rows:
+        return None
+    tier, metric = rows[y]
+    return {"tier": tier, "priority": prio, "metric": metric}
+
+
+def selection_from_click(trigger: str | None, click: dict | None, lang: str = "en") -> dict[str, Any]:
     """Turn a chart click into sla_tickets keyword filters (pure)."""
     if not trigger or not click or not click.get("points"):
         return {"outcome": "breached"}
     point = click["points"][0]
     custom = point.get("customdata")
-    if trigger == "sla-heatmap" and custom:
-        return {"tier": custom[0], "priority": custom[1], "metric": custom[2]}
+    if trigger == "sla-heatmap":
+        if custom:
+            return {"tier": custom[0], "priority": custom[1], "metric": custom[2]}
+        cell = heatmap_cell(str(point.get("x")), str(point.get("y")), lang)
+        if cell:
+            return cell
     if trigger == "sla-trend" and custom:
         return {"tier": custom[0], "day": custom[1]}
     if trigger.startswith("sla-dist-") and custom:
@@ -249,8 +265,8 @@ def drill(*args: Any) -> Any:
     if not isinstance(trigger, str) or not params:
         return no_update, no_update, no_update
     click = clicks[GRAPHS.index(trigger)]
-    sel = selection_from_click(trigger, click)
     c = ctx(lang)
+    sel = selection_from_click(trigger, click, c.lang)
     try:
         df = _tickets(c, params, sel)
     except (data.NoWarehouse, data.MissingMart):

@@ -53,7 +53,7 @@ def table_rows(df: Any, lang: str) -> list[dict[str, Any]]:
 def column_defs(lang: str, descriptions: dict[str, str] | None = None) -> list[dict[str, Any]]:
     cols: list[dict[str, Any]] = [
         {"field": "name", "headerName": t("col.engineer", lang), "cellRenderer": "markdown",
-         "linkTarget": "_self", "pinned": "left", "minWidth": 190},
+         "pinned": "left", "minWidth": 190},
         {"field": "team", "headerName": t("col.team", lang), "minWidth": 130},
         {"field": "tier", "headerName": t("col.engineer_tier", lang), "maxWidth": 80},
     ]

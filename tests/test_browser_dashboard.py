@@ -1,0 +1,221 @@
+"""End to end in headless Chromium against the warehouse the real pipeline built.
+
+The dashboard is served on a free loopback port (werkzeug, in a subprocess pointed at
+the `built_warehouse` of conftest); Playwright drives Debian's chromium. Every page must
+render without browser console errors; a filter changes the numbers; the drill from an
+OKR key result to the SLA page to one ticket works; the wall's countdown moves every
+second; RU/EN switches and sticks across pages.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking"]
+ROOT = Path(__file__).resolve().parent.parent
+
+SERVER = """
+import sys
+from werkzeug.serving import make_server
+from dashboard.app import server
+make_server("127.0.0.1", int(sys.argv[1]), server, threaded=True).serve_forever()
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(built_warehouse):
+    """(base URL, warehouse path) of a dashboard serving the pipeline's warehouse."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    port = _free_port()
+    env = dict(built_warehouse.env)
+    env["PULSE_AUTH"] = "none"
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode()[-2000:])
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}", built_warehouse.settings.warehouse_path
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="en-US")
+    pg = context.new_page()
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def ready(pg, timeout: int = 30_000) -> None:
+    pg.wait_for_selector("#_pages_content > *", timeout=timeout)
+    pg.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')",
+                         timeout=timeout)
+
+
+def _samples(warehouse: Path) -> tuple[str, str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        engineer = con.execute(
+            "select engineer_id from main.fct_engineer_weeks order by week_start desc, engineer_id limit 1"
+        ).fetchall()[0][0]
+        ticket = con.execute(
+            "select ticket_id from main.fct_sla_outcomes where outcome = 'breached' order by ticket_id limit 1"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    return str(engineer), str(ticket)
+
+
+def test_every_page_renders_without_console_errors(site, page) -> None:
+    base, warehouse = site
+    engineer, ticket = _samples(warehouse)
+    expectations = {
+        "/": "#okr-summary", "/sla": "#sla-heatmap", "/teams": "#teams-grid",
+        f"/engineer/{engineer}": "#engineer-kpis", f"/ticket/{ticket}": "#timeline",
+        "/customers": "#nps-chart", "/revenue": "#kpi-revenue", "/wall": "#wall-fr",
+        "/quality": "#dq-batches", "/no/such/page": "#not-found",
+    }
+    builds: set[str] = set()
+    page.on("response", lambda r: builds.add(r.headers.get("x-pulse-build", ""))
+            if "_dash-update-component" in r.url else None)
+    for path, selector in expectations.items():
+        page.goto(base + path)
+        ready(page)
+        page.wait_for_selector(selector, timeout=20_000)
+        assert page.locator(".asof, .wall-asof, #not-found").count() > 0, path
+        assert not page.errors, f"{path}: {page.errors[:3]}"
+    # Every data response names the one build it read (the load test relies on it).
+    con = duckdb.connect(str(warehouse), read_only=True)
+    build_id = con.execute("select build_id from main.pulse_build").fetchall()[0][0]
+    con.close()
+    assert build_id in builds
+    assert builds <= {build_id, ""}
+
+
+def test_a_filter_changes_the_numbers(site, page) -> None:
+    base, _ = site
+    page.goto(base + "/?year=2025&quarter=1")
+    ready(page)
+    values = "() => Array.from(document.querySelectorAll('.kr-value')).map(e => e.innerText).join('|')"
+    before = page.evaluate(values)
+    page.locator("label.filter:has(.filter-label:text-is('Support tier')) button").click()
+    page.get_by_role("option", name="Premium", exact=True).click()
+    page.wait_for_url(re.compile(r"tier=premium"), timeout=15_000)
+    ready(page)
+    page.wait_for_function(
+        f"(b) => ({values})() !== b && document.querySelectorAll('.kr-value').length > 0",
+        arg=before, timeout=15_000)
+    after = page.evaluate(values)
+    assert after != before
+    # The link reproduces the view.
+    page.goto(page.url)
+    ready(page)
+    assert page.evaluate(values) == after
+    assert not page.errors, page.errors[:3]
+
+
+def test_drill_from_okr_to_sla_to_a_ticket(site, page) -> None:
+    base, _ = site
+    page.goto(base + "/?year=2025&quarter=1")
+    ready(page)
+    page.click("#kr-link-first_response_sla")
+    page.wait_for_url(re.compile(r"/sla\?.*metric=first_response"), timeout=15_000)
+    ready(page)
+    page.wait_for_selector("#sla-heatmap .main-svg")
+    # A chart click lists the tickets behind it.
+    before = page.inner_text("#sla-selection")
+    box = page.locator("#sla-heatmap .nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.1)
+    page.wait_for_function(
+        "(b) => document.querySelector('#sla-selection').innerText !== b", arg=before,
+        timeout=15_000)
+    link = page.locator("#sla-tickets .ag-cell a").first
+    link.wait_for(timeout=15_000)
+    ticket = link.inner_text()
+    link.click()
+    page.wait_for_url(re.compile(rf"/ticket/{re.escape(ticket)}$"), timeout=15_000)
+    ready(page)
+    page.wait_for_selector("#timeline li")
+    assert ticket in page.inner_text("h1")
+    assert page.locator(".clock").count() >= 1
+    assert not page.errors, page.errors[:3]
+
+
+def test_wall_countdown_ticks_in_the_browser(site, page) -> None:
+    base, _ = site
+    page.goto(base + "/wall")
+    ready(page)
+    cell = page.locator(".wall-row .cd").first
+    cell.wait_for(timeout=15_000)
+    first = cell.inner_text()
+    page.wait_for_timeout(2200)
+    second = cell.inner_text()
+    assert first != second
+    # Colour is never the only signal: breached rows say so in words.
+    if "breached" in (page.locator(".wall-row").first.get_attribute("class") or ""):
+        assert "BREACHED" in second
+    # No scrolling on a 1920x1080 TV.
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    overflow = page.evaluate("() => document.documentElement.scrollHeight <= window.innerHeight + 1")
+    assert overflow
+    assert not page.errors, page.errors[:3]
+
+
+def test_russian_by_default_for_ru_browsers_and_switch_sticks(site, browser) -> None:
+    base, _ = site
+    context = browser.new_context(locale="ru-RU", extra_http_headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    pg = context.new_page()
+    pg.goto(base + "/")
+    ready(pg)
+    assert pg.inner_text("h1") == "Цели и ключевые результаты"
+    pg.click("#lang-en")
+    pg.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText === 'Objectives and key results'",
+                         timeout=15_000)
+    pg.goto(base + "/sla")
+    ready(pg)
+    assert pg.inner_text("h1") == "SLA compliance"
+    pg.click("#lang-ru")
+    pg.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText === 'Соблюдение SLA'",
+                         timeout=15_000)
+    # Numbers follow the locale: a Russian decimal comma in the KPI tiles.
+    assert "," in pg.inner_text("#kpi-overall .kpi-value")
+    context.close()
