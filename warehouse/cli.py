@@ -43,11 +43,9 @@ def _parse_instant(text: str) -> datetime:
 def parse_duration(text: str) -> timedelta:
     """`90s`, `5m`, `2h` or a bare number of seconds."""
     units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = (text[:-1], text[-1]) if text and text[-1] in units else (text, "s")
     try:
-        if text and text[-1] in units:
-            seconds = float(text[:-1]) * units[text[-1]]
-        else:
-            seconds = float(text)
+        seconds = float(number) * units[unit]
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 5m") from exc
     if seconds <= 0:
@@ -69,12 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=42)
 
     load = sub.add_parser("load", help="validate extracts and land them in the landing database")
-    load.add_argument("--raw", type=str, default=None, help="raw directory (default: PULSE_RAW_DIR)")
+    load.add_argument(
+        "--raw", type=str, default=None, help="raw directory (default: PULSE_RAW_DIR)"
+    )
     load.add_argument("--encoding", default=None, help="force a CSV encoding, e.g. cp1251")
     load.add_argument("--delimiter", default=None, help="force a CSV delimiter, e.g. ';'")
 
     build = sub.add_parser("build", help="run the dbt project and publish the warehouse")
-    build.add_argument("--as-of", type=_parse_instant, default=None, help="ISO time the clocks stop at")
+    build.add_argument(
+        "--as-of", type=_parse_instant, default=None, help="ISO time the clocks stop at"
+    )
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
 
     refresh = sub.add_parser("refresh", help="load then build, once or on a schedule")

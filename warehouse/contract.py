@@ -97,7 +97,13 @@ def _enum(name: str, values: str, required: bool = True, **kw: object) -> Column
     return Column(name, ENUM, required, tuple(values.split()), **kw)  # type: ignore[arg-type]
 
 
-PRIORITY_ALIASES = {"p1": "critical", "p2": "high", "p3": "medium", "p4": "low", "urgent": "critical"}
+PRIORITY_ALIASES = {
+    "p1": "critical",
+    "p2": "high",
+    "p3": "medium",
+    "p4": "low",
+    "urgent": "critical",
+}
 CURRENCIES = "rub usd eur"  # matched case-insensitively, stored upper case: RUB, USD, EUR
 COMPETITORS = "aws gcp azure yandex_cloud cloud_ru selectel arenadata mts astra none"
 
