@@ -251,6 +251,18 @@ def test_cp1251_forced_encoding_and_delimiter(settings: Settings) -> None:
     assert query(settings, "select subject from raw.tickets") == [(RUSSIAN,)]
 
 
+def test_utf16_tab_separated_excel_unicode_text(settings: Settings) -> None:
+    text = csv_text(
+        TICKET_HEADER.replace(",", "\t"),
+        [f"T1\t2025-03-03 12:00\t2025-03-03 12:00\tA1\temail\thigh\topen\ttier1\t{RUSSIAN}"],
+    )
+    write(settings, "tickets", "unicode.csv", text.encode("utf-16"))
+    summary = run(settings)
+    assert not summary.failed_files, summary.failed
+    assert query(settings, "select subject from raw.tickets") == [(RUSSIAN,)]
+    assert summary.batches[0].notes == ["utf-16", "tab"]
+
+
 def test_utf8_cyrillic_with_semicolons(settings: Settings) -> None:
     text = csv_text(
         TICKET_HEADER.replace(",", ";"),
