@@ -97,12 +97,19 @@ def test_ticket_row_defects_rejected_with_line_and_reason(settings: Settings) ->
         (3, "ticket_id: missing key"),
         (4, "created_at: not an ISO-8601 timestamp"),
         (5, "created_at: not an ISO-8601 timestamp"),
-        (6, "channel: unknown value; priority: unknown value"),
+        (
+            6,
+            "channel: unknown value (expected email, chat, phone, web, console, api, "
+            "monitoring, bot); priority: unknown value (expected critical, high, medium, low)",
+        ),
         (7, "account_id: missing required value"),
         (8, "is_proactive: not a boolean (true/false, 1/0, yes/no)"),
         (9, "malformed row: fewer fields than the header"),
         (10, "malformed row: more fields than the header"),
-        (11, "type: unknown value"),
+        (
+            11,
+            "type: unknown value (expected incident, problem, question, task, feature_request)",
+        ),
     ]
     assert query(
         settings, "select ticket_id, is_proactive, type, group_name from raw.tickets order by 1"
@@ -202,7 +209,7 @@ def test_numeric_range_and_format_defects(settings: Settings) -> None:
     assert rejects(settings, "contracts") == [
         (3, "mrr: negative amount"),
         (4, "start_date: not a date (YYYY-MM-DD)"),
-        (5, "currency: unknown value"),
+        (5, "currency: unknown value (expected RUB, USD, EUR)"),
     ]
     assert rejects(settings, "support_costs") == [
         (3, "month: not a month (YYYY-MM)"),

@@ -304,7 +304,7 @@ def load_batch(
     try:
         result.content_hash = file_hash(f.path)
     except OSError as exc:
-        result.status, result.error = FAILED, f"{f.file_name}: cannot be read ({exc.strerror})"
+        result = _failed(con, f, result, f"{f.file_name} cannot be read ({exc.strerror})")
         result.seconds = time.monotonic() - started
         return result
     if _already_loaded(con, f, result.content_hash):

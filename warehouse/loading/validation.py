@@ -221,9 +221,15 @@ def check_batch(
             what = "missing key" if is_key else "missing required value"
             checks.append(f"case when not p._has_{col.name} then '{col.name}: {what}' end")
         if col.kind != TEXT:
+            problem = _KIND_PROBLEM[col.kind]
+            if col.kind == ENUM:
+                expected = (
+                    col.values if not col.upper_case else tuple(v.upper() for v in col.values)
+                )
+                problem += f" (expected {', '.join(expected)})"
             checks.append(
                 f"case when p._has_{col.name} and p.{col.name} is null "
-                f"then '{col.name}: {_KIND_PROBLEM[col.kind]}' end"
+                f"then {_lit(col.name + ': ' + problem)} end"
             )
         if col.min_value is not None or col.max_value is not None:
             lo, hi = col.min_value, col.max_value
