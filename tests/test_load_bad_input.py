@@ -117,6 +117,11 @@ def test_ticket_row_defects_rejected_with_line_and_reason(settings: Settings) ->
         ("T1", True, "incident", "tier1"),
         ("T11", False, "question", "tier2"),
     ]
+    # Good rows after rows the CSV reader dropped keep their own line numbers.
+    assert query(settings, "select ticket_id, _line_number from raw.tickets order by 1") == [
+        ("T1", 2),
+        ("T11", 12),
+    ]
     raw_row = query(settings, "select raw_row from raw.load_rejects where line_number = 6")[0][0]
     assert json.loads(raw_row)["priority"] == "P5"
     raw_line = query(settings, "select raw_row from raw.load_rejects where line_number = 9")[0][0]
@@ -541,3 +546,23 @@ def test_unknown_encoding_argument_is_a_user_error(settings: Settings) -> None:
         run(settings, encoding="klingon")
     with pytest.raises(PulseError, match="one character"):
         run(settings, delimiter=";;")
+
+
+def test_line_numbers_around_runs_of_malformed_rows(settings: Settings) -> None:
+    good = [GOOD_TICKET.replace("T1", f"T{i}") for i in range(8)]
+    short = "X,2025-03-03 12:00"
+    write(
+        settings,
+        "tickets",
+        "b1.csv",
+        lines(TICKET_HEADER, good[0], short, short, good[1], short, good[2], good[3], short),
+    )
+    (batch,) = run(settings).batches
+    assert (batch.rows_read, batch.rows_landed, batch.rows_rejected) == (8, 4, 4)
+    assert query(settings, "select ticket_id, _line_number from raw.tickets order by 2") == [
+        ("T0", 2),
+        ("T1", 5),
+        ("T2", 7),
+        ("T3", 8),
+    ]
+    assert [r[0] for r in rejects(settings, "tickets")] == [3, 4, 6, 9]
