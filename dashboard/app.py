@@ -24,7 +24,7 @@ def _install_lang_switch(server: flask.Flask) -> None:
     """`/lang/<ru|en>` stores the choice in a cookie and returns to the page it came from."""
 
     @server.route("/lang/<code>")
-    def _set_lang(code: str):  # noqa: ANN202
+    def _set_lang(code: str):
         lang = i18n.norm_lang(code) or i18n.DEFAULT_LANG
         back = flask.request.referrer or "/"
         # Only ever redirect within this site.
@@ -38,8 +38,9 @@ def _install_lang_switch(server: flask.Flask) -> None:
             query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "lang"])
             target = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
         response = flask.redirect(target)
-        response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True)
+        response.set_cookie(
+            i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
         return response
 
 

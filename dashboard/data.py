@@ -166,9 +166,12 @@ def _attach(path: Path) -> Session:
     con.execute("use wh")
     build_id, as_of, built_at = f"mtime-{stat_before.st_mtime_ns}", None, None
     try:
-        row = _first(con.execute(
-            "select build_id, as_of, built_at from main.pulse_build order by built_at desc limit 1"
-        ).fetchall())
+        row = _first(
+            con.execute(
+                "select build_id, as_of, built_at from main.pulse_build "
+                "order by built_at desc limit 1"
+            ).fetchall()
+        )
         if row:
             build_id, as_of, built_at = str(row[0]), row[1], row[2]
     except duckdb.Error:
@@ -284,7 +287,7 @@ def init_app(server: Any, settings: Any, cache_config: dict | None = None) -> No
     server.teardown_request(close_request_session)
 
     @server.after_request
-    def _build_header(response):  # noqa: ANN001
+    def _build_header(response):
         build = g.get("pulse_build")
         if build:
             response.headers[BUILD_HEADER] = build
@@ -343,10 +346,13 @@ def _df(sess: Session, sql: str, params: Iterable[Any] = ()) -> pl.DataFrame:
 
 
 def _has_table(sess: Session, table: str, schema: str = "main") -> bool:
-    row = _first(sess.con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall())
+    row = _first(
+        sess.con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    )
     return bool(row and row[0])
 
 
@@ -438,8 +444,14 @@ def metric_descriptions(settings: Any) -> dict[str, str]:
     try:
         nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
         wanted = {
-            "fct_okr_progress", "fct_sla_daily", "fct_engineer_weeks", "fct_tickets",
-            "fct_retention", "fct_opportunities", "fct_support_costs", "fct_nps_responses",
+            "fct_okr_progress",
+            "fct_sla_daily",
+            "fct_engineer_weeks",
+            "fct_tickets",
+            "fct_retention",
+            "fct_opportunities",
+            "fct_support_costs",
+            "fct_nps_responses",
             "fct_csat_responses",
         }
         for node in nodes.values():
@@ -463,7 +475,12 @@ def filter_options(settings: Any, viewer: Any) -> dict[str, list[str]]:
     """Values for the global filters: years with OKR data, tiers, regions, segments."""
 
     def q(sess: Session) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {"years": [], "regions": [], "segments": [], "tiers": list(TIERS)}
+        out: dict[str, list[str]] = {
+            "years": [],
+            "regions": [],
+            "segments": [],
+            "tiers": list(TIERS),
+        }
         if _has_table(sess, "fct_okr_progress"):
             rows = sess.con.execute(
                 "select distinct cast(left(period, 4) as integer) y from main.fct_okr_progress "
@@ -472,13 +489,17 @@ def filter_options(settings: Any, viewer: Any) -> dict[str, list[str]]:
             out["years"] = [str(r[0]) for r in rows]
         if _has_table(sess, "dim_account"):
             out["regions"] = [
-                r[0] for r in sess.con.execute(
-                    "select distinct region from main.dim_account where region is not null order by 1"
+                r[0]
+                for r in sess.con.execute(
+                    "select distinct region from main.dim_account "
+                    "where region is not null order by 1"
                 ).fetchall()
             ]
             out["segments"] = [
-                r[0] for r in sess.con.execute(
-                    "select distinct segment from main.dim_account where segment is not null order by 1"
+                r[0]
+                for r in sess.con.execute(
+                    "select distinct segment from main.dim_account "
+                    "where segment is not null order by 1"
                 ).fetchall()
             ]
         return out
@@ -522,8 +543,11 @@ def okr_progress(
         months = [f"{year}-{m:02d}" for m in range(1, 13)]
         if quarter:
             months = months[: 3 * quarter]
-        dims = [tier or "all", segment or "all", region or "all"] if len(chosen) <= 1 else \
-            ["all", "all", "all"]
+        dims = (
+            [tier or "all", segment or "all", region or "all"]
+            if len(chosen) <= 1
+            else ["all", "all", "all"]
+        )
         cols = (
             "kr_id, objective_id, objective, key_result, period, actual, target, unit, "
             "direction, status, projection, projected_status, is_low_n, denominator"
@@ -552,8 +576,9 @@ def okr_progress(
             krs.append(row)
         return {"krs": krs, "period": period}
 
-    result = _run(settings, "okr_progress", (year, quarter, *dims_key(tier, region, segment)),
-                  "all", q)
+    result = _run(
+        settings, "okr_progress", (year, quarter, *dims_key(tier, region, segment)), "all", q
+    )
     if len(chosen) > 1:
         result = _apply_recomputed(settings, viewer, result, year, quarter, tier, region, segment)
     return result
@@ -563,9 +588,16 @@ def dims_key(*values: str | None) -> tuple[str, ...]:
     return tuple(v or "all" for v in values)
 
 
-def _apply_recomputed(settings: Any, viewer: Any, result: dict[str, Any], year: int,
-                      quarter: int | None, tier: str | None, region: str | None,
-                      segment: str | None) -> dict[str, Any]:
+def _apply_recomputed(
+    settings: Any,
+    viewer: Any,
+    result: dict[str, Any],
+    year: int,
+    quarter: int | None,
+    tier: str | None,
+    region: str | None,
+    segment: str | None,
+) -> dict[str, Any]:
     """Replace the totals of recomputable KRs by their value for a filter combination."""
     recomputed = okr_filtered(settings, viewer, year, quarter, tier, region, segment)
     krs = []
@@ -581,16 +613,20 @@ def _apply_recomputed(settings: Any, viewer: Any, result: dict[str, Any], year: 
             kr["projected_status"] = None
             kr["unfiltered"] = False
             kr["monthly"] = [
-                {"period": m["period"], "actual": fresh["monthly"].get(m["period"]),
-                 "target": m["target"]}
+                {
+                    "period": m["period"],
+                    "actual": fresh["monthly"].get(m["period"]),
+                    "target": m["target"],
+                }
                 for m in kr["monthly"]
             ]
         krs.append(kr)
     return {"krs": krs, "period": result["period"]}
 
 
-def okr_status(actual: float | None, target: float | None, direction: str | None,
-               band_pct: float = 5.0) -> str:
+def okr_status(
+    actual: float | None, target: float | None, direction: str | None, band_pct: float = 5.0
+) -> str:
     """DESIGN s4: on track at target, at risk within the amber band, else off track."""
     if actual is None or target is None:
         return "no_data"
@@ -606,8 +642,14 @@ def okr_status(actual: float | None, target: float | None, direction: str | None
 
 # KR ids recomputable for a tier / region / segment filter, and how.
 FILTERABLE_KRS = {
-    "csat", "nps", "first_response_sla", "resolution_sla", "sla_compliance", "fcr",
-    "escalation_rate", "automation_share",
+    "csat",
+    "nps",
+    "first_response_sla",
+    "resolution_sla",
+    "sla_compliance",
+    "fcr",
+    "escalation_rate",
+    "automation_share",
 }
 
 
@@ -641,7 +683,8 @@ def okr_filtered(
             params.append(segment)
         return (
             f" and {alias}.account_id in (select a.account_id from main.dim_account a where "
-            + " and ".join(clauses) + ")",
+            + " and ".join(clauses)
+            + ")",
             params,
         )
 
@@ -680,21 +723,36 @@ def okr_filtered(
                 "count(*) filter (where o.outcome in ('met', 'breached')) as den "
                 "from main.fct_sla_outcomes o join main.fct_tickets t using (ticket_id) "
                 "where o.outcome_at >= ? and o.outcome_at < ?"
-                + metric_sql + tier_sql + t_acct + " group by 1 order by 1",
-                [tz, _utc_naive(datetime.combine(start, datetime.min.time())),
-                 _utc_naive(datetime.combine(end, datetime.min.time())),
-                 *metric_p, *tier_p, *t_params],
+                + metric_sql
+                + tier_sql
+                + t_acct
+                + " group by 1 order by 1",
+                [
+                    tz,
+                    _utc_naive(datetime.combine(start, datetime.min.time())),
+                    _utc_naive(datetime.combine(end, datetime.min.time())),
+                    *metric_p,
+                    *tier_p,
+                    *t_params,
+                ],
             )
         # FCR and escalation rate over tickets solved in the period.
         t_tier = " and t.support_tier = ?" if tier else ""
-        common = [tz, datetime.combine(start, datetime.min.time()),
-                  datetime.combine(end, datetime.min.time()), *tier_p, *t_params]
+        common = [
+            tz,
+            datetime.combine(start, datetime.min.time()),
+            datetime.combine(end, datetime.min.time()),
+            *tier_p,
+            *t_params,
+        ]
         monthly_ratio(
             "fcr",
             "select strftime(timezone(?, timezone('UTC', t.solved_at)), '%Y-%m') as month, "
             "count(*) filter (where t.is_fcr) as num, count(*) as den "
             "from main.fct_tickets t where t.solved_at >= ? and t.solved_at < ?"
-            + t_tier + t_acct + " group by 1 order by 1",
+            + t_tier
+            + t_acct
+            + " group by 1 order by 1",
             common,
         )
         monthly_ratio(
@@ -702,7 +760,9 @@ def okr_filtered(
             "select strftime(timezone(?, timezone('UTC', t.solved_at)), '%Y-%m') as month, "
             "count(*) filter (where t.is_escalated) as num, count(*) as den "
             "from main.fct_tickets t where t.solved_at >= ? and t.solved_at < ?"
-            + t_tier + t_acct + " group by 1 order by 1",
+            + t_tier
+            + t_acct
+            + " group by 1 order by 1",
             common,
         )
         # CSAT: responses in the period, joined to their ticket's account.
@@ -713,16 +773,24 @@ def okr_filtered(
             sub, c_params = acct_filter("t2")
             c_acct = (
                 " and c.ticket_id in (select t2.ticket_id from main.fct_tickets t2 where true"
-                + sub + ")"
+                + sub
+                + ")"
             )
         monthly_ratio(
             "csat",
             "select strftime(timezone(?, timezone('UTC', c.responded_at)), '%Y-%m') as month, "
             "count(*) filter (where c.score >= 4) as num, count(*) as den "
             "from main.fct_csat_responses c where c.responded_at >= ? and c.responded_at < ?"
-            + c_tier + c_acct + " group by 1 order by 1",
-            [tz, datetime.combine(start, datetime.min.time()),
-             datetime.combine(end, datetime.min.time()), *tier_p, *c_params],
+            + c_tier
+            + c_acct
+            + " group by 1 order by 1",
+            [
+                tz,
+                datetime.combine(start, datetime.min.time()),
+                datetime.combine(end, datetime.min.time()),
+                *tier_p,
+                *c_params,
+            ],
         )
         # NPS: per wave; the period's quarter(s).
         n_clauses, n_params = [], []
@@ -741,7 +809,8 @@ def okr_filtered(
             "select wave, count(*) filter (where score >= 9) as pro, "
             "count(*) filter (where score <= 6) as det, count(*) as n "
             "from main.fct_nps_responses where wave in (select unnest(?))"
-            + "".join(f" and {c}" for c in n_clauses) + " group by wave order by wave",
+            + "".join(f" and {c}" for c in n_clauses)
+            + " group by wave order by wave",
             [waves, *n_params],
         )
         pro = float(nps["pro"].sum() or 0) if nps.height else 0.0
@@ -760,8 +829,13 @@ def okr_filtered(
             "count(*) filter (where t.solved_by_bot) as num, count(*) as den "
             "from main.fct_tickets t where t.created_at >= ? and t.created_at < ? "
             "and t.is_started_in_tier1" + t_tier + t_acct + " group by 1 order by 1",
-            [tz, datetime.combine(start, datetime.min.time()),
-             datetime.combine(end, datetime.min.time()), *tier_p, *t_params],
+            [
+                tz,
+                datetime.combine(start, datetime.min.time()),
+                datetime.combine(end, datetime.min.time()),
+                *tier_p,
+                *t_params,
+            ],
         )
         return out
 
@@ -833,8 +907,7 @@ def tier_targets(settings: Any, viewer: Any, metric: str) -> dict[str, float]:
         for schema in ("reference", "main"):
             if _has_table(sess, "tier_targets", schema):
                 rows = sess.con.execute(
-                    f"select support_tier, target_pct from {schema}.tier_targets "
-                    "where metric = ?",
+                    f"select support_tier, target_pct from {schema}.tier_targets where metric = ?",
                     [metric],
                 ).fetchall()
                 if rows:
@@ -854,7 +927,8 @@ def sla_daily(
         d = _daily_date_col(sess)
         sql = (
             f"select {d}::date as day, support_tier, sum(met_count)::bigint as met, "
-            f"sum(breached_count)::bigint as breached from main.fct_sla_daily where {d} between ? and ?"
+            f"sum(breached_count)::bigint as breached from main.fct_sla_daily "
+            f"where {d} between ? and ?"
         )
         params: list[Any] = [start, end]
         if tier:
@@ -1010,7 +1084,10 @@ def sla_tickets(
             "select o.ticket_id, t.created_at, o.support_tier, o.priority, o.metric, o.outcome, "
             "o.target_minutes, o.elapsed_minutes, o.due_at, o.outcome_at, t.product_area, "
             "t.channel from main.fct_sla_outcomes o join main.fct_tickets t "
-            "on t.ticket_id = o.ticket_id" + join + " where " + " and ".join(clauses)
+            "on t.ticket_id = o.ticket_id"
+            + join
+            + " where "
+            + " and ".join(clauses)
             + " order by (o.outcome = 'breached') desc, o.elapsed_minutes / "
             "nullif(o.target_minutes, 0) desc limit ?"
         )
@@ -1060,9 +1137,11 @@ def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
             }
         out["breaches_today"] = pick(today, None)[1]
         out["breaches_yesterday"] = pick(yesterday, None)[1]
-        row = _first(sess.con.execute(
-            "select count(*) from main.fct_tickets where is_open and priority = 'critical'"
-        ).fetchall())
+        row = _first(
+            sess.con.execute(
+                "select count(*) from main.fct_tickets where is_open and priority = 'critical'"
+            ).fetchall()
+        )
         out["open_critical"] = int(row[0]) if row else 0
         queue = _df(
             sess,
@@ -1206,8 +1285,10 @@ def _fold_invisible(df: pl.DataFrame, visible: set[str] | None) -> pl.DataFrame:
         pl.len().alias("engineers"),
     )
     agg = agg.with_columns(pl.lit(True).alias("is_aggregate"))
-    return pl.concat([mine.with_columns(pl.lit(1, dtype=pl.UInt32).alias("engineers")), agg],
-                     how="diagonal_relaxed")
+    return pl.concat(
+        [mine.with_columns(pl.lit(1, dtype=pl.UInt32).alias("engineers")), agg],
+        how="diagonal_relaxed",
+    )
 
 
 def engineer_profile(settings: Any, viewer: Any, engineer_id: str) -> dict[str, Any]:
@@ -1331,8 +1412,13 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
         if not may_see_names(viewer):
             ticket.pop("account_name", None)
         clocks = clocks.drop("engineer_id")
-        return {"found": True, "ticket": ticket, "clocks": clocks, "events": events,
-                "as_of": sess.as_of}
+        return {
+            "found": True,
+            "ticket": ticket,
+            "clocks": clocks,
+            "events": events,
+            "as_of": sess.as_of,
+        }
 
     return _run(settings, "ticket_detail", (ticket_id,), scope_of(viewer).key(), q)
 
@@ -1477,11 +1563,13 @@ def revenue_ytd(settings: Any, viewer: Any, year: int) -> dict[str, Any]:
         )
         target = None
         if _has_table(sess, "fct_okr_progress"):
-            row = _first(sess.con.execute(
-                "select max(target) from main.fct_okr_progress "
-                "where kr_id = 'attributed_revenue' and period like ?",
-                [f"{year}%"],
-            ).fetchall())
+            row = _first(
+                sess.con.execute(
+                    "select max(target) from main.fct_okr_progress "
+                    "where kr_id = 'attributed_revenue' and period like ?",
+                    [f"{year}%"],
+                ).fetchall()
+            )
             target = float(row[0]) if row and row[0] is not None else None
         return {
             "monthly": monthly,
@@ -1597,7 +1685,8 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
                 f"rows_read = rows_landed + rows_rejected as is_reconciled "
                 f"from main.{manifest} order by loaded_at desc, entity limit 500",
             )
-            if manifest else None
+            if manifest
+            else None
         )
         rejects = table("dq_load_rejects")
         if rejects:
@@ -1616,21 +1705,37 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
         orphans = table("dq_orphan_events")
         if orphans:
             ocols = _columns(sess, orphans)
-            pick = [c for c in ("event_id", "ticket_id", "event_at", "event_type", "actor_role",
-                                "source_batch_id") if c in ocols]
-            out["orphans"] = _df(
-                sess, f"select {', '.join(pick)} from main.{orphans} limit 200"
-            ) if pick else None
+            pick = [
+                c
+                for c in (
+                    "event_id",
+                    "ticket_id",
+                    "event_at",
+                    "event_type",
+                    "actor_role",
+                    "source_batch_id",
+                )
+                if c in ocols
+            ]
+            out["orphans"] = (
+                _df(sess, f"select {', '.join(pick)} from main.{orphans} limit 200")
+                if pick
+                else None
+            )
             row = _first(sess.con.execute(f"select count(*) from main.{orphans}").fetchall())
             out["orphan_count"] = int(row[0]) if row else 0
         else:
             out["orphans"], out["orphan_count"] = None, None
         fresh = table("dq_source_freshness")
-        out["freshness"] = _df(
-            sess,
-            f"select source_name, table_name, row_count, max_timestamp, last_loaded_at, "
-            f"loaded_batches, lag_hours from main.{fresh} order by lag_hours desc nulls first",
-        ) if fresh else None
+        out["freshness"] = (
+            _df(
+                sess,
+                f"select source_name, table_name, row_count, max_timestamp, last_loaded_at, "
+                f"loaded_batches, lag_hours from main.{fresh} order by lag_hours desc nulls first",
+            )
+            if fresh
+            else None
+        )
         if _has_table(sess, "pulse_build_tests"):
             out["tests"] = _df(
                 sess,

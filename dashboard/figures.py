@@ -22,8 +22,12 @@ from dashboard import i18n
 from dashboard.i18n import t
 
 GOOD, WARN, BAD, NEUTRAL = "#1a7f37", "#b7791f", "#c62828", "#5b6b7f"
-TIER_COLOURS = {"premium": "#6f42c1", "professional": "#1f6feb", "standard": "#0f9d8a",
-                "free": "#8a8f98"}
+TIER_COLOURS = {
+    "premium": "#6f42c1",
+    "professional": "#1f6feb",
+    "standard": "#0f9d8a",
+    "free": "#8a8f98",
+}
 SERIES = ["#1f6feb", "#0f9d8a", "#6f42c1", "#d9480f", "#8a8f98", "#c2255c", "#2b8a3e"]
 
 
@@ -74,10 +78,23 @@ class Fig(dict):
         self["layout"].setdefault("annotations", []).append(props)
         return self
 
-    def _line(self, axis: str, value: float, line_dash: str | None, line_color: str | None,
-              line_width: float, annotation_text: str | None) -> Fig:
-        shape: dict[str, Any] = {"type": "line", "line": {"dash": line_dash or "solid",
-                                 "color": line_color or NEUTRAL, "width": line_width}}
+    def _line(
+        self,
+        axis: str,
+        value: float,
+        line_dash: str | None,
+        line_color: str | None,
+        line_width: float,
+        annotation_text: str | None,
+    ) -> Fig:
+        shape: dict[str, Any] = {
+            "type": "line",
+            "line": {
+                "dash": line_dash or "solid",
+                "color": line_color or NEUTRAL,
+                "width": line_width,
+            },
+        }
         if axis == "h":
             shape.update(xref="paper", x0=0, x1=1, yref="y", y0=value, y1=value)
         else:
@@ -85,23 +102,53 @@ class Fig(dict):
         self["layout"].setdefault("shapes", []).append(shape)
         if annotation_text:
             if axis == "h":
-                self.add_annotation(text=annotation_text, xref="paper", x=0, yref="y", y=value,
-                                    showarrow=False, xanchor="left", yanchor="bottom",
-                                    font={"size": 11, "color": line_color or NEUTRAL})
+                self.add_annotation(
+                    text=annotation_text,
+                    xref="paper",
+                    x=0,
+                    yref="y",
+                    y=value,
+                    showarrow=False,
+                    xanchor="left",
+                    yanchor="bottom",
+                    font={"size": 11, "color": line_color or NEUTRAL},
+                )
             else:
-                self.add_annotation(text=annotation_text, yref="paper", y=1, xref="x", x=value,
-                                    showarrow=False, xanchor="left", yanchor="top",
-                                    font={"size": 11, "color": line_color or NEUTRAL})
+                self.add_annotation(
+                    text=annotation_text,
+                    yref="paper",
+                    y=1,
+                    xref="x",
+                    x=value,
+                    showarrow=False,
+                    xanchor="left",
+                    yanchor="top",
+                    font={"size": 11, "color": line_color or NEUTRAL},
+                )
         return self
 
-    def add_hline(self, y: float, *, line_dash: str | None = None, line_color: str | None = None,
-                  line_width: float = 1.5, annotation_text: str | None = None,
-                  annotation_position: str | None = None) -> Fig:
+    def add_hline(
+        self,
+        y: float,
+        *,
+        line_dash: str | None = None,
+        line_color: str | None = None,
+        line_width: float = 1.5,
+        annotation_text: str | None = None,
+        annotation_position: str | None = None,
+    ) -> Fig:
         return self._line("h", y, line_dash, line_color, line_width, annotation_text)
 
-    def add_vline(self, x: float, *, line_dash: str | None = None, line_color: str | None = None,
-                  line_width: float = 1.5, annotation_text: str | None = None,
-                  annotation_position: str | None = None) -> Fig:
+    def add_vline(
+        self,
+        x: float,
+        *,
+        line_dash: str | None = None,
+        line_color: str | None = None,
+        line_width: float = 1.5,
+        annotation_text: str | None = None,
+        annotation_position: str | None = None,
+    ) -> Fig:
         return self._line("v", x, line_dash, line_color, line_width, annotation_text)
 
 
@@ -116,8 +163,12 @@ def _date_format(lang: str) -> str:
 def base(fig: Fig, lang: str, *, height: int = 320, legend: bool = True) -> Fig:
     # No named template: applying "plotly_white" costs ~120 ms per figure; the few
     # styles it gave are set here directly.
-    axis = {"gridcolor": "#e9edf2", "zerolinecolor": "#cfd6df", "linecolor": "#cfd6df",
-            "automargin": True}
+    axis = {
+        "gridcolor": "#e9edf2",
+        "zerolinecolor": "#cfd6df",
+        "linecolor": "#cfd6df",
+        "automargin": True,
+    }
     fig.update_layout(
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
@@ -141,8 +192,15 @@ def _f(values: Any) -> list[float | None]:
 
 def empty_figure(message: str, lang: str, height: int = 240) -> Fig:
     fig = Fig()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 15, "color": NEUTRAL},
-                       x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        font={"size": 15, "color": NEUTRAL},
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return base(fig, lang, height=height, legend=False)
@@ -151,17 +209,39 @@ def empty_figure(message: str, lang: str, height: int = 240) -> Fig:
 # ----------------------------------------------------------------------------- OKR
 
 
-def sparkline(periods: Sequence[str], actual: Sequence[float | None],
-              target: Sequence[float | None], texts: Sequence[str], lang: str) -> Fig:
+def sparkline(
+    periods: Sequence[str],
+    actual: Sequence[float | None],
+    target: Sequence[float | None],
+    texts: Sequence[str],
+    lang: str,
+) -> Fig:
     """Monthly trend of one KR with its target as a dashed step line (texts = hover values)."""
     fig = Fig()
-    fig.add_trace(_t("scatter", x=list(periods), y=_f(target), mode="lines", name=t("okr.target", lang),
-                             line={"color": NEUTRAL, "dash": "dot", "width": 1.5, "shape": "hv"},
-                             hoverinfo="skip"))
-    fig.add_trace(_t("scatter", x=list(periods), y=_f(actual), mode="lines+markers",
-                             name=t("okr.value", lang), text=list(texts),
-                             hovertemplate="%{x}: %{text}<extra></extra>",
-                             line={"color": SERIES[0], "width": 2.5}, marker={"size": 6}))
+    fig.add_trace(
+        _t(
+            "scatter",
+            x=list(periods),
+            y=_f(target),
+            mode="lines",
+            name=t("okr.target", lang),
+            line={"color": NEUTRAL, "dash": "dot", "width": 1.5, "shape": "hv"},
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        _t(
+            "scatter",
+            x=list(periods),
+            y=_f(actual),
+            mode="lines+markers",
+            name=t("okr.value", lang),
+            text=list(texts),
+            hovertemplate="%{x}: %{text}<extra></extra>",
+            line={"color": SERIES[0], "width": 2.5},
+            marker={"size": 6},
+        )
+    )
     fig = base(fig, lang, height=90, legend=False)
     fig.update_layout(margin={"l": 4, "r": 4, "t": 4, "b": 4})
     fig.update_xaxes(visible=False, type="category")
@@ -176,15 +256,20 @@ def sla_heatmap(matrix: pl.DataFrame, lang: str) -> Fig:
     """Compliance tier x priority, one row per tier and metric; customdata for drill-down."""
     if matrix.height == 0:
         return empty_figure(t("empty.nodata", lang), lang)
-    priorities = [p for p in ("critical", "high", "medium", "low")
-                  if p in set(matrix["priority"].to_list())]
+    priorities = [
+        p for p in ("critical", "high", "medium", "low") if p in set(matrix["priority"].to_list())
+    ]
     rows: list[tuple[str, str]] = []
     for tier in ("premium", "professional", "standard"):
         for metric in ("first_response", "resolution"):
-            if matrix.filter((pl.col("support_tier") == tier) & (pl.col("metric") == metric)).height:
+            if matrix.filter(
+                (pl.col("support_tier") == tier) & (pl.col("metric") == metric)
+            ).height:
                 rows.append((tier, metric))
     z, text, custom = [], [], []
-    lookup = {(r["support_tier"], r["priority"], r["metric"]): r for r in matrix.iter_rows(named=True)}
+    lookup = {
+        (r["support_tier"], r["priority"], r["metric"]): r for r in matrix.iter_rows(named=True)
+    }
     for tier, metric in rows:
         zr, tr, cr = [], [], []
         for prio in priorities:
@@ -197,15 +282,26 @@ def sla_heatmap(matrix: pl.DataFrame, lang: str) -> Fig:
         z.append(zr)
         text.append(tr)
         custom.append(cr)
-    ylabels = [f"{i18n.label('tier', tier, lang)} · {i18n.label('metric', m, lang)}" for tier, m in rows]
+    ylabels = [
+        f"{i18n.label('tier', tier, lang)} · {i18n.label('metric', m, lang)}" for tier, m in rows
+    ]
     xlabels = [i18n.label("prio", p, lang) for p in priorities]
-    fig = Fig(_t("heatmap", 
-        z=z, x=xlabels, y=ylabels, text=text, texttemplate="%{text}", customdata=custom,
-        colorscale=[[0, BAD], [0.5, "#f6c343"], [1, GOOD]],
-        zmin=min([85.0] + [v for row in z for v in row if v is not None]), zmax=100,
-        hovertemplate="%{y} · %{x}: %{z:.1f}%<extra></extra>",
-        colorbar={"title": "%", "thickness": 10},
-    ))
+    fig = Fig(
+        _t(
+            "heatmap",
+            z=z,
+            x=xlabels,
+            y=ylabels,
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            colorscale=[[0, BAD], [0.5, "#f6c343"], [1, GOOD]],
+            zmin=min([85.0] + [v for row in z for v in row if v is not None]),
+            zmax=100,
+            hovertemplate="%{y} · %{x}: %{z:.1f}%<extra></extra>",
+            colorbar={"title": "%", "thickness": 10},
+        )
+    )
     fig = base(fig, lang, height=max(240, 44 * len(rows) + 60), legend=False)
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin={"l": 220, "r": 16, "t": 8, "b": 32})
@@ -223,18 +319,33 @@ def sla_trend(daily: pl.DataFrame, targets: dict[str, float], lang: str) -> Fig:
             continue
         colour = TIER_COLOURS[tier]
         days = part["day"].to_list()
-        fig.add_trace(_t("scatter", 
-            x=days, y=[None if v is None else float(v) * 100 for v in part["compliance"].to_list()],
-            mode="lines+markers", name=i18n.label("tier", tier, lang), line={"color": colour, "width": 2},
-            marker={"size": 5}, customdata=[[tier, d.isoformat()] for d in days],
-            hovertemplate="%{x}: %{y:.1f}%<extra>" + i18n.label("tier", tier, lang) + "</extra>",
-        ))
+        fig.add_trace(
+            _t(
+                "scatter",
+                x=days,
+                y=[None if v is None else float(v) * 100 for v in part["compliance"].to_list()],
+                mode="lines+markers",
+                name=i18n.label("tier", tier, lang),
+                line={"color": colour, "width": 2},
+                marker={"size": 5},
+                customdata=[[tier, d.isoformat()] for d in days],
+                hovertemplate="%{x}: %{y:.1f}%<extra>"
+                + i18n.label("tier", tier, lang)
+                + "</extra>",
+            )
+        )
         if tier in targets:
-            fig.add_trace(_t("scatter", 
-                x=[days[0], days[-1]], y=[targets[tier] * 100] * 2, mode="lines",
-                name=f"{t('sla.target', lang)} · {i18n.label('tier', tier, lang)}",
-                line={"color": colour, "dash": "dash", "width": 1}, hoverinfo="skip",
-            ))
+            fig.add_trace(
+                _t(
+                    "scatter",
+                    x=[days[0], days[-1]],
+                    y=[targets[tier] * 100] * 2,
+                    mode="lines",
+                    name=f"{t('sla.target', lang)} · {i18n.label('tier', tier, lang)}",
+                    line={"color": colour, "dash": "dash", "width": 1},
+                    hoverinfo="skip",
+                )
+            )
     fig = base(fig, lang, height=340)
     fig.update_yaxes(title="%", rangemode="normal")
     fig.update_xaxes(tickformat=_date_format(lang))
@@ -248,13 +359,27 @@ def distribution(hist: pl.DataFrame, metric: str, lang: str) -> Fig:
     buckets = [int(b) for b in hist["bucket"].to_list()]
     labels = [f"{b}–{b + 10}%" if b < 300 else "≥300%" for b in buckets]
     colours = [GOOD if b < 100 else BAD for b in buckets]
-    fig = Fig(_t("bar", 
-        x=[b + 5 for b in buckets], y=hist["n"].to_list(), marker_color=colours,
-        customdata=[[b] for b in buckets], hovertext=labels, textposition="none",
-        hovertemplate="%{hovertext}: %{y}<extra></extra>", name=t("sla.count", lang),
-    ))
-    fig.add_vline(x=100, line_dash="dash", line_color="#111", line_width=2,
-                  annotation_text=t("sla.target", lang) + " (100%)", annotation_position="top right")
+    fig = Fig(
+        _t(
+            "bar",
+            x=[b + 5 for b in buckets],
+            y=hist["n"].to_list(),
+            marker_color=colours,
+            customdata=[[b] for b in buckets],
+            hovertext=labels,
+            textposition="none",
+            hovertemplate="%{hovertext}: %{y}<extra></extra>",
+            name=t("sla.count", lang),
+        )
+    )
+    fig.add_vline(
+        x=100,
+        line_dash="dash",
+        line_color="#111",
+        line_width=2,
+        annotation_text=t("sla.target", lang) + " (100%)",
+        annotation_position="top right",
+    )
     fig = base(fig, lang, height=260, legend=False)
     fig.update_xaxes(title=f"% {t('sla.target', lang).lower()}", range=[0, 315], dtick=50)
     fig.update_yaxes(title=t("sla.count", lang))
@@ -266,13 +391,26 @@ def breaches_bar(df: pl.DataFrame, dimension: str, lang: str) -> Fig:
         return empty_figure(t("empty.nodata", lang), lang, height=260)
     df = df.head(12).sort("breached")
     keys = [str(k) for k in df["key"].to_list()]
-    rates = [(b / tot if tot else None) for b, tot in zip(df["breached"].to_list(), df["total"].to_list(), strict=False)]
-    fig = Fig(_t("bar", 
-        y=keys, x=df["breached"].to_list(), orientation="h", marker_color=BAD,
-        customdata=[[dimension, k] for k in keys],
-        text=[f"{fmt.number(b, lang)} · {fmt.percent(r, lang)}" for b, r in zip(df["breached"].to_list(), rates, strict=False)],
-        textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>",
-    ))
+    rates = [
+        (b / tot if tot else None)
+        for b, tot in zip(df["breached"].to_list(), df["total"].to_list(), strict=False)
+    ]
+    fig = Fig(
+        _t(
+            "bar",
+            y=keys,
+            x=df["breached"].to_list(),
+            orientation="h",
+            marker_color=BAD,
+            customdata=[[dimension, k] for k in keys],
+            text=[
+                f"{fmt.number(b, lang)} · {fmt.percent(r, lang)}"
+                for b, r in zip(df["breached"].to_list(), rates, strict=False)
+            ],
+            textposition="auto",
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
     fig = base(fig, lang, height=max(200, 28 * df.height + 60), legend=False)
     fig.update_layout(margin={"l": 120, "r": 16, "t": 8, "b": 32})
     return fig
@@ -281,16 +419,34 @@ def breaches_bar(df: pl.DataFrame, dimension: str, lang: str) -> Fig:
 # ----------------------------------------------------------------------------- people
 
 
-def weekly_metric(weeks: Sequence[Any], values: Sequence[float | None], target: float | None,
-                  name: str, lang: str, share: bool = True, higher_better: bool = True) -> Fig:
+def weekly_metric(
+    weeks: Sequence[Any],
+    values: Sequence[float | None],
+    target: float | None,
+    name: str,
+    lang: str,
+    share: bool = True,
+    higher_better: bool = True,
+) -> Fig:
     scale = 100 if share else 1
-    fig = Fig(_t("scatter", 
-        x=list(weeks), y=[None if v is None else float(v) * scale for v in values],
-        mode="lines+markers", name=name, line={"color": SERIES[0], "width": 2},
-    ))
+    fig = Fig(
+        _t(
+            "scatter",
+            x=list(weeks),
+            y=[None if v is None else float(v) * scale for v in values],
+            mode="lines+markers",
+            name=name,
+            line={"color": SERIES[0], "width": 2},
+        )
+    )
     if target is not None:
-        fig.add_hline(y=float(target) * scale, line_dash="dash", line_color=NEUTRAL,
-                      annotation_text=t("sla.target", lang), annotation_position="top left")
+        fig.add_hline(
+            y=float(target) * scale,
+            line_dash="dash",
+            line_color=NEUTRAL,
+            annotation_text=t("sla.target", lang),
+            annotation_position="top left",
+        )
     fig = base(fig, lang, height=200, legend=False)
     fig.update_layout(margin={"l": 40, "r": 8, "t": 8, "b": 28})
     fig.update_xaxes(tickformat=_date_format(lang))
@@ -310,14 +466,26 @@ def nps_chart(df: pl.DataFrame, lang: str) -> Fig:
     for i, grp in enumerate(sorted(set(df["grp"].to_list()))):
         part = df.filter(pl.col("grp") == grp).sort("wave")
         low = part["low_n"].to_list()
-        fig.add_trace(_t("bar", 
-            x=part["wave"].to_list(), y=_f(part["nps"].to_list()), name=i18n.label("tier", grp, lang),
-            marker={"color": SERIES[i % len(SERIES)], "pattern": {"shape": ["/" if x else "" for x in low]}},
-            text=[f"{fmt.number(v, lang)}{' *' if lw else ''}<br>n={n}"
-                  for v, n, lw in zip(part["nps"].to_list(), part["n"].to_list(), low, strict=False)],
-            textposition="outside",
-            hovertemplate="%{x} · " + str(grp) + ": %{y:.0f}<extra></extra>",
-        ))
+        fig.add_trace(
+            _t(
+                "bar",
+                x=part["wave"].to_list(),
+                y=_f(part["nps"].to_list()),
+                name=i18n.label("tier", grp, lang),
+                marker={
+                    "color": SERIES[i % len(SERIES)],
+                    "pattern": {"shape": ["/" if x else "" for x in low]},
+                },
+                text=[
+                    f"{fmt.number(v, lang)}{' *' if lw else ''}<br>n={n}"
+                    for v, n, lw in zip(
+                        part["nps"].to_list(), part["n"].to_list(), low, strict=False
+                    )
+                ],
+                textposition="outside",
+                hovertemplate="%{x} · " + str(grp) + ": %{y:.0f}<extra></extra>",
+            )
+        )
     fig = base(fig, lang, height=340)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title="NPS", range=[-100, 100])
@@ -327,15 +495,27 @@ def nps_chart(df: pl.DataFrame, lang: str) -> Fig:
 def csat_trend(df: pl.DataFrame, target: float | None, lang: str) -> Fig:
     if df.height == 0:
         return empty_figure(t("empty.nodata", lang), lang)
-    fig = Fig(_t("scatter", 
-        x=df["month"].to_list(), y=[float(v) * 100 for v in df["csat"].to_list()],
-        mode="lines+markers+text", text=[fmt.percent(v, lang, 0) for v in df["csat"].to_list()],
-        textposition="top center", name="CSAT", line={"color": SERIES[1], "width": 2.5},
-        customdata=df["n"].to_list(), hovertemplate="%{x}: %{y:.1f}% (n=%{customdata})<extra></extra>",
-    ))
+    fig = Fig(
+        _t(
+            "scatter",
+            x=df["month"].to_list(),
+            y=[float(v) * 100 for v in df["csat"].to_list()],
+            mode="lines+markers+text",
+            text=[fmt.percent(v, lang, 0) for v in df["csat"].to_list()],
+            textposition="top center",
+            name="CSAT",
+            line={"color": SERIES[1], "width": 2.5},
+            customdata=df["n"].to_list(),
+            hovertemplate="%{x}: %{y:.1f}% (n=%{customdata})<extra></extra>",
+        )
+    )
     if target is not None:
-        fig.add_hline(y=target * 100, line_dash="dash", line_color=NEUTRAL,
-                      annotation_text=t("sla.target", lang))
+        fig.add_hline(
+            y=target * 100,
+            line_dash="dash",
+            line_color=NEUTRAL,
+            annotation_text=t("sla.target", lang),
+        )
     fig = base(fig, lang, height=300, legend=False)
     fig.update_yaxes(ticksuffix="%")
     fig.update_xaxes(type="category")
@@ -348,16 +528,45 @@ def retention_chart(df: pl.DataFrame, lang: str) -> Fig:
         return empty_figure(t("empty.nodata", lang), lang)
     periods = df["period"].to_list()
     fig = Fig()
-    fig.add_trace(_t("bar", x=periods, y=[float(v) * 100 for v in df["expansion"].to_list()],
-                         name=t("cust.expansion", lang), marker_color=GOOD))
-    fig.add_trace(_t("bar", x=periods, y=[-float(v) * 100 for v in df["contraction"].to_list()],
-                         name=t("cust.contraction", lang), marker_color=WARN))
-    fig.add_trace(_t("bar", x=periods, y=[-float(v) * 100 for v in df["churn"].to_list()],
-                         name=t("cust.churn", lang), marker_color=BAD))
-    fig.add_trace(_t("scatter", x=periods, y=[float(v) * 100 for v in df["net_expansion"].to_list()],
-                             name=t("m.net_expansion", lang), mode="lines+markers+text",
-                             text=[fmt.percent(v, lang) for v in df["net_expansion"].to_list()],
-                             textposition="top center", line={"color": "#111", "width": 2}))
+    fig.add_trace(
+        _t(
+            "bar",
+            x=periods,
+            y=[float(v) * 100 for v in df["expansion"].to_list()],
+            name=t("cust.expansion", lang),
+            marker_color=GOOD,
+        )
+    )
+    fig.add_trace(
+        _t(
+            "bar",
+            x=periods,
+            y=[-float(v) * 100 for v in df["contraction"].to_list()],
+            name=t("cust.contraction", lang),
+            marker_color=WARN,
+        )
+    )
+    fig.add_trace(
+        _t(
+            "bar",
+            x=periods,
+            y=[-float(v) * 100 for v in df["churn"].to_list()],
+            name=t("cust.churn", lang),
+            marker_color=BAD,
+        )
+    )
+    fig.add_trace(
+        _t(
+            "scatter",
+            x=periods,
+            y=[float(v) * 100 for v in df["net_expansion"].to_list()],
+            name=t("m.net_expansion", lang),
+            mode="lines+markers+text",
+            text=[fmt.percent(v, lang) for v in df["net_expansion"].to_list()],
+            textposition="top center",
+            line={"color": "#111", "width": 2},
+        )
+    )
     fig = base(fig, lang, height=320)
     fig.update_layout(barmode="relative")
     fig.update_yaxes(ticksuffix="%")
@@ -367,15 +576,33 @@ def retention_chart(df: pl.DataFrame, lang: str) -> Fig:
 def impact_chart(df: pl.DataFrame, lang: str) -> Fig:
     if df.height == 0:
         return empty_figure(t("empty.nodata", lang), lang)
-    labels = [t("cust.with_breach", lang) if b else t("cust.without_breach", lang)
-              for b in df["had_breach"].to_list()]
+    labels = [
+        t("cust.with_breach", lang) if b else t("cust.without_breach", lang)
+        for b in df["had_breach"].to_list()
+    ]
     fig = Fig()
-    fig.add_trace(_t("bar", x=labels, y=[float(v) * 100 for v in df["retained"].to_list()],
-                         name=t("m.retention", lang), marker_color=SERIES[0],
-                         text=[fmt.percent(v, lang) for v in df["retained"].to_list()],
-                         textposition="outside"))
-    fig.add_trace(_t("bar", x=labels, y=_f(df["nps"].to_list()), name="NPS", marker_color=SERIES[2],
-                         text=[fmt.number(v, lang) for v in df["nps"].to_list()], textposition="outside"))
+    fig.add_trace(
+        _t(
+            "bar",
+            x=labels,
+            y=[float(v) * 100 for v in df["retained"].to_list()],
+            name=t("m.retention", lang),
+            marker_color=SERIES[0],
+            text=[fmt.percent(v, lang) for v in df["retained"].to_list()],
+            textposition="outside",
+        )
+    )
+    fig.add_trace(
+        _t(
+            "bar",
+            x=labels,
+            y=_f(df["nps"].to_list()),
+            name="NPS",
+            marker_color=SERIES[2],
+            text=[fmt.number(v, lang) for v in df["nps"].to_list()],
+            textposition="outside",
+        )
+    )
     fig = base(fig, lang, height=300)
     fig.update_layout(barmode="group")
     return fig
@@ -393,14 +620,36 @@ def revenue_cumulative(monthly: pl.DataFrame, target: float | None, year: int, l
         total += float(v or 0)
         cum.append(total)
     fig = Fig()
-    fig.add_trace(_t("bar", x=months, y=_f(monthly["credited"].to_list()), name=t("rev.credited_usd", lang),
-                         marker_color=SERIES[1]))
-    fig.add_trace(_t("scatter", x=months, y=cum, name=t("m.attributed_revenue", lang), mode="lines+markers",
-                             line={"color": SERIES[0], "width": 3}))
+    fig.add_trace(
+        _t(
+            "bar",
+            x=months,
+            y=_f(monthly["credited"].to_list()),
+            name=t("rev.credited_usd", lang),
+            marker_color=SERIES[1],
+        )
+    )
+    fig.add_trace(
+        _t(
+            "scatter",
+            x=months,
+            y=cum,
+            name=t("m.attributed_revenue", lang),
+            mode="lines+markers",
+            line={"color": SERIES[0], "width": 3},
+        )
+    )
     if target:
-        fig.add_trace(_t("scatter", x=[f"{year}-01", f"{year}-12"], y=[target / 12, target],
-                                 name=t("okr.target", lang), mode="lines",
-                                 line={"color": NEUTRAL, "dash": "dash"}))
+        fig.add_trace(
+            _t(
+                "scatter",
+                x=[f"{year}-01", f"{year}-12"],
+                y=[target / 12, target],
+                name=t("okr.target", lang),
+                mode="lines",
+                line={"color": NEUTRAL, "dash": "dash"},
+            )
+        )
     fig = base(fig, lang, height=320)
     fig.update_xaxes(type="category", categoryorder="category ascending")
     fig.update_yaxes(tickprefix="$")
@@ -412,10 +661,24 @@ def competitor_chart(df: pl.DataFrame, lang: str) -> Fig:
         return empty_figure(t("empty.nodata", lang), lang)
     comp = df["competitor"].to_list()
     fig = Fig()
-    fig.add_trace(_t("bar", x=comp, y=[None if v is None else float(v) * 100 for v in df["win_rate"].to_list()],
-                         name=t("m.win_rate", lang), marker_color=SERIES[0]))
-    fig.add_trace(_t("bar", x=comp, y=[None if v is None else float(v) * 100 for v in df["poc_conversion"].to_list()],
-                         name=t("m.poc_conversion", lang), marker_color=SERIES[2]))
+    fig.add_trace(
+        _t(
+            "bar",
+            x=comp,
+            y=[None if v is None else float(v) * 100 for v in df["win_rate"].to_list()],
+            name=t("m.win_rate", lang),
+            marker_color=SERIES[0],
+        )
+    )
+    fig.add_trace(
+        _t(
+            "bar",
+            x=comp,
+            y=[None if v is None else float(v) * 100 for v in df["poc_conversion"].to_list()],
+            name=t("m.poc_conversion", lang),
+            marker_color=SERIES[2],
+        )
+    )
     fig = base(fig, lang, height=300)
     fig.update_layout(barmode="group")
     fig.update_yaxes(ticksuffix="%", range=[0, 105])
@@ -428,42 +691,90 @@ def cost_chart(df: pl.DataFrame, target_usd: float | None, lang: str) -> Fig:
         return empty_figure(t("empty.nodata", lang), lang)
     months = df["month"].to_list()
     fig = Fig()
-    fig.add_trace(_t("bar", x=months, y=_f(df["cost_per_ticket_usd"].to_list()), name="USD",
-                         marker_color=SERIES[0],
-                         text=[fmt.money(v, lang, "USD", 2) for v in df["cost_per_ticket_usd"].to_list()],
-                         textposition="outside"))
-    fig.add_trace(_t("scatter", x=months, y=_f(df["cost_per_ticket_rub"].to_list()), name="RUB", yaxis="y2",
-                             mode="lines+markers", line={"color": SERIES[3], "width": 2}))
+    fig.add_trace(
+        _t(
+            "bar",
+            x=months,
+            y=_f(df["cost_per_ticket_usd"].to_list()),
+            name="USD",
+            marker_color=SERIES[0],
+            text=[fmt.money(v, lang, "USD", 2) for v in df["cost_per_ticket_usd"].to_list()],
+            textposition="outside",
+        )
+    )
+    fig.add_trace(
+        _t(
+            "scatter",
+            x=months,
+            y=_f(df["cost_per_ticket_rub"].to_list()),
+            name="RUB",
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": SERIES[3], "width": 2},
+        )
+    )
     if target_usd:
-        fig.add_hline(y=target_usd, line_dash="dash", line_color=BAD,
-                      annotation_text=f"{t('okr.target', lang)} {fmt.money(target_usd, lang)}")
+        fig.add_hline(
+            y=target_usd,
+            line_dash="dash",
+            line_color=BAD,
+            annotation_text=f"{t('okr.target', lang)} {fmt.money(target_usd, lang)}",
+        )
     fig = base(fig, lang, height=300)
-    fig.update_layout(yaxis={"tickprefix": "$"}, yaxis2={"overlaying": "y", "side": "right",
-                                                         "ticksuffix": " ₽", "showgrid": False})
+    fig.update_layout(
+        yaxis={"tickprefix": "$"},
+        yaxis2={"overlaying": "y", "side": "right", "ticksuffix": " ₽", "showgrid": False},
+    )
     fig.update_xaxes(type="category")
     return fig
 
 
-def share_line(months: Sequence[str], shares: Sequence[float | None], target: float | None,
-               name: str, lang: str) -> Fig:
-    fig = Fig(_t("scatter", 
-        x=list(months), y=[None if v is None else float(v) * 100 for v in shares],
-        mode="lines+markers+text", text=[fmt.percent(v, lang, 0) for v in shares],
-        textposition="top center", name=name, line={"color": SERIES[1], "width": 2.5},
-    ))
+def share_line(
+    months: Sequence[str],
+    shares: Sequence[float | None],
+    target: float | None,
+    name: str,
+    lang: str,
+) -> Fig:
+    fig = Fig(
+        _t(
+            "scatter",
+            x=list(months),
+            y=[None if v is None else float(v) * 100 for v in shares],
+            mode="lines+markers+text",
+            text=[fmt.percent(v, lang, 0) for v in shares],
+            textposition="top center",
+            name=name,
+            line={"color": SERIES[1], "width": 2.5},
+        )
+    )
     if target is not None:
-        fig.add_hline(y=target * 100, line_dash="dash", line_color=NEUTRAL,
-                      annotation_text=t("okr.target", lang))
+        fig.add_hline(
+            y=target * 100,
+            line_dash="dash",
+            line_color=NEUTRAL,
+            annotation_text=t("okr.target", lang),
+        )
     fig = base(fig, lang, height=260, legend=False)
     fig.update_yaxes(ticksuffix="%", rangemode="tozero")
     fig.update_xaxes(type="category")
     return fig
 
 
-def simple_bars(x: Sequence[Any], y: Sequence[float | None], name: str, lang: str,
-                decimals: int = 0) -> Fig:
-    fig = Fig(_t("bar", x=list(x), y=_f(y), name=name, marker_color=SERIES[2],
-                           text=[fmt.number(v, lang, decimals) for v in y], textposition="outside"))
+def simple_bars(
+    x: Sequence[Any], y: Sequence[float | None], name: str, lang: str, decimals: int = 0
+) -> Fig:
+    fig = Fig(
+        _t(
+            "bar",
+            x=list(x),
+            y=_f(y),
+            name=name,
+            marker_color=SERIES[2],
+            text=[fmt.number(v, lang, decimals) for v in y],
+            textposition="outside",
+        )
+    )
     fig = base(fig, lang, height=260, legend=False)
     fig.update_xaxes(type="category")
     return fig

@@ -102,7 +102,7 @@ def duration(minutes: float | None, lang: str) -> str:
     """Minutes as `2 h 05 m` / `2 ч 05 мин`; days for long spans."""
     if _is_missing(minutes):
         return DASH
-    total = int(round(float(minutes)))
+    total = round(float(minutes))
     sign = "-" if total < 0 else ""
     total = abs(total)
     days, rest = divmod(total, 1440)
@@ -125,8 +125,10 @@ def value(amount: float | None, unit: str | None, lang: str) -> str:
         amount = float(amount)
         return percent(amount if abs(amount) <= 1.5 else amount / 100.0, lang)
     if unit in {"usd", "$"}:
-        return compact_money(amount, lang, "USD") if abs(amount) >= 10_000 else money(
-            amount, lang, "USD", 2 if abs(amount) < 100 else 0
+        return (
+            compact_money(amount, lang, "USD")
+            if abs(amount) >= 10_000
+            else money(amount, lang, "USD", 2 if abs(amount) < 100 else 0)
         )
     if unit in {"rub", "₽"}:
         return compact_money(amount, lang, "RUB")

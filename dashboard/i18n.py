@@ -112,21 +112,42 @@ TR: dict[str, tuple[str, str]] = {
     "kr.nps": ("NPS", "NPS"),
     "kr.first_response_sla": ("Первый ответ в рамках SLA", "First-response SLA compliance"),
     "kr.resolution_sla": ("Решение в рамках SLA", "Resolution SLA compliance"),
-    "kr.sla_compliance": ("Соблюдение SLA (ответ и решение)", "SLA compliance (response and resolution)"),
+    "kr.sla_compliance": (
+        "Соблюдение SLA (ответ и решение)",
+        "SLA compliance (response and resolution)",
+    ),
     "kr.fcr": ("Решение с первого контакта", "First-contact resolution"),
-    "kr.success_stories": ("Истории успеха с участием поддержки", "Customer success stories featuring support"),
+    "kr.success_stories": (
+        "Истории успеха с участием поддержки",
+        "Customer success stories featuring support",
+    ),
     "kr.headcount": ("Численность команды", "Headcount"),
     "kr.team_retention": ("Удержание сотрудников", "Team retention"),
-    "kr.certified_share": ("Инженеры с целевой сертификацией", "Engineers certified at target level"),
+    "kr.certified_share": (
+        "Инженеры с целевой сертификацией",
+        "Engineers certified at target level",
+    ),
     "kr.enps": ("Удовлетворённость команды (eNPS)", "Team satisfaction (eNPS)"),
     "kr.compliance_violations": ("Нарушения комплаенса", "Compliance violations"),
-    "kr.kb_articles": ("Опубликованные статьи БЗ (нарастающим итогом)", "Published KB articles (cumulative)"),
+    "kr.kb_articles": (
+        "Опубликованные статьи БЗ (нарастающим итогом)",
+        "Published KB articles (cumulative)",
+    ),
     "kr.kb_monthly_views": ("Просмотры БЗ в месяц", "Monthly KB views"),
     "kr.community_members": ("Участники сообщества", "Community members"),
     "kr.cost_per_ticket": ("Стоимость заявки", "Support cost per ticket"),
-    "kr.automation_share": ("Заявки 1-й линии, решённые автоматизацией", "Tier-1 tickets handled by automation"),
-    "kr.attributed_revenue": ("Выручка с участием поддержки (с начала года)", "Support-attributed revenue (year to date)"),
-    "kr.customer_retention": ("Удержание клиентов (с начала года)", "Customer retention (year to date)"),
+    "kr.automation_share": (
+        "Заявки 1-й линии, решённые автоматизацией",
+        "Tier-1 tickets handled by automation",
+    ),
+    "kr.attributed_revenue": (
+        "Выручка с участием поддержки (с начала года)",
+        "Support-attributed revenue (year to date)",
+    ),
+    "kr.customer_retention": (
+        "Удержание клиентов (с начала года)",
+        "Customer retention (year to date)",
+    ),
     "kr.net_expansion": ("Чистое расширение (с начала года)", "Net expansion (year to date)"),
     "kr.escalation_rate": ("Доля эскалаций", "Escalation rate"),
     "obj.O1": ("O1 · Лучший клиентский опыт на рынке", "O1 · Market-leading customer experience"),
@@ -143,7 +164,10 @@ TR: dict[str, tuple[str, str]] = {
     ),
     # SLA page
     "sla.title": ("Соблюдение SLA", "SLA compliance"),
-    "sla.matrix": ("Соблюдение по уровню, приоритету и метрике", "Compliance by tier, priority and metric"),
+    "sla.matrix": (
+        "Соблюдение по уровню, приоритету и метрике",
+        "Compliance by tier, priority and metric",
+    ),
     "sla.trend": ("Соблюдение по дням и цель уровня", "Daily compliance against tier target"),
     "sla.dist_fr": ("Время первого ответа", "First-response time"),
     "sla.dist_res": ("Время решения", "Resolution time"),
@@ -201,7 +225,10 @@ TR: dict[str, tuple[str, str]] = {
     # teams page
     "teams.title": ("Инженеры и цели их линии", "Engineers against their tier targets"),
     "teams.period": ("Недель в расчёте: {weeks}", "Last {weeks} weeks"),
-    "teams.aggregated": ("{team}: остальные инженеры (сводно)", "{team}: other engineers (aggregated)"),
+    "teams.aggregated": (
+        "{team}: остальные инженеры (сводно)",
+        "{team}: other engineers (aggregated)",
+    ),
     "teams.hint": (
         "Цвет ячейки: зелёный — цель достигнута, жёлтый — близко, красный — ниже цели. "
         "Нажмите на имя, чтобы открыть карточку инженера.",
@@ -268,7 +295,10 @@ TR: dict[str, tuple[str, str]] = {
     "tkt.remaining": ("Осталось", "Remaining"),
     "tkt.overdue": ("Просрочено на", "Overdue by"),
     "tkt.account": ("Клиент", "Account"),
-    "tkt.no_target": ("Без SLA (бесплатный уровень или проактивная)", "No SLA (free tier or proactive)"),
+    "tkt.no_target": (
+        "Без SLA (бесплатный уровень или проактивная)",
+        "No SLA (free tier or proactive)",
+    ),
     "ev.created": ("Создана", "Created"),
     "ev.status_changed": ("Смена статуса", "Status changed"),
     "ev.comment": ("Комментарий", "Comment"),
@@ -327,7 +357,10 @@ TR: dict[str, tuple[str, str]] = {
     "cust.partial": ("неполный период", "period in progress"),
     # revenue page
     "rev.title": ("Выручка и эффективность", "Revenue and efficiency"),
-    "rev.attributed": ("Выручка с участием поддержки с начала года", "Support-attributed revenue, year to date"),
+    "rev.attributed": (
+        "Выручка с участием поддержки с начала года",
+        "Support-attributed revenue, year to date",
+    ),
     "rev.of_target": ("из цели {target}", "of target {target}"),
     "rev.credited": ("Сделки с вкладом поддержки", "Credited opportunities"),
     "rev.by_competitor": ("Сделки по конкурентам", "Deals by competitor"),
@@ -361,9 +394,15 @@ TR: dict[str, tuple[str, str]] = {
     "wall.critical": ("Открытых критических", "Open critical"),
     "wall.queue": ("Ближайшие к нарушению", "Nearest to breach"),
     "wall.target": ("цель {target}", "target {target}"),
-    "wall.connection_lost": ("Нет связи с сервером — показаны последние данные", "Connection lost — showing last data"),
+    "wall.connection_lost": (
+        "Нет связи с сервером — показаны последние данные",
+        "Connection lost — showing last data",
+    ),
     "wall.breached": ("НАРУШЕН", "BREACHED"),
-    "wall.queue_empty": ("Нет открытых заявок с идущими часами SLA", "No open tickets with running SLA clocks"),
+    "wall.queue_empty": (
+        "Нет открытых заявок с идущими часами SLA",
+        "No open tickets with running SLA clocks",
+    ),
     "wall.no_outcomes": ("сегодня ещё нет итогов", "no outcomes yet today"),
     # quality
     "dq.title": ("Качество данных", "Data quality"),
@@ -429,7 +468,8 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "Share of survey responses scoring 4 or 5 out of 5.",
     ),
     "nps": (
-        "% промоутеров (9–10) минус % критиков (0–6) за волну опроса; группы < 30 ответов помечены.",
+        "% промоутеров (9–10) минус % критиков (0–6) за волну опроса; "
+        "группы < 30 ответов помечены.",
         "% promoters (9–10) minus % detractors (0–6) per survey wave; groups under 30 "
         "responses are flagged.",
     ),
@@ -441,8 +481,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "net_expansion": (
         "MRR (USD) стартовой когорты в последнем месяце / их MRR в стартовом месяце − 1.",
-        "MRR (USD) of the starting cohort in the last month / their MRR in the starting "
-        "month − 1.",
+        "MRR (USD) of the starting cohort in the last month / their MRR in the starting month − 1.",
     ),
     "attributed_revenue": (
         "Сумма выигранных сделок в USD × доля вклада поддержки / 100.",
@@ -454,7 +493,8 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "automation_share": (
         "Из заявок, начавшихся на 1-й линии, доля решённых ботом без публичного ответа инженера.",
-        "Of tickets that started in tier 1, the share solved by a bot with no public agent comment.",
+        "Of tickets that started in tier 1, the share solved by a bot with no public agent "
+        "comment.",
     ),
     "escalation_rate": (
         "Заявки, переданные на более высокую линию / решённые заявки.",
@@ -534,10 +574,7 @@ def current_lang(query_lang: str | None = None) -> str:
 def t(key: str, lang: str, **values: object) -> str:
     """Translate `key`; unknown keys are shown as themselves so gaps are visible."""
     pair = TR.get(key)
-    if pair is None:
-        text = key
-    else:
-        text = pair[0] if lang == "ru" else pair[1]
+    text = key if pair is None else pair[0] if lang == "ru" else pair[1]
     return text.format(**values) if values else text
 
 

@@ -17,8 +17,13 @@ from pathlib import Path
 from warehouse.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+]
 PAGES = ("okr", "sla", "teams", "engineer", "ticket", "customers", "revenue", "wall", "quality")
 
 
@@ -28,7 +33,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_in_thread(server, port: int):  # noqa: ANN001, ANN201
+def serve_in_thread(server, port: int):
     """Serve a Flask app on 127.0.0.1:port in a daemon thread; returns the werkzeug server."""
     from werkzeug.serving import make_server
 
@@ -38,14 +43,22 @@ def serve_in_thread(server, port: int):  # noqa: ANN001, ANN201
     return httpd
 
 
-def sample_paths(settings) -> dict[str, str]:  # noqa: ANN001
+def sample_paths(settings) -> dict[str, str]:
     """URL of each page; the engineer and ticket pages use ids from the warehouse."""
     from dashboard import data
 
     viewer = data.Scope("vp", None, ())
-    paths = {"okr": "/", "sla": "/sla", "teams": "/teams", "customers": "/customers",
-             "revenue": "/revenue", "wall": "/wall", "quality": "/quality",
-             "engineer": "/engineer/unknown", "ticket": "/ticket/unknown"}
+    paths = {
+        "okr": "/",
+        "sla": "/sla",
+        "teams": "/teams",
+        "customers": "/customers",
+        "revenue": "/revenue",
+        "wall": "/wall",
+        "quality": "/quality",
+        "engineer": "/engineer/unknown",
+        "ticket": "/ticket/unknown",
+    }
     try:
         table = data.engineer_table(settings, viewer)
         ids = [e for e in table["engineer_id"].to_list() if e] if table.height else []
@@ -59,7 +72,7 @@ def sample_paths(settings) -> dict[str, str]:  # noqa: ANN001
     return paths
 
 
-def wait_ready(page, timeout_ms: int = 20_000) -> None:  # noqa: ANN001
+def wait_ready(page, timeout_ms: int = 20_000) -> None:
     """Wait until Dash has rendered the page and no callback is pending."""
     page.wait_for_selector("#_pages_content > *", timeout=timeout_ms)
     page.wait_for_function(
@@ -75,8 +88,9 @@ def take(base_url: str, paths: dict[str, str], out_dir: Path, lang: str = "ru") 
     written = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1920, "height": 1080},
-                                      locale="ru-RU" if lang == "ru" else "en-US")
+        context = browser.new_context(
+            viewport={"width": 1920, "height": 1080}, locale="ru-RU" if lang == "ru" else "en-US"
+        )
         page = context.new_page()
         for name in PAGES:
             page.goto(base_url + paths[name])
@@ -84,7 +98,7 @@ def take(base_url: str, paths: dict[str, str], out_dir: Path, lang: str = "ru") 
             target = out_dir / f"{name}.png"
             page.screenshot(path=str(target))
             written.append(target)
-            print(f"  {target.relative_to(out_dir.parent.parent) if out_dir.is_relative_to(PROJECT_ROOT) else target}")
+            print(f"  {target}")
         browser.close()
     return written
 
@@ -100,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = app.server.config[SETTINGS_KEY]
     if not Path(settings.warehouse_path).is_file():
-        print(f"No warehouse at {settings.warehouse_path}: run `pulse load` and `pulse build` first.")
+        print(
+            f"No warehouse at {settings.warehouse_path}: run `pulse load` and `pulse build` first."
+        )
         return 2
     port = free_port()
     httpd = serve_in_thread(app.server, port)

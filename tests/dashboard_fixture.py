@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (hand-written SQL rows read best unwrapped)
 """A small hand-made published warehouse for the dashboard's tests.
 
 It has every mart the dashboard reads, with only the columns it reads (plus a few
@@ -29,7 +30,9 @@ ENGINEERS = [
 ]
 
 
-def create_fixture_warehouse(path: Path, *, as_of: datetime = AS_OF, build_id: str = BUILD_ID) -> Path:
+def create_fixture_warehouse(
+    path: Path, *, as_of: datetime = AS_OF, build_id: str = BUILD_ID
+) -> Path:
     """Write the fixture warehouse to `path` (replacing it) and return the path."""
     path = Path(path)
     if path.exists():
@@ -44,7 +47,9 @@ def create_fixture_warehouse(path: Path, *, as_of: datetime = AS_OF, build_id: s
 
 def _fill(con: duckdb.DuckDBPyConnection, as_of: datetime, build_id: str) -> None:
     con.execute("set TimeZone = 'UTC'")
-    con.execute("create or replace macro rnd(seed, k) as (hash(seed * 1000003 + k) % 10000) / 10000.0")
+    con.execute(
+        "create or replace macro rnd(seed, k) as (hash(seed * 1000003 + k) % 10000) / 10000.0"
+    )
     con.execute(
         """
         create table pulse_build as select ?::varchar as build_id, ?::timestamp as as_of,
@@ -365,38 +370,137 @@ def _okr(con: duckdb.DuckDBPyConnection) -> None:
     """fct_okr_progress: month, quarter and year rows for FY2025 up to May."""
     krs = [
         # kr_id, objective_id, objective, key_result, unit, direction, quarter targets, level
-        ("csat", "O1", "Market-leading customer experience", "CSAT", "pct", "higher",
-         [70, 75, 80, 85], 78.0),
-        ("nps", "O1", "Market-leading customer experience", "NPS", "score", "higher",
-         [None, None, None, 50], 41.0),
-        ("first_response_sla", "O1", "Market-leading customer experience",
-         "First-response SLA compliance", "pct", "higher", [97, 97, 97, 97], 93.0),
-        ("fcr", "O1", "Market-leading customer experience", "First-contact resolution", "pct",
-         "higher", [50, 50, 50, 50], 52.0),
-        ("headcount", "O2", "High-performance team", "Headcount", "count", "higher",
-         [None, 25, 25, 25], 22.0),
-        ("kb_articles", "O3", "Knowledge infrastructure", "Published KB articles", "count",
-         "higher", [100, 200, 400, 800], 150.0),
-        ("cost_per_ticket", "O4", "Financial efficiency", "Support cost per ticket", "usd",
-         "lower", [50, 50, 50, 50], 47.0),
-        ("attributed_revenue", "O4", "Financial efficiency", "Support-attributed revenue", "usd",
-         "higher", [500000, 500000, 500000, 500000], 210000.0),
-        ("resolution_sla", "KPI", "Business KPIs", "Resolution SLA compliance", "pct", "higher",
-         [95, 95, 95, 95], 90.0),
+        (
+            "csat",
+            "O1",
+            "Market-leading customer experience",
+            "CSAT",
+            "pct",
+            "higher",
+            [70, 75, 80, 85],
+            78.0,
+        ),
+        (
+            "nps",
+            "O1",
+            "Market-leading customer experience",
+            "NPS",
+            "score",
+            "higher",
+            [None, None, None, 50],
+            41.0,
+        ),
+        (
+            "first_response_sla",
+            "O1",
+            "Market-leading customer experience",
+            "First-response SLA compliance",
+            "pct",
+            "higher",
+            [97, 97, 97, 97],
+            93.0,
+        ),
+        (
+            "fcr",
+            "O1",
+            "Market-leading customer experience",
+            "First-contact resolution",
+            "pct",
+            "higher",
+            [50, 50, 50, 50],
+            52.0,
+        ),
+        (
+            "headcount",
+            "O2",
+            "High-performance team",
+            "Headcount",
+            "count",
+            "higher",
+            [None, 25, 25, 25],
+            22.0,
+        ),
+        (
+            "kb_articles",
+            "O3",
+            "Knowledge infrastructure",
+            "Published KB articles",
+            "count",
+            "higher",
+            [100, 200, 400, 800],
+            150.0,
+        ),
+        (
+            "cost_per_ticket",
+            "O4",
+            "Financial efficiency",
+            "Support cost per ticket",
+            "usd",
+            "lower",
+            [50, 50, 50, 50],
+            47.0,
+        ),
+        (
+            "attributed_revenue",
+            "O4",
+            "Financial efficiency",
+            "Support-attributed revenue",
+            "usd",
+            "higher",
+            [500000, 500000, 500000, 500000],
+            210000.0,
+        ),
+        (
+            "resolution_sla",
+            "KPI",
+            "Business KPIs",
+            "Resolution SLA compliance",
+            "pct",
+            "higher",
+            [95, 95, 95, 95],
+            90.0,
+        ),
     ]
     rows = []
     for kr_id, oid, obj, kr, unit, direction, targets, level in krs:
         for month in range(1, 6):
             q = (month - 1) // 3
             actual = level * (0.96 + 0.02 * month)
-            rows.append((kr_id, oid, obj, kr, f"2025-{month:02d}", "month", actual, targets[q],
-                         unit, direction, None))
+            rows.append(
+                (
+                    kr_id,
+                    oid,
+                    obj,
+                    kr,
+                    f"2025-{month:02d}",
+                    "month",
+                    actual,
+                    targets[q],
+                    unit,
+                    direction,
+                    None,
+                )
+            )
         for q in (1, 2):
             actual = level * (0.98 + 0.03 * q)
-            rows.append((kr_id, oid, obj, kr, f"2025-Q{q}", "quarter", actual, targets[q - 1],
-                         unit, direction, actual * 1.01))
-        rows.append((kr_id, oid, obj, kr, "2025", "year", level, targets[3], unit, direction,
-                     level * 1.05))
+            rows.append(
+                (
+                    kr_id,
+                    oid,
+                    obj,
+                    kr,
+                    f"2025-Q{q}",
+                    "quarter",
+                    actual,
+                    targets[q - 1],
+                    unit,
+                    direction,
+                    actual * 1.01,
+                )
+            )
+        rows.append(
+            (kr_id, oid, obj, kr, "2025", "year", level, targets[3], unit, direction, level * 1.05)
+        )
     con.execute(
         "create table okr_rows (kr_id varchar, objective_id varchar, objective varchar, "
         "key_result varchar, period varchar, period_type varchar, actual double, target double, "

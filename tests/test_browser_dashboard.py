@@ -9,6 +9,8 @@ second; RU/EN switches and sticks across pages.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import socket
 import subprocess
@@ -22,9 +24,16 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+]
 ROOT = Path(__file__).resolve().parent.parent
+
+H1_IS = "(t) => document.querySelector('h1') && document.querySelector('h1').innerText === t"
 
 SERVER = """
 import sys
@@ -40,28 +49,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serve(env: dict[str, str]):
+    """Serve the dashboard for `env` on a free loopback port; yields the base URL."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def site(built_warehouse):
     """(base URL, warehouse path) of a dashboard serving the pipeline's warehouse."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make browser)")
-    port = _free_port()
     env = dict(built_warehouse.env)
     env["PULSE_AUTH"] = "none"
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-2000:])
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}", built_warehouse.settings.warehouse_path
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve(env) as base:
+        yield base, built_warehouse.settings.warehouse_path
 
 
 @pytest.fixture(scope="module")
@@ -87,18 +110,21 @@ def page(browser):
 
 def ready(pg, timeout: int = 30_000) -> None:
     pg.wait_for_selector("#_pages_content > *", timeout=timeout)
-    pg.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')",
-                         timeout=timeout)
+    pg.wait_for_function(
+        "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout
+    )
 
 
 def _samples(warehouse: Path) -> tuple[str, str]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         engineer = con.execute(
-            "select engineer_id from main.fct_engineer_weeks order by week_start desc, engineer_id limit 1"
+            "select engineer_id from main.fct_engineer_weeks "
+            "order by week_start desc, engineer_id limit 1"
         ).fetchall()[0][0]
         ticket = con.execute(
-            "select ticket_id from main.fct_sla_outcomes where outcome = 'breached' order by ticket_id limit 1"
+            "select ticket_id from main.fct_sla_outcomes where outcome = 'breached' "
+            "order by ticket_id limit 1"
         ).fetchall()[0][0]
     finally:
         con.close()
@@ -109,14 +135,26 @@ def test_every_page_renders_without_console_errors(site, page) -> None:
     base, warehouse = site
     engineer, ticket = _samples(warehouse)
     expectations = {
-        "/": "#okr-summary", "/sla": "#sla-heatmap", "/teams": "#teams-grid",
-        f"/engineer/{engineer}": "#engineer-kpis", f"/ticket/{ticket}": "#timeline",
-        "/customers": "#nps-chart", "/revenue": "#kpi-revenue", "/wall": "#wall-fr",
-        "/quality": "#dq-batches", "/no/such/page": "#not-found",
+        "/": "#okr-summary",
+        "/sla": "#sla-heatmap",
+        "/teams": "#teams-grid",
+        f"/engineer/{engineer}": "#engineer-kpis",
+        f"/ticket/{ticket}": "#timeline",
+        "/customers": "#nps-chart",
+        "/revenue": "#kpi-revenue",
+        "/wall": "#wall-fr",
+        "/quality": "#dq-batches",
+        "/no/such/page": "#not-found",
     }
     builds: set[str] = set()
-    page.on("response", lambda r: builds.add(r.headers.get("x-pulse-build", ""))
-            if "_dash-update-component" in r.url else None)
+    page.on(
+        "response",
+        lambda r: (
+            builds.add(r.headers.get("x-pulse-build", ""))
+            if "_dash-update-component" in r.url
+            else None
+        ),
+    )
     for path, selector in expectations.items():
         page.goto(base + path)
         ready(page)
@@ -135,7 +173,9 @@ def test_a_filter_changes_the_numbers(site, page) -> None:
     base, _ = site
     page.goto(base + "/?year=2025&quarter=1")
     ready(page)
-    values = "() => Array.from(document.querySelectorAll('.kr-value')).map(e => e.innerText).join('|')"
+    values = (
+        "() => Array.from(document.querySelectorAll('.kr-value')).map(e => e.innerText).join('|')"
+    )
     before = page.evaluate(values)
     page.locator("label.filter:has(.filter-label:text-is('Support tier')) button").click()
     page.get_by_role("option", name="Premium", exact=True).click()
@@ -143,7 +183,9 @@ def test_a_filter_changes_the_numbers(site, page) -> None:
     ready(page)
     page.wait_for_function(
         f"(b) => ({values})() !== b && document.querySelectorAll('.kr-value').length > 0",
-        arg=before, timeout=15_000)
+        arg=before,
+        timeout=15_000,
+    )
     after = page.evaluate(values)
     assert after != before
     # The link reproduces the view.
@@ -166,8 +208,10 @@ def test_drill_from_okr_to_sla_to_a_ticket(site, page) -> None:
     box = page.locator("#sla-heatmap .nsewdrag").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.1)
     page.wait_for_function(
-        "(b) => document.querySelector('#sla-selection').innerText !== b", arg=before,
-        timeout=15_000)
+        "(b) => document.querySelector('#sla-selection').innerText !== b",
+        arg=before,
+        timeout=15_000,
+    )
     link = page.locator("#sla-tickets .ag-cell a").first
     link.wait_for(timeout=15_000)
     ticket = link.inner_text()
@@ -195,27 +239,59 @@ def test_wall_countdown_ticks_in_the_browser(site, page) -> None:
         assert "BREACHED" in second
     # No scrolling on a 1920x1080 TV.
     page.set_viewport_size({"width": 1920, "height": 1080})
-    overflow = page.evaluate("() => document.documentElement.scrollHeight <= window.innerHeight + 1")
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollHeight <= window.innerHeight + 1"
+    )
     assert overflow
     assert not page.errors, page.errors[:3]
 
 
 def test_russian_by_default_for_ru_browsers_and_switch_sticks(site, browser) -> None:
     base, _ = site
-    context = browser.new_context(locale="ru-RU", extra_http_headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    context = browser.new_context(
+        locale="ru-RU", extra_http_headers={"Accept-Language": "ru-RU,ru;q=0.9"}
+    )
     pg = context.new_page()
     pg.goto(base + "/")
     ready(pg)
     assert pg.inner_text("h1") == "Цели и ключевые результаты"
     pg.click("#lang-en")
-    pg.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText === 'Objectives and key results'",
-                         timeout=15_000)
+    pg.wait_for_function(
+        H1_IS,
+        arg="Objectives and key results",
+        timeout=15_000,
+    )
     pg.goto(base + "/sla")
     ready(pg)
     assert pg.inner_text("h1") == "SLA compliance"
     pg.click("#lang-ru")
-    pg.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText === 'Соблюдение SLA'",
-                         timeout=15_000)
+    pg.wait_for_function(
+        H1_IS,
+        arg="Соблюдение SLA",
+        timeout=15_000,
+    )
     # Numbers follow the locale: a Russian decimal comma in the KPI tiles.
     assert "," in pg.inner_text("#kpi-overall .kpi-value")
     context.close()
+
+
+def test_without_a_warehouse_pages_say_what_to_do(browser, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    env = dict(os.environ)
+    env.update(
+        PULSE_DATA_DIR=str(tmp_path),
+        PULSE_WAREHOUSE=str(tmp_path / "none.duckdb"),
+        PULSE_AUTH="none",
+    )
+    context = browser.new_context(locale="en-US")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    with serve(env) as base:
+        for path in ("/", "/sla", "/teams", "/wall", "/quality"):
+            pg.goto(base + path)
+            ready(pg)
+            pg.wait_for_selector("text=pulse build", timeout=15_000)
+    context.close()
+    assert not errors, errors[:3]

@@ -60,9 +60,16 @@ def test_durations() -> None:
 
 @pytest.mark.parametrize(
     ("header", "lang"),
-    [("ru-RU,ru;q=0.9,en;q=0.8", "ru"), ("en-US,en;q=0.9,ru;q=0.5", "en"),
-     ("de-DE,ru;q=0.7", "ru"), ("de-DE,fr;q=0.8", "en"), (None, "en"), ("", "en"),
-     ("en;q=0.2,ru;q=0.8", "ru"), ("ru;q=bogus,en", "en")],
+    [
+        ("ru-RU,ru;q=0.9,en;q=0.8", "ru"),
+        ("en-US,en;q=0.9,ru;q=0.5", "en"),
+        ("de-DE,ru;q=0.7", "ru"),
+        ("de-DE,fr;q=0.8", "en"),
+        (None, "en"),
+        ("", "en"),
+        ("en;q=0.2,ru;q=0.8", "ru"),
+        ("ru;q=bogus,en", "en"),
+    ],
 )
 def test_language_from_browser(header: str | None, lang: str) -> None:
     assert i18n.from_accept_language(header) == lang
@@ -96,8 +103,10 @@ def test_csv_neutralises_formulas() -> None:
         assert neutralise(text).startswith("'")
     assert neutralise("plain") == "plain"
     assert neutralise(-5) == -5  # numbers stay numbers
-    out = csv_text([{"a": "=HYPERLINK(\"http://x\")", "b": 3}, {"a": "ok", "b": None}],
-                   [("a", "Name"), ("b", "@count")])
+    out = csv_text(
+        [{"a": '=HYPERLINK("http://x")', "b": 3}, {"a": "ok", "b": None}],
+        [("a", "Name"), ("b", "@count")],
+    )
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["Name", "'@count"]
     assert rows[1][0].startswith("'=")
@@ -109,10 +118,16 @@ def test_csv_neutralises_formulas() -> None:
 
 @pytest.mark.parametrize(
     ("metric", "value", "target", "state"),
-    [("response_compliance", 0.97, 0.96, "good"), ("response_compliance", 0.93, 0.96, "warn"),
-     ("response_compliance", 0.80, 0.96, "bad"), ("escalation_rate", 0.10, 0.15, "good"),
-     ("escalation_rate", 0.40, 0.15, "bad"), ("tickets_handled", 16, 15, "good"),
-     ("tickets_handled", 10, 15, "bad"), ("qa_score", None, 85, None)],
+    [
+        ("response_compliance", 0.97, 0.96, "good"),
+        ("response_compliance", 0.93, 0.96, "warn"),
+        ("response_compliance", 0.80, 0.96, "bad"),
+        ("escalation_rate", 0.10, 0.15, "good"),
+        ("escalation_rate", 0.40, 0.15, "bad"),
+        ("tickets_handled", 16, 15, "good"),
+        ("tickets_handled", 10, 15, "bad"),
+        ("qa_score", None, 85, None),
+    ],
 )
 def test_cell_state(metric, value, target, state) -> None:
     assert cell_state(metric, value, target, 20) == state
@@ -126,13 +141,16 @@ def _json(fig: dict) -> str:
 
 
 def test_heatmap_carries_drill_keys() -> None:
-    matrix = pl.DataFrame({
-        "support_tier": ["premium", "premium", "standard"],
-        "priority": ["high", "low", "high"],
-        "metric": ["first_response", "first_response", "resolution"],
-        "met": [97, 40, 10], "breached": [3, 10, 0],
-        "compliance": [0.97, 0.8, 1.0],
-    })
+    matrix = pl.DataFrame(
+        {
+            "support_tier": ["premium", "premium", "standard"],
+            "priority": ["high", "low", "high"],
+            "metric": ["first_response", "first_response", "resolution"],
+            "met": [97, 40, 10],
+            "breached": [3, 10, 0],
+            "compliance": [0.97, 0.8, 1.0],
+        }
+    )
     fig = figures.sla_heatmap(matrix, "en")
     trace = fig["data"][0]
     assert trace["type"] == "heatmap"
@@ -143,8 +161,14 @@ def test_heatmap_carries_drill_keys() -> None:
 
 
 def test_distribution_marks_the_target_line() -> None:
-    hist = pl.DataFrame({"bucket": [0, 90, 100, 300], "n": [5, 3, 2, 1], "breached": [0, 0, 2, 1],
-                         "median_minutes": [1.0, 2.0, 3.0, 4.0]})
+    hist = pl.DataFrame(
+        {
+            "bucket": [0, 90, 100, 300],
+            "n": [5, 3, 2, 1],
+            "breached": [0, 0, 2, 1],
+            "median_minutes": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
     fig = figures.distribution(hist, "resolution", "ru")
     shapes = fig["layout"]["shapes"]
     assert shapes[0]["x0"] == 100 and shapes[0]["type"] == "line"
@@ -157,14 +181,24 @@ def test_sparkline_and_empty_states() -> None:
     fig = figures.sparkline(["2025-01", "2025-02"], [70.0, None], [75.0, 75.0], ["70 %", "—"], "ru")
     assert [t["type"] for t in fig["data"]] == ["scatter", "scatter"]
     assert fig["layout"]["separators"] == ", "
-    empty = figures.sla_trend(pl.DataFrame({"day": [], "support_tier": [], "compliance": []}), {}, "en")
+    empty = figures.sla_trend(
+        pl.DataFrame({"day": [], "support_tier": [], "compliance": []}), {}, "en"
+    )
     assert empty["layout"]["annotations"][0]["text"] == i18n.t("empty.nodata", "en")
 
 
 def test_nps_low_n_is_not_colour_only() -> None:
-    df = pl.DataFrame({"wave": ["2025-Q1", "2025-Q1"], "grp": ["premium", "standard"],
-                       "n": [12, 80], "promoters": [6, 40], "detractors": [2, 10],
-                       "nps": [33.3, 37.5], "low_n": [True, False]})
+    df = pl.DataFrame(
+        {
+            "wave": ["2025-Q1", "2025-Q1"],
+            "grp": ["premium", "standard"],
+            "n": [12, 80],
+            "promoters": [6, 40],
+            "detractors": [2, 10],
+            "nps": [33.3, 37.5],
+            "low_n": [True, False],
+        }
+    )
     fig = figures.nps_chart(df, "en")
     texts = [t["text"][0] for t in fig["data"]]
     assert texts[0].endswith("n=12") and " *" in texts[0]
@@ -175,7 +209,8 @@ def test_money_and_share_charts_serialise() -> None:
     monthly = pl.DataFrame({"month": ["2025-01", "2025-02"], "credited": [1000.0, 2500.0]})
     fig = figures.revenue_cumulative(monthly, 500000, 2025, "en")
     assert fig["data"][1]["y"] == [1000.0, 3500.0]
-    cost = pl.DataFrame({"month": ["2025-01"], "cost_per_ticket_usd": [47.5],
-                         "cost_per_ticket_rub": [4300.0]})
+    cost = pl.DataFrame(
+        {"month": ["2025-01"], "cost_per_ticket_usd": [47.5], "cost_per_ticket_rub": [4300.0]}
+    )
     _json(figures.cost_chart(cost, 50.0, "ru"))
     _json(figures.share_line(["2025-01"], [0.3], 0.3, "x", "en"))

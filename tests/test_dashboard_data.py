@@ -7,10 +7,10 @@ import os
 from datetime import date
 from pathlib import Path
 
+import dashboard_fixture as fixture  # tests/ is on sys.path for test modules
 import duckdb
 import pytest
 
-import dashboard_fixture as fixture  # tests/ is on sys.path for test modules
 from dashboard import data
 from warehouse.settings import Settings
 
@@ -21,8 +21,12 @@ ENGINEER_E02 = data.Scope("engineer", "E02", ("T1",))
 
 
 def _settings(path: Path) -> Settings:
-    return Settings(data_dir=path.parent, raw_dir=path.parent / "raw",
-                    landing_path=path.parent / "landing.duckdb", warehouse_path=path)
+    return Settings(
+        data_dir=path.parent,
+        raw_dir=path.parent / "raw",
+        landing_path=path.parent / "landing.duckdb",
+        warehouse_path=path,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,20 +71,31 @@ def test_okr_progress_totals_and_breakdowns(wh: Settings) -> None:
 
 
 def test_okr_filter_combination_is_recomputed_from_facts(wh: Settings) -> None:
-    combo = {k["kr_id"]: k for k in
-             data.okr_progress(wh, VP, 2025, 2, tier="premium", region="Moscow")["krs"]}
+    combo = {
+        k["kr_id"]: k
+        for k in data.okr_progress(wh, VP, 2025, 2, tier="premium", region="Moscow")["krs"]
+    }
     direct = data.okr_filtered(wh, VP, 2025, 2, "premium", "Moscow", None)
-    assert combo["first_response_sla"]["actual"] == pytest.approx(direct["first_response_sla"]["actual"])
+    assert combo["first_response_sla"]["actual"] == pytest.approx(
+        direct["first_response_sla"]["actual"]
+    )
     assert combo["first_response_sla"]["projection"] is None
     assert combo["first_response_sla"]["status"] == data.okr_status(
-        direct["first_response_sla"]["actual"], combo["first_response_sla"]["target"], "higher")
+        direct["first_response_sla"]["actual"], combo["first_response_sla"]["target"], "higher"
+    )
 
 
 @pytest.mark.parametrize(
     ("actual", "target", "direction", "status"),
-    [(97, 97, "higher", "on_track"), (93, 97, "higher", "at_risk"), (90, 97, "higher", "off_track"),
-     (48, 50, "lower", "on_track"), (52, 50, "lower", "at_risk"), (60, 50, "lower", "off_track"),
-     (None, 50, "lower", "no_data")],
+    [
+        (97, 97, "higher", "on_track"),
+        (93, 97, "higher", "at_risk"),
+        (90, 97, "higher", "off_track"),
+        (48, 50, "lower", "on_track"),
+        (52, 50, "lower", "at_risk"),
+        (60, 50, "lower", "off_track"),
+        (None, 50, "lower", "no_data"),
+    ],
 )
 def test_okr_status_bands(actual, target, direction, status) -> None:
     assert data.okr_status(actual, target, direction) == status
@@ -101,8 +116,9 @@ def test_sla_drill_returns_the_tickets_behind_a_cell(wh: Settings) -> None:
     assert set(rows["support_tier"].to_list()) == {"premium"}
     assert set(rows["priority"].to_list()) == {"high"}
     assert set(rows["metric"].to_list()) == {"resolution"}
-    breached = data.sla_tickets(wh, VP, *PERIOD, dimension="team", key="Специалисты",
-                                outcome="breached")
+    breached = data.sla_tickets(
+        wh, VP, *PERIOD, dimension="team", key="Специалисты", outcome="breached"
+    )
     assert set(breached["outcome"].to_list()) == {"breached"}
     bucket = data.sla_tickets(wh, VP, *PERIOD, metric="first_response", bucket=100)
     ratio = bucket["elapsed_minutes"] / bucket["target_minutes"]
@@ -118,7 +134,9 @@ def test_breaches_by_dimension_uses_an_allow_list(wh: Settings) -> None:
 
 def test_hostile_text_is_a_parameter_not_sql(wh: Settings) -> None:
     assert data.ticket_detail(wh, VP, "x' or '1'='1")["found"] is False
-    rows = data.sla_tickets(wh, VP, *PERIOD, dimension="channel", key="'; drop table fct_tickets; --")
+    rows = data.sla_tickets(
+        wh, VP, *PERIOD, dimension="channel", key="'; drop table fct_tickets; --"
+    )
     assert rows.height == 0
     assert data.sla_matrix(wh, VP, *PERIOD, None).height > 0  # still there
 

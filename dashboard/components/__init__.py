@@ -2,8 +2,8 @@
 pills, empty states, definition tooltips, filter bar and the exportable grid."""
 
 from dashboard.components.context import Ctx, ctx, guard
-from dashboard.components.grid import csv_text, grid, neutralise
 from dashboard.components.filters import filter_bar, query_string
+from dashboard.components.grid import csv_text, grid, neutralise
 from dashboard.components.widgets import (
     asof_badge,
     card,

@@ -20,8 +20,9 @@ def query_string(values: dict[str, Any]) -> str:
     return ("?" + urlencode(clean)) if clean else ""
 
 
-def filter_bar(values: dict[str, Any], specs: list[tuple[str, str, list[tuple[str, str]]]],
-               extra: Any = None) -> html.Div:
+def filter_bar(
+    values: dict[str, Any], specs: list[tuple[str, str, list[tuple[str, str]]]], extra: Any = None
+) -> html.Div:
     """specs: [(key, label, [(value, text), ...])]; values: the current query values."""
     controls = []
     for key, label, options in specs:
@@ -32,7 +33,9 @@ def filter_bar(values: dict[str, Any], specs: list[tuple[str, str, list[tuple[st
                     dcc.Dropdown(
                         id={"type": "flt", "key": key},
                         options=[{"value": v, "label": text} for v, text in options],
-                        value=values.get(key) if values.get(key) not in (None, "") else options[0][0],
+                        value=values.get(key)
+                        if values.get(key) not in (None, "")
+                        else options[0][0],
                         clearable=False,
                         searchable=False,
                         className="filter-dropdown",
@@ -43,8 +46,9 @@ def filter_bar(values: dict[str, Any], specs: list[tuple[str, str, list[tuple[st
         )
     if extra is not None:
         controls.append(extra)
-    return html.Div([dcc.Location(id=URL_ID, refresh="callback-nav"), *controls],
-                    className="filter-bar")
+    return html.Div(
+        [dcc.Location(id=URL_ID, refresh="callback-nav"), *controls], className="filter-bar"
+    )
 
 
 def date_filter(key: str, label: str, value: str, lang: str) -> html.Label:
@@ -53,9 +57,11 @@ def date_filter(key: str, label: str, value: str, lang: str) -> html.Label:
         [
             html.Span(label, className="filter-label"),
             dcc.DatePickerSingle(
-                id={"type": "fltd", "key": key}, date=value,
+                id={"type": "fltd", "key": key},
+                date=value,
                 display_format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD",
-                first_day_of_week=1, className="filter-date",
+                first_day_of_week=1,
+                className="filter-date",
             ),
         ],
         className="filter",
@@ -71,8 +77,13 @@ def date_filter(key: str, label: str, value: str, lang: str) -> html.Label:
     State(URL_ID, "search"),
     prevent_initial_call=True,
 )
-def _filters_to_url(values: list[Any], dates: list[Any], ids: list[dict[str, str]],
-                    date_ids: list[dict[str, str]], current: str | None) -> Any:
+def _filters_to_url(
+    values: list[Any],
+    dates: list[Any],
+    ids: list[dict[str, str]],
+    date_ids: list[dict[str, str]],
+    current: str | None,
+) -> Any:
     from urllib.parse import parse_qsl
 
     kept = dict(parse_qsl((current or "").lstrip("?")))

@@ -34,9 +34,15 @@ def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[tuple[str, str]])
     return out.getvalue()
 
 
-def grid(grid_id: str, rows: list[dict[str, Any]], column_defs: list[dict[str, Any]], *,
-         export_label: str | None = None, height: int = 420, row_class_rules: dict | None = None,
-         ) -> html.Div:
+def grid(
+    grid_id: str,
+    rows: list[dict[str, Any]],
+    column_defs: list[dict[str, Any]],
+    *,
+    export_label: str | None = None,
+    height: int = 420,
+    row_class_rules: dict | None = None,
+) -> html.Div:
     """An ag-grid with sorting and filtering; an export button when a label is given.
 
     The export button's id is `{grid_id}-export` and its download `{grid_id}-download`;
@@ -47,8 +53,7 @@ def grid(grid_id: str, rows: list[dict[str, Any]], column_defs: list[dict[str, A
         rowData=rows,
         columnDefs=column_defs,
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
-        dashGridOptions={"animateRows": False, "tooltipShowDelay": 200,
-                         "suppressCellFocus": True},
+        dashGridOptions={"animateRows": False, "tooltipShowDelay": 200, "suppressCellFocus": True},
         columnSize="responsiveSizeToFit",
         rowClassRules=row_class_rules or {},
         style={"height": f"{height}px", "width": "100%"},
@@ -59,8 +64,10 @@ def grid(grid_id: str, rows: list[dict[str, Any]], column_defs: list[dict[str, A
         parts.insert(
             0,
             html.Div(
-                [html.Button("⤓ " + export_label, id=f"{grid_id}-export", className="btn"),
-                 dcc.Download(id=f"{grid_id}-download")],
+                [
+                    html.Button("⤓ " + export_label, id=f"{grid_id}-export", className="btn"),
+                    dcc.Download(id=f"{grid_id}-download"),
+                ],
                 className="grid-tools",
             ),
         )

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 DEFINITION_KEY = {
-    "response_compliance": "first_response", "resolution_compliance": "resolution",
-    "fcr": "fcr", "csat": "csat", "qa_score": "qa_score", "tickets_handled": "tickets_handled",
-    "kb_articles": "kb_articles", "escalation_rate": "escalation_rate",
+    "response_compliance": "first_response",
+    "resolution_compliance": "resolution",
+    "fcr": "fcr",
+    "csat": "csat",
+    "qa_score": "qa_score",
+    "tickets_handled": "tickets_handled",
+    "kb_articles": "kb_articles",
+    "escalation_rate": "escalation_rate",
 }
 
 
-def cell_state(metric: str, value: float | None, target: float | None,
-               target_max: float | None = None, band: float = 0.05) -> str | None:
+def cell_state(
+    metric: str,
+    value: float | None,
+    target: float | None,
+    target_max: float | None = None,
+    band: float = 0.05,
+) -> str | None:
     """good / warn / bad of a value against its target (pure)."""
     if value is None or target is None:
         return None

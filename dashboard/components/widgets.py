@@ -29,8 +29,10 @@ def status_pill(status: str | None, lang: str, kind: str = "status") -> html.Spa
     status = status or "no_data"
     icons = STATUS_ICON if kind == "status" else OUTCOME_ICON
     return html.Span(
-        [html.Span(icons.get(status, "•"), className="pill-icon", **{"aria-hidden": "true"}),
-         i18n.label(kind, status, lang)],
+        [
+            html.Span(icons.get(status, "•"), className="pill-icon", **{"aria-hidden": "true"}),
+            i18n.label(kind, status, lang),
+        ],
         className=f"pill pill-{status}",
     )
 
@@ -39,8 +41,7 @@ def definition_icon(text: str) -> html.Span | str:
     """An ⓘ with the metric definition as its hover text."""
     if not text:
         return ""
-    return html.Span("i", title=text, className="definition", tabIndex="0",
-                     **{"aria-label": text})
+    return html.Span("i", title=text, className="definition", tabIndex="0", **{"aria-label": text})
 
 
 def asof_badge(info: dict[str, Any] | None, lang: str, tz: str) -> html.Div:
@@ -56,26 +57,44 @@ def asof_badge(info: dict[str, Any] | None, lang: str, tz: str) -> html.Div:
                 className="stale",
             )
         )
-    return html.Div(children, className="asof", title=f"{t('asof.build', lang)} {info.get('build_id')}")
+    return html.Div(
+        children, className="asof", title=f"{t('asof.build', lang)} {info.get('build_id')}"
+    )
 
 
 def navbar(active: str, lang: str, info: dict[str, Any] | None, tz: str) -> html.Header:
     links = [
-        dcc.Link(t(key, lang), href=href, className="nav-link active" if name == active else "nav-link")
+        dcc.Link(
+            t(key, lang), href=href, className="nav-link active" if name == active else "nav-link"
+        )
         for href, key, name in NAV
     ]
     switch = html.Div(
         [
-            html.A("RU", href="/lang/ru", id="lang-ru",
-                   className="lang active" if lang == "ru" else "lang", title=t("lang.switch", lang)),
-            html.A("EN", href="/lang/en", id="lang-en",
-                   className="lang active" if lang == "en" else "lang", title=t("lang.switch", lang)),
+            html.A(
+                "RU",
+                href="/lang/ru",
+                id="lang-ru",
+                className="lang active" if lang == "ru" else "lang",
+                title=t("lang.switch", lang),
+            ),
+            html.A(
+                "EN",
+                href="/lang/en",
+                id="lang-en",
+                className="lang active" if lang == "en" else "lang",
+                title=t("lang.switch", lang),
+            ),
         ],
         className="lang-switch",
     )
     return html.Header(
         [
-            dcc.Link([html.Span("◉", className="logo"), t("app.title", lang)], href="/", className="brand"),
+            dcc.Link(
+                [html.Span("◉", className="logo"), t("app.title", lang)],
+                href="/",
+                className="brand",
+            ),
             html.Nav(links, className="nav"),
             asof_badge(info, lang, tz),
             switch,
@@ -84,14 +103,16 @@ def navbar(active: str, lang: str, info: dict[str, Any] | None, tz: str) -> html
     )
 
 
-def shell(active: str, lang: str, info: dict[str, Any] | None, tz: str, title: str,
-          children: Any) -> html.Div:
+def shell(
+    active: str, lang: str, info: dict[str, Any] | None, tz: str, title: str, children: Any
+) -> html.Div:
     """Every page but the wall: navbar, a title and the content."""
     return html.Div(
         [
             navbar(active, lang, info, tz),
-            html.Main([html.H1(title, className="page-title"), children], className="content",
-                      lang=lang),
+            html.Main(
+                [html.H1(title, className="page-title"), children], className="content", lang=lang
+            ),
         ],
         className=f"page page-{active}",
     )
@@ -108,9 +129,17 @@ def empty_state(message: str, kind: str = "empty") -> html.Div:
     return html.Div(parts, className=f"empty empty-{kind}")
 
 
-def kpi_tile(label: str, value: str, *, sub: Any = None, status: str | None = None,
-             lang: str = "en", definition: str = "", href: str | None = None,
-             tile_id: str | None = None) -> html.Div:
+def kpi_tile(
+    label: str,
+    value: str,
+    *,
+    sub: Any = None,
+    status: str | None = None,
+    lang: str = "en",
+    definition: str = "",
+    href: str | None = None,
+    tile_id: str | None = None,
+) -> html.Div:
     body: list[Any] = [
         html.Div([label, " ", definition_icon(definition)], className="kpi-label"),
         html.Div(value, className="kpi-value"),
@@ -124,11 +153,13 @@ def kpi_tile(label: str, value: str, *, sub: Any = None, status: str | None = No
     return html.Div(content, className=f"kpi kpi-{status or 'plain'}", **kwargs)
 
 
-def card(title: str, children: Any, *, definition: str = "", extra: Any = None,
-         class_name: str = "") -> html.Section:
+def card(
+    title: str, children: Any, *, definition: str = "", extra: Any = None, class_name: str = ""
+) -> html.Section:
     header = [html.H2([title, " ", definition_icon(definition)])]
     if extra is not None:
         header.append(extra)
     body = list(children) if isinstance(children, (list, tuple)) else [children]
-    return html.Section([html.Div(header, className="card-head"), *body],
-                        className=f"card {class_name}".strip())
+    return html.Section(
+        [html.Div(header, className="card-head"), *body], className=f"card {class_name}".strip()
+    )

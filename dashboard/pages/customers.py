@@ -14,8 +14,9 @@ from dashboard import formatting as fmt
 from dashboard.components import card, ctx, empty_state, filter_bar, grid, guard, kpi_tile, shell
 from dashboard.i18n import t
 
-dash.register_page(__name__, path="/customers", title="Support Pulse · Customers",
-                   name="Customers", order=3)
+dash.register_page(
+    __name__, path="/customers", title="Support Pulse · Customers", name="Customers", order=3
+)
 
 SPLITS = ("support_tier", "segment", "region")
 
@@ -25,16 +26,21 @@ def nps_rows(df: Any, split: str, lang: str) -> list[dict[str, Any]]:
     rows = []
     for r in df.iter_rows(named=True):
         grp = i18n.label("tier", r["grp"], lang) if split == "support_tier" else r["grp"]
-        rows.append({
-            "wave": r["wave"], "group": grp, "n": int(r["n"]),
-            "nps": None if r["nps"] is None else round(float(r["nps"]), 1),
-            "flag": ("⚠ " + t("cust.low_n", lang)) if r["low_n"] else "",
-        })
+        rows.append(
+            {
+                "wave": r["wave"],
+                "group": grp,
+                "n": int(r["n"]),
+                "nps": None if r["nps"] is None else round(float(r["nps"]), 1),
+                "flag": ("⚠ " + t("cust.low_n", lang)) if r["low_n"] else "",
+            }
+        )
     return rows
 
 
-def layout(split: str | None = None, tier: str | None = None, lang: str | None = None,
-           **_: Any) -> html.Div:
+def layout(
+    split: str | None = None, tier: str | None = None, lang: str | None = None, **_: Any
+) -> html.Div:
     c = ctx(lang)
     holder: dict[str, Any] = {}
     split_ = split if split in SPLITS else "support_tier"
@@ -42,12 +48,25 @@ def layout(split: str | None = None, tier: str | None = None, lang: str | None =
 
     def build() -> Any:
         holder["info"] = data.build_info(c.settings, c.viewer)
-        bar = filter_bar({"split": split_, "tier": tier_ or "all"}, [
-            ("split", t("cust.nps_by", c.lang),
-             [(s, t(f"cust.split_{'tier' if s == 'support_tier' else s}", c.lang)) for s in SPLITS]),
-            ("tier", t("filter.tier", c.lang),
-             [("all", t("all", c.lang))] + [(v, i18n.label("tier", v, c.lang)) for v in data.TIERS]),
-        ])
+        bar = filter_bar(
+            {"split": split_, "tier": tier_ or "all"},
+            [
+                (
+                    "split",
+                    t("cust.nps_by", c.lang),
+                    [
+                        (s, t(f"cust.split_{'tier' if s == 'support_tier' else s}", c.lang))
+                        for s in SPLITS
+                    ],
+                ),
+                (
+                    "tier",
+                    t("filter.tier", c.lang),
+                    [("all", t("all", c.lang))]
+                    + [(v, i18n.label("tier", v, c.lang)) for v in data.TIERS],
+                ),
+            ],
+        )
         nps = data.nps_by_wave(c.settings, c.viewer, split_)
         if tier_ and split_ == "support_tier":
             nps = nps.filter(nps["grp"] == tier_)
@@ -63,38 +82,80 @@ def layout(split: str | None = None, tier: str | None = None, lang: str | None =
             complete = ret.filter(ret["is_complete"]) if ret["is_complete"].any() else ret
             last = complete.row(complete.height - 1, named=True)
             tiles += [
-                kpi_tile(t("m.retention", c.lang), fmt.percent(last["logo_retention"], c.lang),
-                         sub=f"{last['period']} · {t('cust.starting', c.lang, n=fmt.number(last['starting_accounts'], c.lang))}",
-                         definition=i18n.definition("retention", c.lang), tile_id="kpi-retention"),
-                kpi_tile(t("m.net_expansion", c.lang), fmt.percent(last["net_expansion"], c.lang),
-                         sub=f"+{fmt.percent(last['expansion'], c.lang)} / −{fmt.percent(last['contraction'], c.lang)} / −{fmt.percent(last['churn'], c.lang)}",
-                         definition=i18n.definition("net_expansion", c.lang), tile_id="kpi-nrr"),
+                kpi_tile(
+                    t("m.retention", c.lang),
+                    fmt.percent(last["logo_retention"], c.lang),
+                    sub=f"{last['period']} · "
+                    + t("cust.starting", c.lang, n=fmt.number(last["starting_accounts"], c.lang)),
+                    definition=i18n.definition("retention", c.lang),
+                    tile_id="kpi-retention",
+                ),
+                kpi_tile(
+                    t("m.net_expansion", c.lang),
+                    fmt.percent(last["net_expansion"], c.lang),
+                    sub=" / ".join(
+                        [
+                            f"+{fmt.percent(last['expansion'], c.lang)}",
+                            f"−{fmt.percent(last['contraction'], c.lang)}",
+                            f"−{fmt.percent(last['churn'], c.lang)}",
+                        ]
+                    ),
+                    definition=i18n.definition("net_expansion", c.lang),
+                    tile_id="kpi-nrr",
+                ),
             ]
         if csat.height:
             last_c = csat.row(csat.height - 1, named=True)
-            tiles.append(kpi_tile("CSAT", fmt.percent(last_c["csat"], c.lang),
-                                  sub=f"{last_c['month']} · n={fmt.number(last_c['n'], c.lang)}",
-                                  definition=i18n.definition("csat", c.lang), tile_id="kpi-csat"))
+            tiles.append(
+                kpi_tile(
+                    "CSAT",
+                    fmt.percent(last_c["csat"], c.lang),
+                    sub=f"{last_c['month']} · n={fmt.number(last_c['n'], c.lang)}",
+                    definition=i18n.definition("csat", c.lang),
+                    tile_id="kpi-csat",
+                )
+            )
         if nps.height:
             waves = sorted(set(nps["wave"].to_list()))
             latest = nps.filter(nps["wave"] == waves[-1])
             n = int(latest["n"].sum())
-            score = 100.0 * (float(latest["promoters"].sum()) - float(latest["detractors"].sum())) / n if n else None
-            tiles.append(kpi_tile("NPS", fmt.number(score, c.lang), sub=f"{waves[-1]} · n={fmt.number(n, c.lang)}"
-                                  + (f" · ⚠ {t('cust.low_n', c.lang)}" if n < 30 else ""),
-                                  definition=i18n.definition("nps", c.lang), tile_id="kpi-nps"))
+            score = (
+                100.0 * (float(latest["promoters"].sum()) - float(latest["detractors"].sum())) / n
+                if n
+                else None
+            )
+            tiles.append(
+                kpi_tile(
+                    "NPS",
+                    fmt.number(score, c.lang),
+                    sub=f"{waves[-1]} · n={fmt.number(n, c.lang)}"
+                    + (f" · ⚠ {t('cust.low_n', c.lang)}" if n < 30 else ""),
+                    definition=i18n.definition("nps", c.lang),
+                    tile_id="kpi-nps",
+                )
+            )
         nps_cols = [
             {"field": "wave", "headerName": t("cust.wave", c.lang)},
             {"field": "group", "headerName": t("cust.group", c.lang)},
             {"field": "n", "headerName": "n", "type": "numericColumn"},
-            {"field": "nps", "headerName": "NPS", "type": "numericColumn",
-             "valueFormatter": {"function": f"pulseFmt(params.value, 'number', '{c.lang}')"}},
+            {
+                "field": "nps",
+                "headerName": "NPS",
+                "type": "numericColumn",
+                "valueFormatter": {"function": f"pulseFmt(params.value, 'number', '{c.lang}')"},
+            },
             {"field": "flag", "headerName": "", "cellClass": "warn"},
         ]
         impact_rows = [
-            {"group": t("cust.with_breach", c.lang) if r["had_breach"] else t("cust.without_breach", c.lang),
-             "accounts": int(r["accounts"]), "retained": fmt.percent(r["retained"], c.lang),
-             "nps": fmt.number(r["nps"], c.lang), "n": int(r["nps_n"] or 0)}
+            {
+                "group": t("cust.with_breach", c.lang)
+                if r["had_breach"]
+                else t("cust.without_breach", c.lang),
+                "accounts": int(r["accounts"]),
+                "retained": fmt.percent(r["retained"], c.lang),
+                "nps": fmt.number(r["nps"], c.lang),
+                "n": int(r["nps_n"] or 0),
+            }
             for r in impact.iter_rows(named=True)
         ]
         impact_cols = [
@@ -104,32 +165,66 @@ def layout(split: str | None = None, tier: str | None = None, lang: str | None =
             {"field": "nps", "headerName": "NPS"},
             {"field": "n", "headerName": "n"},
         ]
-        return html.Div([
-            bar,
-            html.Div(tiles, className="kpi-row"),
-            html.Div([
-                card(t("cust.nps", c.lang), [
-                    dcc.Graph(id="nps-chart", figure=figures.nps_chart(nps, c.lang),
-                              config={"displayModeBar": False}),
-                    grid("nps-grid", nps_rows(nps, split_, c.lang), nps_cols, height=260),
-                ], definition=i18n.definition("nps", c.lang)),
-                card(t("cust.csat_trend", c.lang), dcc.Graph(
-                    id="csat-chart", figure=figures.csat_trend(csat, csat_target, c.lang),
-                    config={"displayModeBar": False}), definition=i18n.definition("csat", c.lang)),
-            ], className="cols-2"),
-            html.Div([
-                card(t("cust.retention", c.lang), dcc.Graph(
-                    id="retention-chart", figure=figures.retention_chart(ret, c.lang),
-                    config={"displayModeBar": False}),
-                    definition=i18n.definition("net_expansion", c.lang)),
-                card(t("cust.impact", c.lang), [
-                    html.P(t("cust.impact_hint", c.lang), className="hint"),
-                    dcc.Graph(id="impact-chart", figure=figures.impact_chart(impact, c.lang),
-                              config={"displayModeBar": False}),
-                    grid("impact-grid", impact_rows, impact_cols, height=140),
-                ]),
-            ], className="cols-2"),
-        ])
+        return html.Div(
+            [
+                bar,
+                html.Div(tiles, className="kpi-row"),
+                html.Div(
+                    [
+                        card(
+                            t("cust.nps", c.lang),
+                            [
+                                dcc.Graph(
+                                    id="nps-chart",
+                                    figure=figures.nps_chart(nps, c.lang),
+                                    config={"displayModeBar": False},
+                                ),
+                                grid(
+                                    "nps-grid", nps_rows(nps, split_, c.lang), nps_cols, height=260
+                                ),
+                            ],
+                            definition=i18n.definition("nps", c.lang),
+                        ),
+                        card(
+                            t("cust.csat_trend", c.lang),
+                            dcc.Graph(
+                                id="csat-chart",
+                                figure=figures.csat_trend(csat, csat_target, c.lang),
+                                config={"displayModeBar": False},
+                            ),
+                            definition=i18n.definition("csat", c.lang),
+                        ),
+                    ],
+                    className="cols-2",
+                ),
+                html.Div(
+                    [
+                        card(
+                            t("cust.retention", c.lang),
+                            dcc.Graph(
+                                id="retention-chart",
+                                figure=figures.retention_chart(ret, c.lang),
+                                config={"displayModeBar": False},
+                            ),
+                            definition=i18n.definition("net_expansion", c.lang),
+                        ),
+                        card(
+                            t("cust.impact", c.lang),
+                            [
+                                html.P(t("cust.impact_hint", c.lang), className="hint"),
+                                dcc.Graph(
+                                    id="impact-chart",
+                                    figure=figures.impact_chart(impact, c.lang),
+                                    config={"displayModeBar": False},
+                                ),
+                                grid("impact-grid", impact_rows, impact_cols, height=140),
+                            ],
+                        ),
+                    ],
+                    className="cols-2",
+                ),
+            ]
+        )
 
     content = guard(c, build)
     return shell("customers", c.lang, holder.get("info"), c.tz, t("cust.title", c.lang), content)

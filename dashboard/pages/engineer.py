@@ -12,14 +12,24 @@ from dash import dcc, html
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
 from dashboard.components import card, ctx, empty_state, grid, guard, kpi_tile, shell
-from dashboard.i18n import t
 from dashboard.components.metrics import DEFINITION_KEY, cell_state
+from dashboard.i18n import t
 
-dash.register_page(__name__, path_template="/engineer/<engineer_id>",
-                   title="Support Pulse · Engineer", name="Engineer")
+dash.register_page(
+    __name__,
+    path_template="/engineer/<engineer_id>",
+    title="Support Pulse · Engineer",
+    name="Engineer",
+)
 
-TREND_METRICS = ("response_compliance", "resolution_compliance", "fcr", "csat", "qa_score",
-                 "tickets_handled")
+TREND_METRICS = (
+    "response_compliance",
+    "resolution_compliance",
+    "fcr",
+    "csat",
+    "qa_score",
+    "tickets_handled",
+)
 
 
 def _summary(weekly: Any) -> dict[str, Any]:
@@ -34,10 +44,17 @@ def _summary(weekly: Any) -> dict[str, Any]:
         out[metric] = sum(values) / len(values) if values else None
         out[f"{metric}_target"] = tail[f"{metric}_target"].to_list()[-1]
     # Weight compliance by volume where the counts are there.
-    for metric, n in (("response_compliance", "response_n"), ("resolution_compliance", "resolution_n"),
-                      ("fcr", "solved_n"), ("csat", "csat_n")):
-        pairs = [(v, w) for v, w in zip(tail[metric].to_list(), tail[n].to_list(), strict=False)
-                 if v is not None and w]
+    for metric, n in (
+        ("response_compliance", "response_n"),
+        ("resolution_compliance", "resolution_n"),
+        ("fcr", "solved_n"),
+        ("csat", "csat_n"),
+    ):
+        pairs = [
+            (v, w)
+            for v, w in zip(tail[metric].to_list(), tail[n].to_list(), strict=False)
+            if v is not None and w
+        ]
         if pairs:
             out[metric] = sum(v * w for v, w in pairs) / sum(w for _v, w in pairs)
     out["kb_articles"] = tail["kb_articles"].to_list()[-1]
@@ -66,36 +83,61 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
         for metric, _k, _h in data.ENGINEER_METRICS:
             value, target = summary.get(metric), summary.get(f"{metric}_target")
             state = cell_state(metric, value, target)
-            status = {"good": "on_track", "warn": "at_risk", "bad": "off_track"}.get(state or "", None)
-            tiles.append(kpi_tile(
-                t(f"m.{metric}", c.lang), _fmt_metric(metric, value, c.lang),
-                sub=f"{t('sla.target', c.lang)} {_fmt_metric(metric, target, c.lang)}" if target is not None else None,
-                status=status, lang=c.lang,
-                definition=i18n.definition(DEFINITION_KEY[metric], c.lang),
-            ))
+            status = {"good": "on_track", "warn": "at_risk", "bad": "off_track"}.get(state or "")
+            tiles.append(
+                kpi_tile(
+                    t(f"m.{metric}", c.lang),
+                    _fmt_metric(metric, value, c.lang),
+                    sub=f"{t('sla.target', c.lang)} {_fmt_metric(metric, target, c.lang)}"
+                    if target is not None
+                    else None,
+                    status=status,
+                    lang=c.lang,
+                    definition=i18n.definition(DEFINITION_KEY[metric], c.lang),
+                )
+            )
         trends = []
         if weekly.height:
             weeks = weekly["week"].to_list()
             kinds = {m: k for m, k, _h in data.ENGINEER_METRICS}
             for metric in TREND_METRICS:
                 targets = [v for v in weekly[f"{metric}_target"].to_list() if v is not None]
-                trends.append(card(t(f"m.{metric}", c.lang), dcc.Graph(
-                    figure=figures.weekly_metric(weeks, weekly[metric].to_list(),
-                                                 targets[-1] if targets else None,
-                                                 t(f"m.{metric}", c.lang), c.lang,
-                                                 share=kinds[metric] == "share"),
-                    config={"displayModeBar": False})))
+                trends.append(
+                    card(
+                        t(f"m.{metric}", c.lang),
+                        dcc.Graph(
+                            figure=figures.weekly_metric(
+                                weeks,
+                                weekly[metric].to_list(),
+                                targets[-1] if targets else None,
+                                t(f"m.{metric}", c.lang),
+                                c.lang,
+                                share=kinds[metric] == "share",
+                            ),
+                            config={"displayModeBar": False},
+                        ),
+                    )
+                )
         qa_rows = [
-            {"ticket": f"[{r['ticket_id']}](/ticket/{r['ticket_id']})",
-             "date": fmt.date_(r["reviewed_at"], c.lang, c.tz), "total": r["total_score"],
-             "tech": r["technical_accuracy"], "comm": r["communication"], "time": r["timeliness"],
-             "proc": r["process"], "cs": r["customer_satisfaction"]}
+            {
+                "ticket": f"[{r['ticket_id']}](/ticket/{r['ticket_id']})",
+                "date": fmt.date_(r["reviewed_at"], c.lang, c.tz),
+                "total": r["total_score"],
+                "tech": r["technical_accuracy"],
+                "comm": r["communication"],
+                "time": r["timeliness"],
+                "proc": r["process"],
+                "cs": r["customer_satisfaction"],
+            }
             for r in prof["qa"].iter_rows(named=True)
         ]
         qa_cols = [
             {"field": "date", "headerName": t("col.date", c.lang)},
-            {"field": "ticket", "headerName": t("col.ticket", c.lang), "cellRenderer": "markdown",
-             },
+            {
+                "field": "ticket",
+                "headerName": t("col.ticket", c.lang),
+                "cellRenderer": "markdown",
+            },
             {"field": "total", "headerName": t("eng.qa_total", c.lang)},
             {"field": "tech", "headerName": t("eng.qa_tech", c.lang)},
             {"field": "comm", "headerName": t("eng.qa_comm", c.lang)},
@@ -104,22 +146,33 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
             {"field": "cs", "headerName": t("eng.qa_cs", c.lang)},
         ]
         csat_rows = [
-            {"date": fmt.date_(r["responded_at"], c.lang, c.tz),
-             "ticket": f"[{r['ticket_id']}](/ticket/{r['ticket_id']})",
-             "score": ("✔ " if (r["score"] or 0) >= 4 else "✖ ") + str(r["score"]),
-             "comment": r["comment"] or ""}
+            {
+                "date": fmt.date_(r["responded_at"], c.lang, c.tz),
+                "ticket": f"[{r['ticket_id']}](/ticket/{r['ticket_id']})",
+                "score": ("✔ " if (r["score"] or 0) >= 4 else "✖ ") + str(r["score"]),
+                "comment": r["comment"] or "",
+            }
             for r in prof["csat"].iter_rows(named=True)
         ]
         csat_cols = [
             {"field": "date", "headerName": t("col.date", c.lang), "maxWidth": 130},
-            {"field": "ticket", "headerName": t("col.ticket", c.lang), "cellRenderer": "markdown",
-             "maxWidth": 130},
+            {
+                "field": "ticket",
+                "headerName": t("col.ticket", c.lang),
+                "cellRenderer": "markdown",
+                "maxWidth": 130,
+            },
             {"field": "score", "headerName": t("col.score", c.lang), "maxWidth": 100},
             {"field": "comment", "headerName": t("col.comment", c.lang), "flex": 3},
         ]
         kb_rows = [
-            {"id": r["article_id"], "date": fmt.date_(r["published_at"], c.lang, c.tz),
-             "category": r["category"], "language": r["language"], "status": r["status"]}
+            {
+                "id": r["article_id"],
+                "date": fmt.date_(r["published_at"], c.lang, c.tz),
+                "category": r["category"],
+                "language": r["language"],
+                "status": r["status"],
+            }
             for r in prof["kb"].iter_rows(named=True)
         ]
         kb_cols = [
@@ -130,17 +183,25 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
             {"field": "status", "headerName": t("col.status", c.lang)},
         ]
         ticket_rows = [
-            {"ticket": f"[{r['ticket_id']}](/ticket/{r['ticket_id']})",
-             "created": fmt.datetime_(r["created_at"], c.lang, c.tz),
-             "tier": i18n.label("tier", r["support_tier"], c.lang),
-             "priority": i18n.label("prio", r["priority"], c.lang), "area": r["product_area"],
-             "solved": t("eng.open", c.lang) if r["is_open"] else fmt.datetime_(r["solved_at"], c.lang, c.tz),
-             "resolution": fmt.duration(r["resolution_minutes"], c.lang)}
+            {
+                "ticket": f"[{r['ticket_id']}](/ticket/{r['ticket_id']})",
+                "created": fmt.datetime_(r["created_at"], c.lang, c.tz),
+                "tier": i18n.label("tier", r["support_tier"], c.lang),
+                "priority": i18n.label("prio", r["priority"], c.lang),
+                "area": r["product_area"],
+                "solved": t("eng.open", c.lang)
+                if r["is_open"]
+                else fmt.datetime_(r["solved_at"], c.lang, c.tz),
+                "resolution": fmt.duration(r["resolution_minutes"], c.lang),
+            }
             for r in prof["tickets"].iter_rows(named=True)
         ]
         ticket_cols = [
-            {"field": "ticket", "headerName": t("col.ticket", c.lang), "cellRenderer": "markdown",
-             },
+            {
+                "field": "ticket",
+                "headerName": t("col.ticket", c.lang),
+                "cellRenderer": "markdown",
+            },
             {"field": "created", "headerName": t("col.created", c.lang)},
             {"field": "tier", "headerName": t("col.tier", c.lang)},
             {"field": "priority", "headerName": t("col.priority", c.lang)},
@@ -148,21 +209,35 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
             {"field": "solved", "headerName": t("eng.solved", c.lang)},
             {"field": "resolution", "headerName": t("metric.resolution", c.lang)},
         ]
-        return html.Div([
-            dcc.Link(t("eng.back", c.lang), href="/teams", className="kr-link"),
-            html.H2(t("eng.last_weeks", c.lang), className="objective-title"),
-            html.Div(tiles, className="kpi-row", id="engineer-kpis"),
-            html.H2(t("eng.weekly", c.lang), className="objective-title"),
-            html.Div(trends, className="cols-3"),
-            html.Div([
-                card(t("eng.qa", c.lang), grid("eng-qa", qa_rows, qa_cols, height=300)),
-                card(t("eng.csat", c.lang), grid("eng-csat", csat_rows, csat_cols, height=300)),
-            ], className="cols-2"),
-            html.Div([
-                card(t("eng.kb", c.lang), grid("eng-kb", kb_rows, kb_cols, height=300)),
-                card(t("eng.tickets", c.lang), grid("eng-tickets", ticket_rows, ticket_cols, height=300)),
-            ], className="cols-2"),
-        ])
+        return html.Div(
+            [
+                dcc.Link(t("eng.back", c.lang), href="/teams", className="kr-link"),
+                html.H2(t("eng.last_weeks", c.lang), className="objective-title"),
+                html.Div(tiles, className="kpi-row", id="engineer-kpis"),
+                html.H2(t("eng.weekly", c.lang), className="objective-title"),
+                html.Div(trends, className="cols-3"),
+                html.Div(
+                    [
+                        card(t("eng.qa", c.lang), grid("eng-qa", qa_rows, qa_cols, height=300)),
+                        card(
+                            t("eng.csat", c.lang),
+                            grid("eng-csat", csat_rows, csat_cols, height=300),
+                        ),
+                    ],
+                    className="cols-2",
+                ),
+                html.Div(
+                    [
+                        card(t("eng.kb", c.lang), grid("eng-kb", kb_rows, kb_cols, height=300)),
+                        card(
+                            t("eng.tickets", c.lang),
+                            grid("eng-tickets", ticket_rows, ticket_cols, height=300),
+                        ),
+                    ],
+                    className="cols-2",
+                ),
+            ]
+        )
 
     content = guard(c, build)
     return shell("teams", c.lang, holder.get("info"), c.tz, holder["title"], content)

@@ -20,11 +20,18 @@ dash.register_page(__name__, path="/", name="OKR", title="Support Pulse · OKR",
 
 OBJECTIVE_ORDER = {"O1": 1, "O2": 2, "O3": 3, "O4": 4, "KPI": 5}
 DEFINITION_OF = {
-    "csat": "csat", "nps": "nps", "first_response_sla": "first_response",
-    "resolution_sla": "resolution", "sla_compliance": "sla_compliance", "fcr": "fcr",
-    "escalation_rate": "escalation_rate", "cost_per_ticket": "cost_per_ticket",
-    "automation_share": "automation_share", "attributed_revenue": "attributed_revenue",
-    "customer_retention": "retention", "net_expansion": "net_expansion",
+    "csat": "csat",
+    "nps": "nps",
+    "first_response_sla": "first_response",
+    "resolution_sla": "resolution",
+    "sla_compliance": "sla_compliance",
+    "fcr": "fcr",
+    "escalation_rate": "escalation_rate",
+    "cost_per_ticket": "cost_per_ticket",
+    "automation_share": "automation_share",
+    "attributed_revenue": "attributed_revenue",
+    "customer_retention": "retention",
+    "net_expansion": "net_expansion",
     "kb_articles": "kb_articles",
 }
 
@@ -39,8 +46,7 @@ def _int(value: Any, default: int | None) -> int | None:
 def explain_href(kr_id: str, year: int, quarter: int | None, tier: str | None) -> str | None:
     """The page that explains a KR, carrying the period (and tier) along."""
     start, end = data.quarter_bounds(year, quarter)
-    period = {"start": start.isoformat(),
-              "end": (end.fromordinal(end.toordinal() - 1)).isoformat()}
+    period = {"start": start.isoformat(), "end": (end.fromordinal(end.toordinal() - 1)).isoformat()}
     if tier:
         period["tier"] = tier
     if kr_id in ("first_response_sla", "resolution_sla", "sla_compliance"):
@@ -67,8 +73,9 @@ def kr_value(value: float | None, unit: str | None, lang: str) -> str:
     return fmt.value(value, unit, lang)
 
 
-def progress_bar(actual: float | None, target: float | None, direction: str | None,
-                 elapsed: float, lang: str) -> html.Div:
+def progress_bar(
+    actual: float | None, target: float | None, direction: str | None, elapsed: float, lang: str
+) -> html.Div:
     """Value towards target (fill) with the share of the period elapsed as a marker."""
     fill = 0.0
     if actual is not None and target:
@@ -79,26 +86,33 @@ def progress_bar(actual: float | None, target: float | None, direction: str | No
     return html.Div(
         [
             html.Div(className="progress-fill", style={"width": f"{fill * 100:.1f}%"}),
-            html.Div(className="progress-elapsed", style={"left": f"{elapsed * 100:.1f}%"},
-                     title=t("okr.elapsed", lang, pct=fmt.percent(elapsed, lang, 0))),
+            html.Div(
+                className="progress-elapsed",
+                style={"left": f"{elapsed * 100:.1f}%"},
+                title=t("okr.elapsed", lang, pct=fmt.percent(elapsed, lang, 0)),
+            ),
         ],
         className="progress",
     )
 
 
-def kr_card(kr: dict[str, Any], lang: str, elapsed: float, href: str | None,
-            descriptions: dict[str, str]) -> html.Div:
+def kr_card(
+    kr: dict[str, Any], lang: str, elapsed: float, href: str | None, descriptions: dict[str, str]
+) -> html.Div:
     unit = kr.get("unit")
     name = t(f"kr.{kr['kr_id']}", lang) if f"kr.{kr['kr_id']}" in i18n.TR else kr["key_result"]
     monthly = kr.get("monthly") or []
     spark = (
         dcc.Graph(
             figure=figures.sparkline(
-                [m["period"] for m in monthly], [m["actual"] for m in monthly],
-                [m["target"] for m in monthly], [kr_value(m["actual"], unit, lang) for m in monthly],
+                [m["period"] for m in monthly],
+                [m["actual"] for m in monthly],
+                [m["target"] for m in monthly],
+                [kr_value(m["actual"], unit, lang) for m in monthly],
                 lang,
             ),
-            config={"displayModeBar": False}, className="sparkline",
+            config={"displayModeBar": False},
+            className="sparkline",
         )
         if len([m for m in monthly if m["actual"] is not None]) > 1
         else html.Div(t("status.no_data", lang) if not monthly else "", className="sparkline-empty")
@@ -109,14 +123,18 @@ def kr_card(kr: dict[str, Any], lang: str, elapsed: float, href: str | None,
     if kr.get("direction") == "lower":
         meta.append(html.Span(f"({t('okr.lower_better', lang)})", className="muted"))
     if kr.get("projection") is not None:
-        meta.append(html.Span([t("okr.projection", lang), ": ",
-                               html.B(kr_value(kr["projection"], unit, lang))]))
+        meta.append(
+            html.Span(
+                [t("okr.projection", lang), ": ", html.B(kr_value(kr["projection"], unit, lang))]
+            )
+        )
     if kr.get("is_low_n"):
         meta.append(html.Span("⚠ " + t("okr.low_n", lang), className="warn"))
     if kr.get("unfiltered"):
         meta.append(html.Span("◌ " + t("filter.note_unfiltered", lang), className="muted"))
-    definition = i18n.definition(DEFINITION_OF.get(kr["kr_id"], ""), lang,
-                                 descriptions if lang == "en" else None)
+    definition = i18n.definition(
+        DEFINITION_OF.get(kr["kr_id"], ""), lang, descriptions if lang == "en" else None
+    )
     title = html.Div([name, " ", definition_icon(definition)], className="kr-name")
     body = [
         html.Div([title, status_pill(kr.get("status"), lang)], className="kr-head"),
@@ -128,15 +146,28 @@ def kr_card(kr: dict[str, Any], lang: str, elapsed: float, href: str | None,
         html.Div(meta, className="kr-meta"),
     ]
     if href:
-        body.append(dcc.Link(t("okr.explain", lang) + " →", href=href, className="kr-link",
-                             id=f"kr-link-{kr['kr_id']}"))
-    return html.Div(body, className=f"kr-card kr-{kr.get('status') or 'no_data'}",
-                    id=f"kr-{kr['kr_id']}")
+        body.append(
+            dcc.Link(
+                t("okr.explain", lang) + " →",
+                href=href,
+                className="kr-link",
+                id=f"kr-link-{kr['kr_id']}",
+            )
+        )
+    return html.Div(
+        body, className=f"kr-card kr-{kr.get('status') or 'no_data'}", id=f"kr-{kr['kr_id']}"
+    )
 
 
-def layout(year: str | None = None, quarter: str | None = None, tier: str | None = None,
-           region: str | None = None, segment: str | None = None, lang: str | None = None,
-           **_: Any) -> html.Div:
+def layout(
+    year: str | None = None,
+    quarter: str | None = None,
+    tier: str | None = None,
+    region: str | None = None,
+    segment: str | None = None,
+    lang: str | None = None,
+    **_: Any,
+) -> html.Div:
     c = ctx(lang)
     info_holder: dict[str, Any] = {}
 
@@ -152,17 +183,35 @@ def layout(year: str | None = None, quarter: str | None = None, tier: str | None
         years = sorted(set(options["years"]) | {str(y)})
         specs = [
             ("year", t("filter.year", c.lang), [(v, v) for v in years]),
-            ("quarter", t("filter.quarter", c.lang),
-             [(str(i), f"Q{i}") for i in (1, 2, 3, 4)] + [("all", t("okr.full_year", c.lang))]),
-            ("tier", t("filter.tier", c.lang),
-             [("all", t("all", c.lang))] + [(v, i18n.label("tier", v, c.lang)) for v in options["tiers"]]),
-            ("region", t("filter.region", c.lang),
-             [("all", t("all", c.lang))] + [(v, v) for v in options["regions"]]),
-            ("segment", t("filter.segment", c.lang),
-             [("all", t("all", c.lang))] + [(v, v) for v in options["segments"]]),
+            (
+                "quarter",
+                t("filter.quarter", c.lang),
+                [(str(i), f"Q{i}") for i in (1, 2, 3, 4)] + [("all", t("okr.full_year", c.lang))],
+            ),
+            (
+                "tier",
+                t("filter.tier", c.lang),
+                [("all", t("all", c.lang))]
+                + [(v, i18n.label("tier", v, c.lang)) for v in options["tiers"]],
+            ),
+            (
+                "region",
+                t("filter.region", c.lang),
+                [("all", t("all", c.lang))] + [(v, v) for v in options["regions"]],
+            ),
+            (
+                "segment",
+                t("filter.segment", c.lang),
+                [("all", t("all", c.lang))] + [(v, v) for v in options["segments"]],
+            ),
         ]
-        values = {"year": str(y), "quarter": str(q) if q else "all", "tier": tier or "all",
-                  "region": region or "all", "segment": segment or "all"}
+        values = {
+            "year": str(y),
+            "quarter": str(q) if q else "all",
+            "tier": tier or "all",
+            "region": region or "all",
+            "segment": segment or "all",
+        }
         bar = filter_bar(values, specs)
         result = data.okr_progress(c.settings, c.viewer, y, q, tier, region, segment)
         krs = result["krs"]
@@ -170,14 +219,26 @@ def layout(year: str | None = None, quarter: str | None = None, tier: str | None
             return html.Div([bar, empty_state(t("okr.no_krs", c.lang), kind="filter")])
         elapsed = data.quarter_elapsed(info.get("as_of"), y, q, ZoneInfo(c.tz))
         descriptions = data.metric_descriptions(c.settings)
-        counts = {s: sum(1 for k in krs if k.get("status") == s)
-                  for s in ("on_track", "at_risk", "off_track")}
+        counts = {
+            s: sum(1 for k in krs if k.get("status") == s)
+            for s in ("on_track", "at_risk", "off_track")
+        }
         summary = html.Div(
             [
-                html.Span(t("okr.summary", c.lang, on=counts["on_track"], risk=counts["at_risk"],
-                            off=counts["off_track"]), id="okr-summary"),
-                html.Span(t("okr.elapsed", c.lang, pct=fmt.percent(elapsed, c.lang, 0)),
-                          className="muted elapsed-note"),
+                html.Span(
+                    t(
+                        "okr.summary",
+                        c.lang,
+                        on=counts["on_track"],
+                        risk=counts["at_risk"],
+                        off=counts["off_track"],
+                    ),
+                    id="okr-summary",
+                ),
+                html.Span(
+                    t("okr.elapsed", c.lang, pct=fmt.percent(elapsed, c.lang, 0)),
+                    className="muted elapsed-note",
+                ),
             ],
             className="okr-summary",
         )
@@ -188,13 +249,27 @@ def layout(year: str | None = None, quarter: str | None = None, tier: str | None
         for oid in sorted(groups, key=lambda o: OBJECTIVE_ORDER.get(o, 9)):
             items = groups[oid]
             title = t(f"obj.{oid}", c.lang) if f"obj.{oid}" in i18n.TR else items[0]["objective"]
-            sections.append(html.Section(
-                [html.H2(title, className="objective-title"),
-                 html.Div([kr_card(kr, c.lang, elapsed,
-                                   explain_href(kr["kr_id"], y, q, data._opt(tier)), descriptions)
-                           for kr in items], className="kr-grid")],
-                className="objective",
-            ))
+            sections.append(
+                html.Section(
+                    [
+                        html.H2(title, className="objective-title"),
+                        html.Div(
+                            [
+                                kr_card(
+                                    kr,
+                                    c.lang,
+                                    elapsed,
+                                    explain_href(kr["kr_id"], y, q, data._opt(tier)),
+                                    descriptions,
+                                )
+                                for kr in items
+                            ],
+                            className="kr-grid",
+                        ),
+                    ],
+                    className="objective",
+                )
+            )
         return html.Div([bar, summary, *sections], id="okr-content")
 
     content = guard(c, build)

@@ -14,22 +14,31 @@ from dashboard import formatting as fmt
 from dashboard.components import card, ctx, empty_state, grid, guard, kpi_tile, shell
 from dashboard.i18n import t
 
-dash.register_page(__name__, path="/quality", title="Support Pulse · Data quality",
-                   name="Data quality", order=6)
+dash.register_page(
+    __name__, path="/quality", title="Support Pulse · Data quality", name="Data quality", order=6
+)
 
 
 def batch_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
     rows = []
     for r in df.iter_rows(named=True):
         ok = bool(r.get("is_reconciled"))
-        rows.append({
-            "entity": r["entity"], "file": r["file_name"],
-            "read": r["rows_read"], "landed": r["rows_landed"], "rejected": r["rows_rejected"],
-            "reconciled": ("✔ " + t("dq.reconciled", lang)) if ok else ("✖ " + t("dq.not_reconciled", lang)),
-            "reconciled_ok": ok,
-            "status": r["status"], "error": r.get("error") or "",
-            "loaded": fmt.datetime_(r["loaded_at"], lang, tz),
-        })
+        rows.append(
+            {
+                "entity": r["entity"],
+                "file": r["file_name"],
+                "read": r["rows_read"],
+                "landed": r["rows_landed"],
+                "rejected": r["rows_rejected"],
+                "reconciled": ("✔ " + t("dq.reconciled", lang))
+                if ok
+                else ("✖ " + t("dq.not_reconciled", lang)),
+                "reconciled_ok": ok,
+                "status": r["status"],
+                "error": r.get("error") or "",
+                "loaded": fmt.datetime_(r["loaded_at"], lang, tz),
+            }
+        )
     return rows
 
 
@@ -52,32 +61,67 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
         batches = q.get("batches")
         tiles = []
         if batches is not None and batches.height:
-            read, landed, rejected = (int(batches[col].sum()) for col in ("rows_read", "rows_landed", "rows_rejected"))
+            read, landed, rejected = (
+                int(batches[col].sum()) for col in ("rows_read", "rows_landed", "rows_rejected")
+            )
             failed = batches.filter(batches["status"] == "failed").height
             bad = batches.filter(~batches["is_reconciled"]).height
             tiles += [
-                kpi_tile(t("dq.batches", c.lang), fmt.number(batches.height, c.lang),
-                         sub=t("dq.summary", c.lang, batches=fmt.number(batches.height, c.lang),
-                               read=fmt.number(read, c.lang), landed=fmt.number(landed, c.lang),
-                               rejected=fmt.number(rejected, c.lang)),
-                         status="on_track" if bad == 0 else "off_track", lang=c.lang, tile_id="dq-batches"),
-                kpi_tile(t("dq.rejected", c.lang), fmt.number(rejected, c.lang),
-                         sub=f"{t('dq.status', c.lang)} failed: {failed}",
-                         status="on_track" if failed == 0 else "at_risk", lang=c.lang, tile_id="dq-rejected"),
+                kpi_tile(
+                    t("dq.batches", c.lang),
+                    fmt.number(batches.height, c.lang),
+                    sub=t(
+                        "dq.summary",
+                        c.lang,
+                        batches=fmt.number(batches.height, c.lang),
+                        read=fmt.number(read, c.lang),
+                        landed=fmt.number(landed, c.lang),
+                        rejected=fmt.number(rejected, c.lang),
+                    ),
+                    status="on_track" if bad == 0 else "off_track",
+                    lang=c.lang,
+                    tile_id="dq-batches",
+                ),
+                kpi_tile(
+                    t("dq.rejected", c.lang),
+                    fmt.number(rejected, c.lang),
+                    sub=f"{t('dq.status', c.lang)} failed: {failed}",
+                    status="on_track" if failed == 0 else "at_risk",
+                    lang=c.lang,
+                    tile_id="dq-rejected",
+                ),
             ]
         if q.get("orphan_count") is not None:
-            tiles.append(kpi_tile(t("dq.orphans", c.lang), fmt.number(q["orphan_count"], c.lang),
-                                  status="on_track" if q["orphan_count"] == 0 else "at_risk",
-                                  lang=c.lang, tile_id="dq-orphans"))
+            tiles.append(
+                kpi_tile(
+                    t("dq.orphans", c.lang),
+                    fmt.number(q["orphan_count"], c.lang),
+                    status="on_track" if q["orphan_count"] == 0 else "at_risk",
+                    lang=c.lang,
+                    tile_id="dq-orphans",
+                )
+            )
         tests = q.get("tests")
         if tests is not None and tests.height:
             counts = test_summary(tests)
             failing = counts["fail"] + counts["error"]
-            tiles.append(kpi_tile(
-                t("dq.tests", c.lang), t("dq.passed", c.lang, n=counts["pass"]),
-                sub=" · ".join([t("dq.failed", c.lang, n=failing), t("dq.warned", c.lang, n=counts["warn"])]),
-                status="on_track" if failing == 0 and counts["warn"] == 0 else ("at_risk" if failing == 0 else "off_track"),
-                lang=c.lang, tile_id="dq-tests"))
+            tiles.append(
+                kpi_tile(
+                    t("dq.tests", c.lang),
+                    t("dq.passed", c.lang, n=counts["pass"]),
+                    sub=" · ".join(
+                        [
+                            t("dq.failed", c.lang, n=failing),
+                            t("dq.warned", c.lang, n=counts["warn"]),
+                        ]
+                    ),
+                    status="on_track"
+                    if failing == 0 and counts["warn"] == 0
+                    else ("at_risk" if failing == 0 else "off_track"),
+                    lang=c.lang,
+                    tile_id="dq-tests",
+                )
+            )
         if not tiles:
             return empty_state(t("empty.no_table", c.lang, table="dq_load_manifest"), kind="setup")
         parts.append(html.Div(tiles, className="kpi-row"))
@@ -88,77 +132,188 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 {"field": "file", "headerName": t("dq.file", c.lang), "minWidth": 220},
                 {"field": "read", "headerName": t("dq.read", c.lang), "type": "numericColumn"},
                 {"field": "landed", "headerName": t("dq.landed", c.lang), "type": "numericColumn"},
-                {"field": "rejected", "headerName": t("dq.rejected", c.lang), "type": "numericColumn"},
-                {"field": "reconciled", "headerName": t("dq.reconcile_rule", c.lang), "minWidth": 200,
-                 "cellClassRules": {"cell-good": "params.data.reconciled_ok",
-                                    "cell-bad": "!params.data.reconciled_ok"}},
-                {"field": "status", "headerName": t("dq.status", c.lang),
-                 "cellClassRules": {"cell-bad": "params.value == 'failed'"}},
+                {
+                    "field": "rejected",
+                    "headerName": t("dq.rejected", c.lang),
+                    "type": "numericColumn",
+                },
+                {
+                    "field": "reconciled",
+                    "headerName": t("dq.reconcile_rule", c.lang),
+                    "minWidth": 200,
+                    "cellClassRules": {
+                        "cell-good": "params.data.reconciled_ok",
+                        "cell-bad": "!params.data.reconciled_ok",
+                    },
+                },
+                {
+                    "field": "status",
+                    "headerName": t("dq.status", c.lang),
+                    "cellClassRules": {"cell-bad": "params.value == 'failed'"},
+                },
                 {"field": "error", "headerName": t("dq.error", c.lang), "minWidth": 260},
             ]
-            parts.append(card(t("dq.batches", c.lang), grid("dq-batches-grid", batch_rows(batches, c.lang, c.tz),
-                                                            cols, height=320)))
+            parts.append(
+                card(
+                    t("dq.batches", c.lang),
+                    grid("dq-batches-grid", batch_rows(batches, c.lang, c.tz), cols, height=320),
+                )
+            )
         reasons, rejects = q.get("reasons"), q.get("reject_rows")
         row2 = []
         if reasons is not None:
-            row2.append(card(t("dq.rejects", c.lang), grid("dq-reasons-grid", reasons.to_dicts(), [
-                {"field": "entity", "headerName": t("dq.entity", c.lang)},
-                {"field": "reason", "headerName": t("dq.reason", c.lang), "minWidth": 260},
-                {"field": "n", "headerName": t("dq.rows", c.lang), "type": "numericColumn", "sort": "desc"},
-            ], height=300)))
+            row2.append(
+                card(
+                    t("dq.rejects", c.lang),
+                    grid(
+                        "dq-reasons-grid",
+                        reasons.to_dicts(),
+                        [
+                            {"field": "entity", "headerName": t("dq.entity", c.lang)},
+                            {
+                                "field": "reason",
+                                "headerName": t("dq.reason", c.lang),
+                                "minWidth": 260,
+                            },
+                            {
+                                "field": "n",
+                                "headerName": t("dq.rows", c.lang),
+                                "type": "numericColumn",
+                                "sort": "desc",
+                            },
+                        ],
+                        height=300,
+                    ),
+                )
+            )
         if rejects is not None:
-            row2.append(card(t("dq.reject_rows", c.lang), grid("dq-rejects-grid", rejects.to_dicts(), [
-                {"field": "entity", "headerName": t("dq.entity", c.lang)},
-                {"field": "file_name", "headerName": t("dq.file", c.lang)},
-                {"field": "line_number", "headerName": t("dq.line", c.lang), "type": "numericColumn"},
-                {"field": "reason", "headerName": t("dq.reason", c.lang)},
-                {"field": "raw_row", "headerName": t("dq.raw", c.lang), "minWidth": 240},
-            ], height=300)))
+            row2.append(
+                card(
+                    t("dq.reject_rows", c.lang),
+                    grid(
+                        "dq-rejects-grid",
+                        rejects.to_dicts(),
+                        [
+                            {"field": "entity", "headerName": t("dq.entity", c.lang)},
+                            {"field": "file_name", "headerName": t("dq.file", c.lang)},
+                            {
+                                "field": "line_number",
+                                "headerName": t("dq.line", c.lang),
+                                "type": "numericColumn",
+                            },
+                            {"field": "reason", "headerName": t("dq.reason", c.lang)},
+                            {
+                                "field": "raw_row",
+                                "headerName": t("dq.raw", c.lang),
+                                "minWidth": 240,
+                            },
+                        ],
+                        height=300,
+                    ),
+                )
+            )
         if row2:
             parts.append(html.Div(row2, className="cols-2"))
         row3 = []
         fresh = q.get("freshness")
         if fresh is not None:
             fresh_rows = [
-                {"source": f"{r['source_name']}.{r['table_name']}", "rows": r["row_count"],
-                 "latest": fmt.datetime_(r["max_timestamp"], c.lang, c.tz),
-                 "loaded": fmt.datetime_(r["last_loaded_at"], c.lang, c.tz),
-                 "age": fmt.duration(None if r["lag_hours"] is None else r["lag_hours"] * 60, c.lang)}
+                {
+                    "source": f"{r['source_name']}.{r['table_name']}",
+                    "rows": r["row_count"],
+                    "latest": fmt.datetime_(r["max_timestamp"], c.lang, c.tz),
+                    "loaded": fmt.datetime_(r["last_loaded_at"], c.lang, c.tz),
+                    "age": fmt.duration(
+                        None if r["lag_hours"] is None else r["lag_hours"] * 60, c.lang
+                    ),
+                }
                 for r in fresh.iter_rows(named=True)
             ]
-            row3.append(card(t("dq.freshness", c.lang), grid("dq-fresh-grid", fresh_rows, [
-                {"field": "source", "headerName": t("dq.entity", c.lang)},
-                {"field": "rows", "headerName": t("dq.rows", c.lang), "type": "numericColumn"},
-                {"field": "latest", "headerName": t("dq.latest", c.lang)},
-                {"field": "loaded", "headerName": t("dq.loaded_at", c.lang)},
-                {"field": "age", "headerName": t("dq.age", c.lang)},
-            ], height=300)))
+            row3.append(
+                card(
+                    t("dq.freshness", c.lang),
+                    grid(
+                        "dq-fresh-grid",
+                        fresh_rows,
+                        [
+                            {"field": "source", "headerName": t("dq.entity", c.lang)},
+                            {
+                                "field": "rows",
+                                "headerName": t("dq.rows", c.lang),
+                                "type": "numericColumn",
+                            },
+                            {"field": "latest", "headerName": t("dq.latest", c.lang)},
+                            {"field": "loaded", "headerName": t("dq.loaded_at", c.lang)},
+                            {"field": "age", "headerName": t("dq.age", c.lang)},
+                        ],
+                        height=300,
+                    ),
+                )
+            )
         orphans = q.get("orphans")
         if orphans is not None:
-            row3.append(card(t("dq.orphans", c.lang), grid(
-                "dq-orphans-grid", orphans.with_columns(orphans["event_at"].cast(str)).to_dicts()
-                if "event_at" in orphans.columns else orphans.to_dicts(),
-                [{"field": col, "headerName": col} for col in orphans.columns], height=300)))
+            row3.append(
+                card(
+                    t("dq.orphans", c.lang),
+                    grid(
+                        "dq-orphans-grid",
+                        orphans.with_columns(orphans["event_at"].cast(str)).to_dicts()
+                        if "event_at" in orphans.columns
+                        else orphans.to_dicts(),
+                        [{"field": col, "headerName": col} for col in orphans.columns],
+                        height=300,
+                    ),
+                )
+            )
         if row3:
             parts.append(html.Div(row3, className="cols-2"))
         if tests is not None:
             test_rows = [
-                {"node": r["node"], "status": ("✔ " if r["status"] == "pass" else "⚠ " if r["status"] == "warn" else "✖ ") + str(r["status"]),
-                 "failures": r["failures"], "message": r["message"] or "", "code": r["status"]}
+                {
+                    "node": r["node"],
+                    "status": (
+                        "✔ " if r["status"] == "pass" else "⚠ " if r["status"] == "warn" else "✖ "
+                    )
+                    + str(r["status"]),
+                    "failures": r["failures"],
+                    "message": r["message"] or "",
+                    "code": r["status"],
+                }
                 for r in tests.iter_rows(named=True)
             ]
-            parts.append(card(t("dq.tests", c.lang), grid("dq-tests-grid", test_rows, [
-                {"field": "node", "headerName": t("dq.test", c.lang), "minWidth": 360},
-                {"field": "status", "headerName": t("dq.status", c.lang),
-                 "cellClassRules": {"cell-good": "params.data.code == 'pass'",
+            parts.append(
+                card(
+                    t("dq.tests", c.lang),
+                    grid(
+                        "dq-tests-grid",
+                        test_rows,
+                        [
+                            {"field": "node", "headerName": t("dq.test", c.lang), "minWidth": 360},
+                            {
+                                "field": "status",
+                                "headerName": t("dq.status", c.lang),
+                                "cellClassRules": {
+                                    "cell-good": "params.data.code == 'pass'",
                                     "cell-warn": "params.data.code == 'warn'",
-                                    "cell-bad": "params.data.code == 'fail' || params.data.code == 'error'"}},
-                {"field": "failures", "headerName": t("dq.failures", c.lang), "type": "numericColumn"},
-                {"field": "message", "headerName": t("dq.error", c.lang), "minWidth": 300},
-            ], height=360)))
+                                    "cell-bad": "['fail', 'error'].includes(params.data.code)",
+                                },
+                            },
+                            {
+                                "field": "failures",
+                                "headerName": t("dq.failures", c.lang),
+                                "type": "numericColumn",
+                            },
+                            {
+                                "field": "message",
+                                "headerName": t("dq.error", c.lang),
+                                "minWidth": 300,
+                            },
+                        ],
+                        height=360,
+                    ),
+                )
+            )
         return html.Div(parts)
 
     content = guard(c, build)
     return shell("quality", c.lang, holder.get("info"), c.tz, t("dq.title", c.lang), content)
-
-

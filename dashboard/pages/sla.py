@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import ctx as dash_ctx
 
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
@@ -19,8 +20,15 @@ from dashboard.i18n import t
 
 dash.register_page(__name__, path="/sla", title="Support Pulse · SLA", name="SLA", order=1)
 
-GRAPHS = ("sla-heatmap", "sla-trend", "sla-dist-first_response", "sla-dist-resolution",
-          "sla-by-product_area", "sla-by-team", "sla-by-channel")
+GRAPHS = (
+    "sla-heatmap",
+    "sla-trend",
+    "sla-dist-first_response",
+    "sla-dist-resolution",
+    "sla-by-product_area",
+    "sla-by-team",
+    "sla-by-channel",
+)
 
 
 def _date(value: str | None, default: date) -> date:
@@ -32,15 +40,24 @@ def _date(value: str | None, default: date) -> date:
 
 def ticket_columns(lang: str) -> list[dict[str, Any]]:
     return [
-        {"field": "link", "headerName": t("col.ticket", lang), "cellRenderer": "markdown",
-         "minWidth": 110},
+        {
+            "field": "link",
+            "headerName": t("col.ticket", lang),
+            "cellRenderer": "markdown",
+            "minWidth": 110,
+        },
         {"field": "created", "headerName": t("col.created", lang)},
         {"field": "tier", "headerName": t("col.tier", lang)},
         {"field": "priority", "headerName": t("col.priority", lang)},
         {"field": "metric", "headerName": t("col.metric", lang)},
-        {"field": "outcome", "headerName": t("col.outcome", lang),
-         "cellClassRules": {"cell-bad": "params.data.outcome_code == 'breached'",
-                            "cell-good": "params.data.outcome_code == 'met'"}},
+        {
+            "field": "outcome",
+            "headerName": t("col.outcome", lang),
+            "cellClassRules": {
+                "cell-bad": "params.data.outcome_code == 'breached'",
+                "cell-good": "params.data.outcome_code == 'met'",
+            },
+        },
         {"field": "elapsed", "headerName": t("col.elapsed", lang)},
         {"field": "target", "headerName": t("col.target", lang)},
         {"field": "area", "headerName": t("col.area", lang)},
@@ -48,8 +65,18 @@ def ticket_columns(lang: str) -> list[dict[str, Any]]:
     ]
 
 
-EXPORT_FIELDS = ("ticket_id", "created", "tier", "priority", "metric", "outcome", "elapsed",
-                 "target", "area", "channel")
+EXPORT_FIELDS = (
+    "ticket_id",
+    "created",
+    "tier",
+    "priority",
+    "metric",
+    "outcome",
+    "elapsed",
+    "target",
+    "area",
+    "channel",
+)
 
 
 def ticket_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
@@ -57,21 +84,25 @@ def ticket_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
     rows = []
     for r in df.iter_rows(named=True):
         tid = str(r["ticket_id"])
-        rows.append({
-            "ticket_id": tid,
-            "link": f"[{tid}](/ticket/{tid})",
-            "created": fmt.datetime_(r["created_at"], lang, tz),
-            "tier": i18n.label("tier", r["support_tier"], lang),
-            "priority": i18n.label("prio", r["priority"], lang),
-            "metric": i18n.label("metric", r["metric"], lang),
-            "outcome": ("✖ " if r["outcome"] == "breached" else "✔ " if r["outcome"] == "met" else "")
-                       + i18n.label("outcome", r["outcome"], lang),
-            "outcome_code": r["outcome"],
-            "elapsed": fmt.duration(r["elapsed_minutes"], lang),
-            "target": fmt.duration(r["target_minutes"], lang),
-            "area": r.get("product_area") or "",
-            "channel": r.get("channel") or "",
-        })
+        rows.append(
+            {
+                "ticket_id": tid,
+                "link": f"[{tid}](/ticket/{tid})",
+                "created": fmt.datetime_(r["created_at"], lang, tz),
+                "tier": i18n.label("tier", r["support_tier"], lang),
+                "priority": i18n.label("prio", r["priority"], lang),
+                "metric": i18n.label("metric", r["metric"], lang),
+                "outcome": (
+                    "✖ " if r["outcome"] == "breached" else "✔ " if r["outcome"] == "met" else ""
+                )
+                + i18n.label("outcome", r["outcome"], lang),
+                "outcome_code": r["outcome"],
+                "elapsed": fmt.duration(r["elapsed_minutes"], lang),
+                "target": fmt.duration(r["target_minutes"], lang),
+                "area": r.get("product_area") or "",
+                "channel": r.get("channel") or "",
+            }
+        )
     return rows
 
 
@@ -79,15 +110,20 @@ def heatmap_cell(x: str, y: str, lang: str) -> dict[str, Any] | None:
     """Map a heatmap cell's axis labels back to tier, priority and metric (plotly's
     heatmap clickData carries no customdata)."""
     prio = {i18n.label("prio", p, lang): p for p in data.PRIORITIES}.get(x)
-    rows = {f"{i18n.label('tier', tier, lang)} · {i18n.label('metric', m, lang)}": (tier, m)
-            for tier in data.TIERS for m in data.METRICS}
+    rows = {
+        f"{i18n.label('tier', tier, lang)} · {i18n.label('metric', m, lang)}": (tier, m)
+        for tier in data.TIERS
+        for m in data.METRICS
+    }
     if prio is None or y not in rows:
         return None
     tier, metric = rows[y]
     return {"tier": tier, "priority": prio, "metric": metric}
 
 
-def selection_from_click(trigger: str | None, click: dict | None, lang: str = "en") -> dict[str, Any]:
+def selection_from_click(
+    trigger: str | None, click: dict | None, lang: str = "en"
+) -> dict[str, Any]:
     """Turn a chart click into sla_tickets keyword filters (pure)."""
     if not trigger or not click or not click.get("points"):
         return {"outcome": "breached"}
@@ -139,8 +175,14 @@ def _tickets(c: Ctx, params: dict[str, Any], sel: dict[str, Any]) -> Any:
     return data.sla_tickets(c.settings, c.viewer, start, end, **kwargs)
 
 
-def layout(start: str | None = None, end: str | None = None, tier: str | None = None,
-           metric: str | None = None, lang: str | None = None, **_: Any) -> html.Div:
+def layout(
+    start: str | None = None,
+    end: str | None = None,
+    tier: str | None = None,
+    metric: str | None = None,
+    lang: str | None = None,
+    **_: Any,
+) -> html.Div:
     c = ctx(lang)
     holder: dict[str, Any] = {}
 
@@ -154,42 +196,69 @@ def layout(start: str | None = None, end: str | None = None, tier: str | None = 
         tier_ = data._opt(tier)
         metric_ = data._opt(metric) if metric in ("first_response", "resolution") else None
         date_inputs = html.Div(
-            [date_filter("start", t("filter.from", c.lang), s.isoformat(), c.lang),
-             date_filter("end", t("filter.to", c.lang), e.isoformat(), c.lang)],
+            [
+                date_filter("start", t("filter.from", c.lang), s.isoformat(), c.lang),
+                date_filter("end", t("filter.to", c.lang), e.isoformat(), c.lang),
+            ],
             style={"display": "flex", "gap": "14px"},
         )
         specs = [
-            ("tier", t("filter.tier", c.lang),
-             [("all", t("all", c.lang))] + [(v, i18n.label("tier", v, c.lang)) for v in data.TIERS]),
-            ("metric", t("filter.metric", c.lang),
-             [("all", t("metric.overall", c.lang))]
-             + [(m, i18n.label("metric", m, c.lang)) for m in data.METRICS]),
+            (
+                "tier",
+                t("filter.tier", c.lang),
+                [("all", t("all", c.lang))]
+                + [(v, i18n.label("tier", v, c.lang)) for v in data.TIERS],
+            ),
+            (
+                "metric",
+                t("filter.metric", c.lang),
+                [("all", t("metric.overall", c.lang))]
+                + [(m, i18n.label("metric", m, c.lang)) for m in data.METRICS],
+            ),
         ]
-        bar = filter_bar({"tier": tier_ or "all", "metric": metric_ or "all"}, specs, extra=date_inputs)
+        bar = filter_bar(
+            {"tier": tier_ or "all", "metric": metric_ or "all"}, specs, extra=date_inputs
+        )
         matrix = data.sla_matrix(c.settings, c.viewer, s, e, tier_)
         if matrix.height == 0:
             return html.Div([bar, _empty(c)])
         params = {"start": s.isoformat(), "end": e.isoformat(), "tier": tier_, "metric": metric_}
+
         # KPI tiles from the matrix (met / breached summed; never a mean of ratios).
         def comp(frame: Any) -> float | None:
             met, br = int(frame["met"].sum()), int(frame["breached"].sum())
             return met / (met + br) if met + br else None
+
         targets = data.tier_sla_targets(c.settings, c.viewer)
         overall_target = targets.get(tier_) if tier_ else min(targets.values()) if targets else None
         kpis = html.Div(
             [
-                kpi_tile(t("sla.overall_kpi", c.lang), fmt.percent(comp(matrix), c.lang),
-                         sub=f"{t('sla.target', c.lang)} {fmt.percent(overall_target, c.lang)}"
-                         if overall_target else None,
-                         definition=i18n.definition("sla_compliance", c.lang), tile_id="kpi-overall"),
-                kpi_tile(t("metric.first_response", c.lang),
-                         fmt.percent(comp(matrix.filter(matrix["metric"] == "first_response")), c.lang),
-                         definition=i18n.definition("first_response", c.lang), tile_id="kpi-fr"),
-                kpi_tile(t("metric.resolution", c.lang),
-                         fmt.percent(comp(matrix.filter(matrix["metric"] == "resolution")), c.lang),
-                         definition=i18n.definition("resolution", c.lang), tile_id="kpi-res"),
-                kpi_tile(t("sla.breaches_kpi", c.lang), fmt.number(int(matrix["breached"].sum()), c.lang),
-                         tile_id="kpi-breaches"),
+                kpi_tile(
+                    t("sla.overall_kpi", c.lang),
+                    fmt.percent(comp(matrix), c.lang),
+                    sub=f"{t('sla.target', c.lang)} {fmt.percent(overall_target, c.lang)}"
+                    if overall_target
+                    else None,
+                    definition=i18n.definition("sla_compliance", c.lang),
+                    tile_id="kpi-overall",
+                ),
+                kpi_tile(
+                    t("metric.first_response", c.lang),
+                    fmt.percent(comp(matrix.filter(matrix["metric"] == "first_response")), c.lang),
+                    definition=i18n.definition("first_response", c.lang),
+                    tile_id="kpi-fr",
+                ),
+                kpi_tile(
+                    t("metric.resolution", c.lang),
+                    fmt.percent(comp(matrix.filter(matrix["metric"] == "resolution")), c.lang),
+                    definition=i18n.definition("resolution", c.lang),
+                    tile_id="kpi-res",
+                ),
+                kpi_tile(
+                    t("sla.breaches_kpi", c.lang),
+                    fmt.number(int(matrix["breached"].sum()), c.lang),
+                    tile_id="kpi-breaches",
+                ),
             ],
             className="kpi-row",
         )
@@ -198,47 +267,100 @@ def layout(start: str | None = None, end: str | None = None, tier: str | None = 
         for m in data.METRICS:
             hist = data.sla_distribution(c.settings, c.viewer, s, e, tier_, m)
             stats = data.sla_time_stats(c.settings, c.viewer, s, e, tier_, m)
-            sub = html.P(t("sla.median", c.lang, m=fmt.duration(stats["median"], c.lang),
-                           p=fmt.duration(stats["p90"], c.lang)), className="hint")
-            dists.append(card(t(f"sla.dist_{'fr' if m == 'first_response' else 'res'}", c.lang),
-                              [sub, dcc.Graph(id=f"sla-dist-{m}", figure=figures.distribution(hist, m, c.lang),
-                                              config={"displayModeBar": False})],
-                              definition=t("sla.dist_hint", c.lang)))
+            sub = html.P(
+                t(
+                    "sla.median",
+                    c.lang,
+                    m=fmt.duration(stats["median"], c.lang),
+                    p=fmt.duration(stats["p90"], c.lang),
+                ),
+                className="hint",
+            )
+            dists.append(
+                card(
+                    t(f"sla.dist_{'fr' if m == 'first_response' else 'res'}", c.lang),
+                    [
+                        sub,
+                        dcc.Graph(
+                            id=f"sla-dist-{m}",
+                            figure=figures.distribution(hist, m, c.lang),
+                            config={"displayModeBar": False},
+                        ),
+                    ],
+                    definition=t("sla.dist_hint", c.lang),
+                )
+            )
         breaches = []
-        for dim, key in (("product_area", "sla.by_area"), ("team", "sla.by_team"),
-                         ("channel", "sla.by_channel")):
+        for dim, key in (
+            ("product_area", "sla.by_area"),
+            ("team", "sla.by_team"),
+            ("channel", "sla.by_channel"),
+        ):
             frame = data.sla_breaches_by(c.settings, c.viewer, s, e, tier_, dim)
-            breaches.append(card(t(key, c.lang), dcc.Graph(
-                id=f"sla-by-{dim}", figure=figures.breaches_bar(frame, dim, c.lang),
-                config={"displayModeBar": False})))
+            breaches.append(
+                card(
+                    t(key, c.lang),
+                    dcc.Graph(
+                        id=f"sla-by-{dim}",
+                        figure=figures.breaches_bar(frame, dim, c.lang),
+                        config={"displayModeBar": False},
+                    ),
+                )
+            )
         first = _tickets(c, params, {"outcome": "breached"})
         tickets = card(
             t("sla.tickets", c.lang),
             [
                 html.P(t("sla.tickets_hint", c.lang), className="hint"),
-                html.Div(t("sla.selection", c.lang, what=describe({"outcome": "breached"}, c.lang)),
-                         id="sla-selection", className="selection"),
-                grid("sla-tickets", ticket_rows(first, c.lang, c.tz), ticket_columns(c.lang),
-                     export_label=t("export.csv", c.lang), height=380),
+                html.Div(
+                    t("sla.selection", c.lang, what=describe({"outcome": "breached"}, c.lang)),
+                    id="sla-selection",
+                    className="selection",
+                ),
+                grid(
+                    "sla-tickets",
+                    ticket_rows(first, c.lang, c.tz),
+                    ticket_columns(c.lang),
+                    export_label=t("export.csv", c.lang),
+                    height=380,
+                ),
             ],
         )
-        return html.Div([
-            bar, kpis,
-            dcc.Store(id="sla-params", data=params),
-            dcc.Store(id="sla-sel", data={"outcome": "breached"}),
-            dcc.Store(id="sla-lang", data=c.lang),
-            html.Div([
-                card(t("sla.matrix", c.lang), dcc.Graph(id="sla-heatmap",
-                     figure=figures.sla_heatmap(matrix, c.lang), config={"displayModeBar": False}),
-                     definition=i18n.definition("sla_compliance", c.lang)),
-                card(t("sla.trend", c.lang), dcc.Graph(id="sla-trend",
-                     figure=figures.sla_trend(daily, targets, c.lang), config={"displayModeBar": False})),
-            ], className="cols-2"),
-            html.Div(dists, className="cols-2"),
-            html.H2(t("sla.breaches_by", c.lang), className="objective-title"),
-            html.Div(breaches, className="cols-3"),
-            tickets,
-        ])
+        return html.Div(
+            [
+                bar,
+                kpis,
+                dcc.Store(id="sla-params", data=params),
+                dcc.Store(id="sla-sel", data={"outcome": "breached"}),
+                dcc.Store(id="sla-lang", data=c.lang),
+                html.Div(
+                    [
+                        card(
+                            t("sla.matrix", c.lang),
+                            dcc.Graph(
+                                id="sla-heatmap",
+                                figure=figures.sla_heatmap(matrix, c.lang),
+                                config={"displayModeBar": False},
+                            ),
+                            definition=i18n.definition("sla_compliance", c.lang),
+                        ),
+                        card(
+                            t("sla.trend", c.lang),
+                            dcc.Graph(
+                                id="sla-trend",
+                                figure=figures.sla_trend(daily, targets, c.lang),
+                                config={"displayModeBar": False},
+                            ),
+                        ),
+                    ],
+                    className="cols-2",
+                ),
+                html.Div(dists, className="cols-2"),
+                html.H2(t("sla.breaches_by", c.lang), className="objective-title"),
+                html.Div(breaches, className="cols-3"),
+                tickets,
+            ]
+        )
 
     content = guard(c, build)
     return shell("sla", c.lang, holder.get("info"), c.tz, t("sla.title", c.lang), content)
@@ -271,7 +393,11 @@ def drill(*args: Any) -> Any:
         df = _tickets(c, params, sel)
     except (data.NoWarehouse, data.MissingMart):
         return [], no_update, no_update
-    return ticket_rows(df, c.lang, c.tz), t("sla.selection", c.lang, what=describe(sel, c.lang)), sel
+    return (
+        ticket_rows(df, c.lang, c.tz),
+        t("sla.selection", c.lang, what=describe(sel, c.lang)),
+        sel,
+    )
 
 
 @callback(
@@ -289,6 +415,6 @@ def export(_n: int, params: dict[str, Any], sel: dict[str, Any], lang: str) -> A
     titles = {f["field"]: f["headerName"] for f in ticket_columns(c.lang)}
     titles["ticket_id"] = t("col.ticket", c.lang)
     columns = [(f, titles.get(f, f)) for f in EXPORT_FIELDS]
-    return dcc.send_string(csv_text(rows, columns), f"sla-tickets-{params['start']}-{params['end']}.csv")
-
-
+    return dcc.send_string(
+        csv_text(rows, columns), f"sla-tickets-{params['start']}-{params['end']}.csv"
+    )

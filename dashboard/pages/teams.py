@@ -19,6 +19,8 @@ from dashboard.i18n import t
 dash.register_page(__name__, path="/teams", title="Support Pulse · Teams", name="Teams", order=2)
 
 WEEK_CHOICES = (4, 8, 13, 26)
+
+
 def table_rows(df: Any, lang: str) -> list[dict[str, Any]]:
     """Grid rows: values, targets and a state per metric (pure)."""
     rows = []
@@ -40,48 +42,79 @@ def table_rows(df: Any, lang: str) -> list[dict[str, Any]]:
             row[metric] = None if value is None else float(value)
             row[f"{metric}_target"] = None if target is None else float(target)
             row[f"{metric}_state"] = (
-                None if row["is_aggregate"]
+                None
+                if row["is_aggregate"]
                 else cell_state(metric, value, target, r.get("tickets_handled_target_max"))
             )
         tmin, tmax = r.get("tickets_handled_target"), r.get("tickets_handled_target_max")
         if tmin is not None and tmax is not None:
-            row["tickets_handled_target_text"] = f"{fmt.number(tmin, lang)}–{fmt.number(tmax, lang)}"
+            row["tickets_handled_target_text"] = (
+                f"{fmt.number(tmin, lang)}–{fmt.number(tmax, lang)}"
+            )
         rows.append(row)
     return rows
 
 
 def column_defs(lang: str, descriptions: dict[str, str] | None = None) -> list[dict[str, Any]]:
     cols: list[dict[str, Any]] = [
-        {"field": "name", "headerName": t("col.engineer", lang), "cellRenderer": "markdown",
-         "pinned": "left", "minWidth": 190},
+        {
+            "field": "name",
+            "headerName": t("col.engineer", lang),
+            "cellRenderer": "markdown",
+            "pinned": "left",
+            "minWidth": 190,
+        },
         {"field": "team", "headerName": t("col.team", lang), "minWidth": 130},
         {"field": "tier", "headerName": t("col.engineer_tier", lang), "maxWidth": 80},
     ]
     for metric, kind, _hib in data.ENGINEER_METRICS:
-        target_field = "tickets_handled_target_text" if metric == "tickets_handled" else f"{metric}_target"
-        cols.append({
-            "headerName": t(f"m.{metric}", lang),
-            "headerTooltip": i18n.definition(DEFINITION_KEY[metric], lang),
-            "children": [
-                {"field": metric, "headerName": t("teams.value", lang), "type": "numericColumn",
-                 "valueFormatter": {"function": f"pulseCell(params, '{kind}', '{lang}')"},
-                 "cellClassRules": {
-                     "cell-good": f"params.data.{metric}_state == 'good'",
-                     "cell-warn": f"params.data.{metric}_state == 'warn'",
-                     "cell-bad": f"params.data.{metric}_state == 'bad'",
-                 }, "minWidth": 105},
-                {"field": target_field, "headerName": t("teams.target", lang), "minWidth": 80,
-                 "sortable": False,
-                 **({} if metric == "tickets_handled" else
-                    {"valueFormatter": {"function": f"pulseFmt(params.value, '{kind}', '{lang}')"}})},
-            ],
-        })
+        target_field = (
+            "tickets_handled_target_text" if metric == "tickets_handled" else f"{metric}_target"
+        )
+        cols.append(
+            {
+                "headerName": t(f"m.{metric}", lang),
+                "headerTooltip": i18n.definition(DEFINITION_KEY[metric], lang),
+                "children": [
+                    {
+                        "field": metric,
+                        "headerName": t("teams.value", lang),
+                        "type": "numericColumn",
+                        "valueFormatter": {"function": f"pulseCell(params, '{kind}', '{lang}')"},
+                        "cellClassRules": {
+                            "cell-good": f"params.data.{metric}_state == 'good'",
+                            "cell-warn": f"params.data.{metric}_state == 'warn'",
+                            "cell-bad": f"params.data.{metric}_state == 'bad'",
+                        },
+                        "minWidth": 105,
+                    },
+                    {
+                        "field": target_field,
+                        "headerName": t("teams.target", lang),
+                        "minWidth": 80,
+                        "sortable": False,
+                        **(
+                            {}
+                            if metric == "tickets_handled"
+                            else {
+                                "valueFormatter": {
+                                    "function": f"pulseFmt(params.value, '{kind}', '{lang}')"
+                                }
+                            }
+                        ),
+                    },
+                ],
+            }
+        )
     return cols
 
 
 def export_columns(lang: str) -> list[tuple[str, str]]:
-    cols = [("name_text", t("col.engineer", lang)), ("team", t("col.team", lang)),
-            ("tier", t("col.engineer_tier", lang))]
+    cols = [
+        ("name_text", t("col.engineer", lang)),
+        ("team", t("col.team", lang)),
+        ("tier", t("col.engineer_tier", lang)),
+    ]
     for metric, _kind, _hib in data.ENGINEER_METRICS:
         cols.append((metric, t(f"m.{metric}", lang)))
         cols.append((f"{metric}_target", f"{t(f'm.{metric}', lang)} · {t('teams.target', lang)}"))
@@ -103,25 +136,40 @@ def layout(weeks: str | None = None, lang: str | None = None, **_: Any) -> html.
 
     def build() -> Any:
         holder["info"] = data.build_info(c.settings, c.viewer)
-        bar = filter_bar({"weeks": str(n_weeks)}, [
-            ("weeks", t("teams.weeks", c.lang),
-             [(str(w), t("teams.weeks_n", c.lang, n=w)) for w in WEEK_CHOICES]),
-        ])
+        bar = filter_bar(
+            {"weeks": str(n_weeks)},
+            [
+                (
+                    "weeks",
+                    t("teams.weeks", c.lang),
+                    [(str(w), t("teams.weeks_n", c.lang, n=w)) for w in WEEK_CHOICES],
+                ),
+            ],
+        )
         df = data.engineer_table(c.settings, c.viewer, n_weeks)
         if df.height == 0:
             return html.Div([bar, empty_state(t("teams.empty", c.lang), kind="setup")])
         rows = table_rows(df, c.lang)
-        return html.Div([
-            bar,
-            dcc.Store(id="teams-params", data={"weeks": n_weeks, "lang": c.lang}),
-            card(
-                t("teams.period", c.lang, weeks=n_weeks),
-                [html.P(t("teams.hint", c.lang), className="hint"),
-                 grid("teams-grid", rows, column_defs(c.lang), export_label=t("export.csv", c.lang),
-                      height=min(760, 130 + 42 * len(rows)),
-                      row_class_rules={"row-aggregate": "params.data.is_aggregate"})],
-            ),
-        ])
+        return html.Div(
+            [
+                bar,
+                dcc.Store(id="teams-params", data={"weeks": n_weeks, "lang": c.lang}),
+                card(
+                    t("teams.period", c.lang, weeks=n_weeks),
+                    [
+                        html.P(t("teams.hint", c.lang), className="hint"),
+                        grid(
+                            "teams-grid",
+                            rows,
+                            column_defs(c.lang),
+                            export_label=t("export.csv", c.lang),
+                            height=min(760, 130 + 42 * len(rows)),
+                            row_class_rules={"row-aggregate": "params.data.is_aggregate"},
+                        ),
+                    ],
+                ),
+            ]
+        )
 
     content = guard(c, build)
     return shell("teams", c.lang, holder.get("info"), c.tz, t("teams.title", c.lang), content)

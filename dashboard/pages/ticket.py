@@ -15,8 +15,9 @@ from dashboard import formatting as fmt
 from dashboard.components import card, ctx, empty_state, guard, shell, status_pill
 from dashboard.i18n import t
 
-dash.register_page(__name__, path_template="/ticket/<ticket_id>",
-                   title="Support Pulse · Ticket", name="Ticket")
+dash.register_page(
+    __name__, path_template="/ticket/<ticket_id>", title="Support Pulse · Ticket", name="Ticket"
+)
 
 
 def clock_state(row: dict[str, Any]) -> str:
@@ -39,13 +40,18 @@ def clock_store(clocks: list[dict[str, Any]], lang: str) -> dict[str, Any]:
         if state == "paused":
             static = "‖ " + i18n.label("outcome", "paused", lang)
         elif not running:
-            static = fmt.duration(row.get("elapsed_minutes"), lang) + " / " + fmt.duration(
-                row.get("target_minutes"), lang)
-        items.append({
-            "due": row["due_at"].replace(tzinfo=UTC).isoformat() if row.get("due_at") else None,
-            "running": running,
-            "static": static,
-        })
+            static = (
+                fmt.duration(row.get("elapsed_minutes"), lang)
+                + " / "
+                + fmt.duration(row.get("target_minutes"), lang)
+            )
+        items.append(
+            {
+                "due": row["due_at"].replace(tzinfo=UTC).isoformat() if row.get("due_at") else None,
+                "running": running,
+                "static": static,
+            }
+        )
     return {
         "items": items,
         "remaining": t("tkt.remaining", lang),
@@ -68,19 +74,37 @@ def timeline(detail: dict[str, Any], lang: str, tz: str) -> list[html.Li]:
             vis = ""
             if e["event_type"] == "comment" and e.get("is_public") is not None:
                 vis = f" ({t('ev.public', lang) if e['is_public'] else t('ev.private', lang)})"
-            items.append(html.Li([html.Span(fmt.datetime_(e["event_at"], lang, tz), className="ev-time"),
-                                  html.B(what), f" · {who}{vis}" if who or vis else ""]))
+            items.append(
+                html.Li(
+                    [
+                        html.Span(fmt.datetime_(e["event_at"], lang, tz), className="ev-time"),
+                        html.B(what),
+                        f" · {who}{vis}" if who or vis else "",
+                    ]
+                )
+            )
         return items
     tk = detail["ticket"]
     moments = [
         (tk.get("created_at"), t("ev.created", lang), ""),
-        (tk.get("first_response_at"), t("ev.first_response", lang), tk.get("first_responder_name") or ""),
+        (
+            tk.get("first_response_at"),
+            t("ev.first_response", lang),
+            tk.get("first_responder_name") or "",
+        ),
         (tk.get("solved_at"), t("ev.solved", lang), tk.get("solver_name") or ""),
     ]
     for when, what, who in moments:
         if when is not None:
-            items.append(html.Li([html.Span(fmt.datetime_(when, lang, tz), className="ev-time"),
-                                  html.B(what), f" · {who}" if who else ""]))
+            items.append(
+                html.Li(
+                    [
+                        html.Span(fmt.datetime_(when, lang, tz), className="ev-time"),
+                        html.B(what),
+                        f" · {who}" if who else "",
+                    ]
+                )
+            )
     return items
 
 
@@ -103,49 +127,101 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> h
             (t("col.channel", c.lang), tk.get("channel")),
             (t("col.created", c.lang), fmt.datetime_(tk.get("created_at"), c.lang, c.tz)),
             (t("tkt.status", c.lang), status),
-            (t("tkt.first_responder", c.lang), tk.get("first_responder_name") or t("tkt.hidden", c.lang)),
-            (t("tkt.solver", c.lang), tk.get("solver_name") or (t("tkt.hidden", c.lang) if tk.get("solved_at") else fmt.DASH)),
+            (
+                t("tkt.first_responder", c.lang),
+                tk.get("first_responder_name") or t("tkt.hidden", c.lang),
+            ),
+            (
+                t("tkt.solver", c.lang),
+                tk.get("solver_name")
+                or (t("tkt.hidden", c.lang) if tk.get("solved_at") else fmt.DASH),
+            ),
             (t("tkt.reopens", c.lang), tk.get("reopen_count")),
             (t("tkt.escalations", c.lang), tk.get("escalation_count")),
         ]
         subject = tk.get("subject")
-        fact_divs = [html.Div([html.Span(k), str(v) if v is not None else fmt.DASH]) for k, v in facts]
+        fact_divs = [
+            html.Div([html.Span(k), str(v) if v is not None else fmt.DASH]) for k, v in facts
+        ]
         clocks = detail["clocks"].to_dicts()
         store = clock_store(clocks, c.lang)
         clock_cards = []
         for i, row in enumerate(clocks):
             state = clock_state(row)
             lines = [
-                html.Div([html.B(i18n.label("metric", row["metric"], c.lang)), " ",
-                          status_pill(state, c.lang, kind="outcome")],
-                         className="kr-head"),
-                html.Div(id={"type": "tkt-cd", "i": i}, className="countdown"
-                         + (" overdue" if state == "breached" else "")),
-                html.Div(f"{t('col.target', c.lang)}: {fmt.duration(row.get('target_minutes'), c.lang)} "
-                         f"({t('tkt.clock_' + str(row.get('clock') or 'calendar'), c.lang)})"),
-                html.Div(f"{t('col.elapsed', c.lang)}: {fmt.duration(row.get('elapsed_minutes'), c.lang)}"),
-                html.Div(f"{t('col.due', c.lang)}: {fmt.datetime_(row.get('due_at'), c.lang, c.tz)}"),
+                html.Div(
+                    [
+                        html.B(i18n.label("metric", row["metric"], c.lang)),
+                        " ",
+                        status_pill(state, c.lang, kind="outcome"),
+                    ],
+                    className="kr-head",
+                ),
+                html.Div(
+                    id={"type": "tkt-cd", "i": i},
+                    className="countdown" + (" overdue" if state == "breached" else ""),
+                ),
+                html.Div(
+                    f"{t('col.target', c.lang)}: {fmt.duration(row.get('target_minutes'), c.lang)} "
+                    f"({t('tkt.clock_' + str(row.get('clock') or 'calendar'), c.lang)})"
+                ),
+                html.Div(
+                    t("col.elapsed", c.lang)
+                    + ": "
+                    + fmt.duration(row.get("elapsed_minutes"), c.lang)
+                ),
+                html.Div(
+                    f"{t('col.due', c.lang)}: {fmt.datetime_(row.get('due_at'), c.lang, c.tz)}"
+                ),
             ]
             if row.get("completed_at") is not None:
-                lines.append(html.Div(f"{t('tkt.completed', c.lang)}: "
-                                      f"{fmt.datetime_(row['completed_at'], c.lang, c.tz)}"))
+                lines.append(
+                    html.Div(
+                        f"{t('tkt.completed', c.lang)}: "
+                        f"{fmt.datetime_(row['completed_at'], c.lang, c.tz)}"
+                    )
+                )
             clock_cards.append(html.Div(lines, className="clock", id=f"clock-{row['metric']}"))
-        clocks_body: Any = html.Div(clock_cards, className="clocks") if clock_cards else html.P(
-            t("tkt.no_target", c.lang), className="hint")
+        clocks_body: Any = (
+            html.Div(clock_cards, className="clocks")
+            if clock_cards
+            else html.P(t("tkt.no_target", c.lang), className="hint")
+        )
         tl = timeline(detail, c.lang, c.tz)
-        tl_note = [] if detail.get("events") is not None else [html.P(t("tkt.no_events", c.lang), className="hint")]
-        return html.Div([
-            dcc.Store(id="tkt-clocks", data=store),
-            dcc.Interval(id="tkt-tick", interval=1000),
-            card(t("tkt.facts", c.lang), [
-                html.P([html.Span(t("tkt.subject", c.lang) + ": ", className="muted"), subject],
-                       ) if subject else "",
-                html.Div(fact_divs, className="facts"),
-            ]),
-            card(t("tkt.clocks", c.lang), clocks_body,
-                 definition=i18n.definition("sla_compliance", c.lang)),
-            card(t("tkt.timeline", c.lang), [*tl_note, html.Ul(tl, className="timeline", id="timeline")]),
-        ])
+        tl_note = (
+            []
+            if detail.get("events") is not None
+            else [html.P(t("tkt.no_events", c.lang), className="hint")]
+        )
+        return html.Div(
+            [
+                dcc.Store(id="tkt-clocks", data=store),
+                dcc.Interval(id="tkt-tick", interval=1000),
+                card(
+                    t("tkt.facts", c.lang),
+                    [
+                        html.P(
+                            [
+                                html.Span(t("tkt.subject", c.lang) + ": ", className="muted"),
+                                subject,
+                            ],
+                        )
+                        if subject
+                        else "",
+                        html.Div(fact_divs, className="facts"),
+                    ],
+                ),
+                card(
+                    t("tkt.clocks", c.lang),
+                    clocks_body,
+                    definition=i18n.definition("sla_compliance", c.lang),
+                ),
+                card(
+                    t("tkt.timeline", c.lang),
+                    [*tl_note, html.Ul(tl, className="timeline", id="timeline")],
+                ),
+            ]
+        )
 
     content = guard(c, build)
     return shell("sla", c.lang, holder.get("info"), c.tz, holder["title"], content)
@@ -157,4 +233,3 @@ clientside_callback(
     Input("tkt-tick", "n_intervals"),
     Input("tkt-clocks", "data"),
 )
-

@@ -26,7 +26,9 @@ REFRESH_MS = 60_000
 QUEUE_ROWS = 7
 
 
-def _compliance_tile(c: Ctx, label: str, block: dict[str, Any], target: float, tile_id: str) -> html.Div:
+def _compliance_tile(
+    c: Ctx, label: str, block: dict[str, Any], target: float, tile_id: str
+) -> html.Div:
     comp = block.get("compliance")
     if comp is None:
         state, value, icon = "plain", fmt.DASH, ""
@@ -35,13 +37,18 @@ def _compliance_tile(c: Ctx, label: str, block: dict[str, Any], target: float, t
         state = "good" if comp >= target else ("warn" if comp >= target - 0.02 else "bad")
         icon = {"good": "✔ ", "warn": "⚠ ", "bad": "✖ "}[state]
         value = fmt.percent(comp, c.lang, 1)
-        sub = f"{t('wall.target', c.lang, target=fmt.percent(target, c.lang, 0))} · " \
-              f"{fmt.number(block['met'] + block['breached'], c.lang)}"
+        sub = (
+            f"{t('wall.target', c.lang, target=fmt.percent(target, c.lang, 0))} · "
+            f"{fmt.number(block['met'] + block['breached'], c.lang)}"
+        )
     return html.Div(
-        [html.Div(label, className="wall-label"),
-         html.Div([html.Span(icon, className="wall-icon"), value], className="wall-value"),
-         html.Div(sub, className="wall-sub")],
-        className=f"wall-tile wall-{state}", id=tile_id,
+        [
+            html.Div(label, className="wall-label"),
+            html.Div([html.Span(icon, className="wall-icon"), value], className="wall-value"),
+            html.Div(sub, className="wall-sub"),
+        ],
+        className=f"wall-tile wall-{state}",
+        id=tile_id,
     )
 
 
@@ -53,24 +60,41 @@ def wall_tiles(c: Ctx, snap: dict[str, Any]) -> list[html.Div]:
     breach_state = "good" if today == 0 else ("bad" if today > yesterday else "warn")
     critical = snap["open_critical"]
     return [
-        _compliance_tile(c, t("wall.fr", c.lang), snap["first_response"], targets["first_response"],
-                         "wall-fr"),
-        _compliance_tile(c, t("wall.res", c.lang), snap["resolution"], targets["resolution"],
-                         "wall-res"),
-        html.Div(
-            [html.Div(t("wall.breaches", c.lang), className="wall-label"),
-             html.Div([html.Span(trend + " ", className="wall-icon"), fmt.number(today, c.lang)],
-                      className="wall-value"),
-             html.Div(t("wall.yesterday", c.lang, n=fmt.number(yesterday, c.lang)),
-                      className="wall-sub")],
-            className=f"wall-tile wall-{breach_state}", id="wall-breaches",
+        _compliance_tile(
+            c, t("wall.fr", c.lang), snap["first_response"], targets["first_response"], "wall-fr"
+        ),
+        _compliance_tile(
+            c, t("wall.res", c.lang), snap["resolution"], targets["resolution"], "wall-res"
         ),
         html.Div(
-            [html.Div(t("wall.critical", c.lang), className="wall-label"),
-             html.Div([html.Span("⚠ " if critical else "✔ ", className="wall-icon"),
-                       fmt.number(critical, c.lang)], className="wall-value"),
-             html.Div(i18n.label("prio", "critical", c.lang), className="wall-sub")],
-            className=f"wall-tile wall-{'bad' if critical else 'good'}", id="wall-critical",
+            [
+                html.Div(t("wall.breaches", c.lang), className="wall-label"),
+                html.Div(
+                    [html.Span(trend + " ", className="wall-icon"), fmt.number(today, c.lang)],
+                    className="wall-value",
+                ),
+                html.Div(
+                    t("wall.yesterday", c.lang, n=fmt.number(yesterday, c.lang)),
+                    className="wall-sub",
+                ),
+            ],
+            className=f"wall-tile wall-{breach_state}",
+            id="wall-breaches",
+        ),
+        html.Div(
+            [
+                html.Div(t("wall.critical", c.lang), className="wall-label"),
+                html.Div(
+                    [
+                        html.Span("⚠ " if critical else "✔ ", className="wall-icon"),
+                        fmt.number(critical, c.lang),
+                    ],
+                    className="wall-value",
+                ),
+                html.Div(i18n.label("prio", "critical", c.lang), className="wall-sub"),
+            ],
+            className=f"wall-tile wall-{'bad' if critical else 'good'}",
+            id="wall-critical",
         ),
     ]
 
@@ -82,7 +106,7 @@ def wall_store(c: Ctx, snap: dict[str, Any], info: dict[str, Any]) -> dict[str, 
             {
                 "id": q["ticket_id"],
                 "what": f"{t('short.' + str(q['support_tier']), c.lang)} · "
-                        f"{i18n.label('prio', q['priority'], c.lang)}",
+                f"{i18n.label('prio', q['priority'], c.lang)}",
                 "metric": i18n.label("metric", q["metric"], c.lang),
                 "due": q["due_at"],
             }
@@ -112,8 +136,9 @@ def _render(c: Ctx) -> tuple[list[Any], dict[str, Any]]:
         msg = html.Div(t("empty.no_warehouse", c.lang), className="wall-tile wall-warn wall-empty")
         return [msg], {"queue": [], "labels": {"empty": ""}, "as_of": None}
     except data.MissingMart as exc:
-        msg = html.Div(t("empty.no_table", c.lang, table=exc.table),
-                       className="wall-tile wall-warn wall-empty")
+        msg = html.Div(
+            t("empty.no_table", c.lang, table=exc.table), className="wall-tile wall-warn wall-empty"
+        )
         return [msg], {"queue": [], "labels": {"empty": ""}, "as_of": None}
     return wall_tiles(c, snap), wall_store(c, snap, info)
 
@@ -139,8 +164,10 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             ),
             html.Div(tiles, id="wall-tiles", className="wall-tiles"),
             html.Div(
-                [html.Div(t("wall.queue", c.lang), className="wall-label"),
-                 html.Div(id="wall-queue", className="wall-queue-rows")],
+                [
+                    html.Div(t("wall.queue", c.lang), className="wall-label"),
+                    html.Div(id="wall-queue", className="wall-queue-rows"),
+                ],
                 className="wall-tile wall-queue",
             ),
         ],
