@@ -182,6 +182,23 @@ def test_changed_project_forces_a_full_build(
         con.close()
 
 
+def test_history_from_an_older_layout_is_kept(tiny: Settings) -> None:
+    build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
+    con = duckdb.connect(str(tiny.warehouse_path))
+    for table in ("pulse_build", "pulse_build_history"):  # as written before the column
+        con.execute(f"alter table main.{table} drop column project_fingerprint")
+    con.close()
+    build(tiny, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=False)
+    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
+    try:
+        rows = con.execute(
+            "select project_fingerprint is null from main.pulse_build_history order by built_at"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [(True,), (False,)]
+
+
 def test_failing_test_leaves_published_warehouse_untouched(
     tiny: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -438,20 +438,16 @@ def _write_build_tables(
         con.execute(
             f"insert into main.pulse_build values ({', '.join('?' * len(build_row))})", build_row
         )
+        # union by name: a history written by an older layout gains the new columns
         con.execute(
             "create table if not exists main.pulse_build_history as "
             "select * from main.pulse_build where false"
         )
-        try:
-            con.execute(
-                "insert into main.pulse_build_history by name select * from main.pulse_build"
-            )
-        except duckdb.Error:  # history from an older layout: widen it
-            con.execute(
-                "create or replace table main.pulse_build_history as "
-                "select * from main.pulse_build_history union all by name "
-                "select * from main.pulse_build"
-            )
+        con.execute(
+            "create or replace table main.pulse_build_history as "
+            "select * from main.pulse_build_history union all by name "
+            "select * from main.pulse_build"
+        )
         con.execute(
             """
             create or replace table main.pulse_build_models (
