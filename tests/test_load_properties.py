@@ -48,7 +48,7 @@ PRIORITIES = {
 STATUSES = ["new", "open", "pending", "on_hold", "solved", "closed"]
 GROUPS = ["tier1", "tier2", "tier3", "tam"]
 BOOLS = {"true": True, "FALSE": False, "1": True, "0": False, "Yes": True, "no": False, "": False}
-BLANK = " \t\n\r\xa0"
+BLANK = " "  # the loader trims spaces (only) around values
 DEFECTS = {
     "created_at": ["", "2025-02-30 10:00", "not a date", "2025/01/01 10:00", "12:00"],
     "channel": ["fax", "e-mail", ""],
