@@ -129,7 +129,8 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> h
             (t("tkt.status", c.lang), status),
             (
                 t("tkt.first_responder", c.lang),
-                tk.get("first_responder_name") or t("tkt.hidden", c.lang),
+                tk.get("first_responder_name")
+                or (t("tkt.hidden", c.lang) if tk.get("first_response_at") else fmt.DASH),
             ),
             (
                 t("tkt.solver", c.lang),

@@ -36,7 +36,7 @@ def _compliance_tile(
     else:
         state = "good" if comp >= target else ("warn" if comp >= target - 0.02 else "bad")
         icon = {"good": "✔ ", "warn": "⚠ ", "bad": "✖ "}[state]
-        value = fmt.percent(comp, c.lang, 1)
+        value = fmt.percent(comp, c.lang, 0 if comp >= 0.9995 else 1)
         sub = (
             f"{t('wall.target', c.lang, target=fmt.percent(target, c.lang, 0))} · "
             f"{fmt.number(block['met'] + block['breached'], c.lang)}"
