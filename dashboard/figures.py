@@ -723,7 +723,13 @@ def cost_chart(df: pl.DataFrame, target_usd: float | None, lang: str) -> Fig:
     fig = base(fig, lang, height=300)
     fig.update_layout(
         yaxis={"tickprefix": "$"},
-        yaxis2={"overlaying": "y", "side": "right", "ticksuffix": " ₽", "tickformat": ",.0f", "showgrid": False},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "ticksuffix": " ₽",
+            "tickformat": ",.0f",
+            "showgrid": False,
+        },
     )
     fig.update_xaxes(type="category")
     return fig

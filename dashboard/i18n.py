@@ -325,6 +325,8 @@ TR: dict[str, tuple[str, str]] = {
     "tkt.reopens": ("Переоткрытий", "Reopens"),
     "tkt.escalations": ("Эскалаций", "Escalations"),
     "tkt.hidden": ("скрыто", "hidden"),
+    "tkt.clock_runs": ("▶ часы решения идут", "▶ resolution clock running"),
+    "tkt.clock_paused": ("часы решения на паузе", "resolution clock paused"),
     # customers page
     "cust.title": ("Клиенты", "Customers"),
     "cust.nps": ("NPS по волнам", "NPS by wave"),

@@ -64,9 +64,20 @@ def timeline(detail: dict[str, Any], lang: str, tz: str) -> list[html.Li]:
     events = detail.get("events")
     items: list[html.Li] = []
     if events is not None and events.height:
-        for e in events.iter_rows(named=True):
+        tk = detail["ticket"]
+        rows = events.to_dicts()
+        # Key moments the status history does not show as such.
+        for when, kind, who in (
+            (tk.get("first_response_at"), "first_response", tk.get("first_responder_name")),
+        ):
+            if when is not None:
+                rows.append(
+                    {"event_at": when, "event_type": kind, "actor_name": who, "actor_role": "agent"}
+                )
+        rows.sort(key=lambda e: e["event_at"])
+        for e in rows:
             what = i18n.label("ev", e["event_type"], lang)
-            if e.get("from_value") or e.get("to_value"):
+            if e["event_type"] != "created" and (e.get("from_value") or e.get("to_value")):
                 what += f": {e.get('from_value') or '∅'} → {e.get('to_value') or '∅'}"
             who = i18n.label("role", e.get("actor_role"), lang) if e.get("actor_role") else ""
             if e.get("actor_name"):
@@ -74,12 +85,20 @@ def timeline(detail: dict[str, Any], lang: str, tz: str) -> list[html.Li]:
             vis = ""
             if e["event_type"] == "comment" and e.get("is_public") is not None:
                 vis = f" ({t('ev.public', lang) if e['is_public'] else t('ev.private', lang)})"
+            clock = ""
+            if e.get("clock_running") is not None:
+                clock = " · " + (
+                    t("tkt.clock_runs", lang)
+                    if e["clock_running"]
+                    else "‖ " + t("tkt.clock_paused", lang)
+                )
             items.append(
                 html.Li(
                     [
                         html.Span(fmt.datetime_(e["event_at"], lang, tz), className="ev-time"),
                         html.B(what),
                         f" · {who}{vis}" if who or vis else "",
+                        html.Span(clock, className="muted") if clock else "",
                     ]
                 )
             )
