@@ -148,3 +148,28 @@
     asof left join {{ relation }} as {{ alias }}
         on {{ left_ts }} {{ '>' if strict else '>=' }} {{ alias }}.{{ right_start }}
 {%- endmacro %}
+
+{#- Like pulse_first_by / pulse_last_by with one orderable key (no tie-break needed). -#}
+{% macro pulse_first_by_key(value, key, where=none) -%}
+    {{ return(adapter.dispatch('pulse_first_by_key', 'pulse')(value, key, where)) }}
+{%- endmacro %}
+
+{% macro default__pulse_first_by_key(value, key, where) -%}
+    min_by({{ value }}, case when {{ where or 'true' }} then {{ key }} end)
+{%- endmacro %}
+
+{% macro duckdb__pulse_first_by_key(value, key, where) -%}
+    arg_min({{ value }}, {{ key }}){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
+{% macro pulse_last_by_key(value, key, where=none) -%}
+    {{ return(adapter.dispatch('pulse_last_by_key', 'pulse')(value, key, where)) }}
+{%- endmacro %}
+
+{% macro default__pulse_last_by_key(value, key, where) -%}
+    max_by({{ value }}, case when {{ where or 'true' }} then {{ key }} end)
+{%- endmacro %}
+
+{% macro duckdb__pulse_last_by_key(value, key, where) -%}
+    arg_max({{ value }}, {{ key }}){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}

@@ -55,9 +55,9 @@ final as (
     select
         ticket_id,
         min(case when event_type = 'created' then event_at end) as created_event_at,
-        {{ pulse_first_by('actor_role', 'event_at', 'event_id', "event_type = 'created'") }}
+        {{ pulse_first_by_key('actor_role', 'event_at', "event_type = 'created'") }}
             as created_by_role,
-        {{ pulse_first_by('actor_id', 'event_at', 'event_id', "event_type = 'created'") }}
+        {{ pulse_first_by_key('actor_id', 'event_at', "event_type = 'created'") }}
             as created_by_actor_id,
         min(case when is_public_agent_comment then event_at end)
             as first_public_agent_comment_at,
@@ -68,11 +68,11 @@ final as (
         {{ pulse_count_if('is_public_agent_comment') }} as public_agent_comment_count,
         {{ pulse_count_if('is_escalation') }} as escalation_count,
         min(case when is_escalation then event_at end) as first_escalated_at,
-        {{ pulse_first_by('from_value', 'event_at', 'event_id', 'is_escalation') }}
+        {{ pulse_first_by_key('from_value', 'event_at', 'is_escalation') }}
             as escalated_from_group,
-        {{ pulse_last_by('to_value', 'event_at', 'event_id', 'is_escalation') }}
+        {{ pulse_last_by_key('to_value', 'event_at', 'is_escalation') }}
             as escalated_to_group,
-        {{ pulse_first_by('from_value', 'event_at', 'event_id', "event_type = 'group_changed'") }}
+        {{ pulse_first_by_key('from_value', 'event_at', "event_type = 'group_changed'") }}
             as initial_group,
         {{ pulse_watermark_columns() }}
     from classified

@@ -15,22 +15,22 @@ aggregated as (
 
     select
         ticket_id,
-        {{ pulse_last_by('status', 'started_at', 'interval_number') }} as current_status,
-        {{ pulse_last_by('is_done', 'started_at', 'interval_number') }} as is_done_now,
+        {{ pulse_last_by_key('status', 'interval_number') }} as current_status,
+        {{ pulse_last_by_key('is_done', 'interval_number') }} as is_done_now,
         {{ pulse_count_if('is_reopen') }} as reopen_count,
         min(case when is_resolution then started_at end) as first_solved_at,
-        {{ pulse_first_by('opened_by_event_id', 'started_at', 'interval_number', 'is_resolution') }}
+        {{ pulse_first_by_key('opened_by_event_id', 'interval_number', 'is_resolution') }}
             as first_solve_event_id,
-        {{ pulse_first_by('opened_by_actor_id', 'started_at', 'interval_number', 'is_resolution') }}
+        {{ pulse_first_by_key('opened_by_actor_id', 'interval_number', 'is_resolution') }}
             as first_solve_actor_id,
-        {{ pulse_first_by('opened_by_actor_role', 'started_at', 'interval_number', 'is_resolution') }}
+        {{ pulse_first_by_key('opened_by_actor_role', 'interval_number', 'is_resolution') }}
             as first_solve_actor_role,
         max(case when is_resolution then started_at end) as last_solved_at,
-        {{ pulse_last_by('opened_by_event_id', 'started_at', 'interval_number', 'is_resolution') }}
+        {{ pulse_last_by_key('opened_by_event_id', 'interval_number', 'is_resolution') }}
             as last_solve_event_id,
-        {{ pulse_last_by('opened_by_actor_id', 'started_at', 'interval_number', 'is_resolution') }}
+        {{ pulse_last_by_key('opened_by_actor_id', 'interval_number', 'is_resolution') }}
             as last_solve_actor_id,
-        {{ pulse_last_by('opened_by_actor_role', 'started_at', 'interval_number', 'is_resolution') }}
+        {{ pulse_last_by_key('opened_by_actor_role', 'interval_number', 'is_resolution') }}
             as last_solve_actor_role,
         min(started_at) as first_status_at
     from intervals
