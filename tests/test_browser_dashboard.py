@@ -295,3 +295,25 @@ def test_without_a_warehouse_pages_say_what_to_do(browser, tmp_path: Path) -> No
             pg.wait_for_selector("text=pulse build", timeout=15_000)
     context.close()
     assert not errors, errors[:3]
+
+
+def test_wall_keeps_the_last_screen_when_the_server_is_unreachable(site, browser) -> None:
+    base, _ = site
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US")
+    pg = context.new_page()
+    pg.clock.install()
+    pg.goto(base + "/wall")
+    ready(pg)
+    pg.clock.run_for(2000)
+    assert pg.inner_text("#wall-conn") == ""
+    tiles = pg.inner_text("#wall-tiles")
+    # The server stops answering: refreshes fail, the clock runs past two refreshes.
+    pg.route("**/_dash-update-component*", lambda route: route.abort())
+    pg.clock.run_for(200_000)
+    pg.wait_for_function(
+        "() => document.querySelector('#wall-conn').innerText.includes('Connection lost')",
+        timeout=10_000,
+    )
+    assert pg.inner_text("#wall-tiles") == tiles  # last good screen kept
+    assert pg.locator(".wall-row").count() > 0
+    context.close()
