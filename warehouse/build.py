@@ -552,6 +552,12 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
             failed = [r for r in results if r.status in FAILED_STATUSES]
             if returncode != 0 or failed:
                 print(_failure_screen(results, stream_errors, log_dir), flush=True)
+                if incremental:
+                    print(
+                        "This was an incremental build on the published state; if the error "
+                        "is about that state, run `pulse build --full-refresh`.",
+                        flush=True,
+                    )
                 what = (
                     f"{len(failed)} dbt node(s) failed"
                     if failed
