@@ -432,6 +432,7 @@ TR: dict[str, tuple[str, str]] = {
     "dq.latest": ("Последние данные", "Latest data"),
     "dq.age": ("Возраст", "Age"),
     "dq.test": ("Проверка", "Test"),
+    "dq.failed_files": ("Файлов отклонено целиком: {n}", "Files refused whole: {n}"),
     "dq.failures": ("Ошибок", "Failures"),
     "dq.passed": ("{n} пройдено", "{n} passed"),
     "dq.failed": ("{n} не пройдено", "{n} failed"),

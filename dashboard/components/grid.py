@@ -15,6 +15,8 @@ from typing import Any
 import dash_ag_grid as dag
 from dash import dcc, html
 
+from dashboard import i18n
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,6 +44,7 @@ def grid(
     export_label: str | None = None,
     height: int = 420,
     row_class_rules: dict | None = None,
+    no_rows: str | None = None,
 ) -> html.Div:
     """An ag-grid with sorting and filtering; an export button when a label is given.
 
@@ -53,7 +56,13 @@ def grid(
         rowData=rows,
         columnDefs=column_defs,
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
-        dashGridOptions={"animateRows": False, "tooltipShowDelay": 200, "suppressCellFocus": True},
+        dashGridOptions={
+            "animateRows": False,
+            "tooltipShowDelay": 200,
+            "suppressCellFocus": True,
+            # The request's language (cookie / browser), like the rest of the page.
+            "localeText": {"noRowsToShow": no_rows or i18n.t("eng.no_rows", i18n.current_lang())},
+        },
         columnSize="responsiveSizeToFit",
         rowClassRules=row_class_rules or {},
         style={"height": f"{height}px", "width": "100%"},

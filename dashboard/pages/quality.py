@@ -85,7 +85,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 kpi_tile(
                     t("dq.rejected", c.lang),
                     fmt.number(rejected, c.lang),
-                    sub=f"{t('dq.status', c.lang)} failed: {failed}",
+                    sub=t("dq.failed_files", c.lang, n=failed),
                     status="on_track" if failed == 0 else "at_risk",
                     lang=c.lang,
                     tile_id="dq-rejected",
