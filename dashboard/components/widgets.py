@@ -27,7 +27,7 @@ OUTCOME_ICON = {"met": "✔", "breached": "✖", "pending": "▶", "paused": "�
 def status_pill(status: str | None, lang: str, kind: str = "status") -> html.Span:
     """Colour + icon + words, so colour is never the only signal."""
     status = status or "no_data"
-    icons = STATUS_ICON if kind == "status" else OUTCOME_ICON
+    icons = STATUS_ICON if kind in ("status", "check") else OUTCOME_ICON
     return html.Span(
         [
             html.Span(icons.get(status, "•"), className="pill-icon", **{"aria-hidden": "true"}),
@@ -139,6 +139,7 @@ def kpi_tile(
     definition: str = "",
     href: str | None = None,
     tile_id: str | None = None,
+    pill_kind: str = "status",
 ) -> html.Div:
     body: list[Any] = [
         html.Div([label, " ", definition_icon(definition)], className="kpi-label"),
@@ -147,7 +148,7 @@ def kpi_tile(
     if sub is not None:
         body.append(html.Div(sub, className="kpi-sub"))
     if status:
-        body.append(status_pill(status, lang))
+        body.append(status_pill(status, lang, kind=pill_kind))
     content = dcc.Link(body, href=href, className="kpi-link") if href else html.Div(body)
     kwargs = {"id": tile_id} if tile_id else {}
     return html.Div(content, className=f"kpi kpi-{status or 'plain'}", **kwargs)

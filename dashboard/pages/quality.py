@@ -80,6 +80,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     ),
                     status="on_track" if bad == 0 else "off_track",
                     lang=c.lang,
+                    pill_kind="check",
                     tile_id="dq-batches",
                 ),
                 kpi_tile(
@@ -88,6 +89,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     sub=t("dq.failed_files", c.lang, n=failed),
                     status="on_track" if failed == 0 else "at_risk",
                     lang=c.lang,
+                    pill_kind="check",
                     tile_id="dq-rejected",
                 ),
             ]
@@ -98,6 +100,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     fmt.number(q["orphan_count"], c.lang),
                     status="on_track" if q["orphan_count"] == 0 else "at_risk",
                     lang=c.lang,
+                    pill_kind="check",
                     tile_id="dq-orphans",
                 )
             )
@@ -119,6 +122,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     if failing == 0 and counts["warn"] == 0
                     else ("at_risk" if failing == 0 else "off_track"),
                     lang=c.lang,
+                    pill_kind="check",
                     tile_id="dq-tests",
                 )
             )
