@@ -19,7 +19,6 @@ Rules this module keeps:
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -638,19 +637,6 @@ def okr_status(
     if actual >= target:
         return "on_track"
     return "at_risk" if actual >= target - band else "off_track"
-
-
-# KR ids recomputable for a tier / region / segment filter, and how.
-FILTERABLE_KRS = {
-    "csat",
-    "nps",
-    "first_response_sla",
-    "resolution_sla",
-    "sla_compliance",
-    "fcr",
-    "escalation_rate",
-    "automation_share",
-}
 
 
 def okr_filtered(
@@ -1775,7 +1761,3 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
         return out
 
     return _run(settings, "quality", (), "all", q)
-
-
-def environ_warehouse_hint() -> str:
-    return os.environ.get("PULSE_WAREHOUSE", "data/warehouse.duckdb")
