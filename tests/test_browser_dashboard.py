@@ -317,3 +317,21 @@ def test_wall_keeps_the_last_screen_when_the_server_is_unreachable(site, browser
     assert pg.inner_text("#wall-tiles") == tiles  # last good screen kept
     assert pg.locator(".wall-row").count() > 0
     context.close()
+
+
+def test_csv_exports_download_and_hold_no_formulas(site, browser) -> None:
+    base, _ = site
+    context = browser.new_context(locale="en-US", accept_downloads=True)
+    pg = context.new_page()
+    for path, button in (("/teams", "#teams-grid-export"), ("/sla", "#sla-tickets-export")):
+        pg.goto(base + path)
+        ready(pg)
+        with pg.expect_download(timeout=20_000) as info:
+            pg.click(button)
+        text = Path(info.value.path()).read_text(encoding="utf-8")
+        lines = text.splitlines()
+        assert len(lines) > 1, path
+        for line in lines:
+            for cell in line.split(","):
+                assert not cell.startswith(("=", "+", "-", "@")), (path, cell)
+    context.close()
