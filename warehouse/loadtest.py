@@ -587,7 +587,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = format_load_result(result, f"Load test, {now}")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     section += f"\n- machine: {machine_line()}\n- versions: {versions_line()}\n"
+    section += f"- machine load at the end (1/5/15 min): {load}\n"
     section += f"- data: {settings.warehouse_path} ({json.dumps(_scale_hint(settings))})\n"
     print(section)
     if not args.no_record:
