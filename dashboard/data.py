@@ -424,17 +424,48 @@ def build_info(settings: Any, viewer: Any) -> dict[str, Any]:
     return info
 
 
-def metric_descriptions(settings: Any) -> dict[str, str]:
-    """Metric column descriptions from the dbt docs (transforms/target/manifest.json)."""
+# Where each metric is documented in the dbt project: (model, column).
+METRIC_DOCS = {
+    "sla_compliance": ("fct_sla_daily", "compliance"),
+    "first_response": ("fct_tickets", "first_response_at"),
+    "resolution": ("fct_tickets", "solved_at"),
+    "fcr": ("fct_tickets", "is_fcr"),
+    "escalation_rate": ("fct_engineer_weeks", "escalation_rate_pct"),
+    "csat": ("fct_csat_responses", "is_satisfied"),
+    "nps": ("fct_nps_waves", "nps"),
+    "retention": ("fct_retention", "logo_retention_pct"),
+    "net_expansion": ("fct_retention", "net_expansion_pct"),
+    "attributed_revenue": ("fct_opportunities", "attributed_revenue_usd"),
+    "cost_per_ticket": ("fct_cost_per_ticket", "cost_per_ticket_usd"),
+    "automation_share": ("fct_cost_per_ticket", "automation_share_pct"),
+    "qa_score": ("fct_engineer_weeks", "qa_score"),
+    "tickets_handled": ("fct_engineer_weeks", "tickets_handled"),
+    "kb_articles": ("fct_engineer_weeks", "kb_articles_quarter_to_date"),
+    "win_rate": ("fct_opportunities", "is_won"),
+    "poc_conversion": ("fct_opportunities", "is_poc_won"),
+}
+
+
+def _manifest_path(settings: Any) -> Path | None:
+    """The dbt manifest of the last build (`pulse build` writes it under the data dir),
+    else one from `make docs` in the project."""
+    candidates = [Path(settings.data_dir) / "dbt" / "target" / "manifest.json"]
     try:
         from warehouse.settings import DBT_PROJECT_DIR
+
+        candidates.append(Path(DBT_PROJECT_DIR) / "target" / "manifest.json")
     except ImportError:  # pragma: no cover
-        return {}
-    manifest = Path(DBT_PROJECT_DIR) / "target" / "manifest.json"
-    if not manifest.is_file():
+        pass
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def metric_descriptions(settings: Any) -> dict[str, str]:
+    """metric -> its column description in the dbt docs (empty when no manifest)."""
+    manifest = _manifest_path(settings)
+    if manifest is None:
         return {}
     cache = _cache()
-    key = f"pulse:manifest:{manifest.stat().st_mtime_ns}"
+    key = f"pulse:manifest:{manifest}:{manifest.stat().st_mtime_ns}"
     if cache is not None:
         hit = cache.get(key)
         if hit is not None:
@@ -442,24 +473,15 @@ def metric_descriptions(settings: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     try:
         nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
-        wanted = {
-            "fct_okr_progress",
-            "fct_sla_daily",
-            "fct_engineer_weeks",
-            "fct_tickets",
-            "fct_retention",
-            "fct_opportunities",
-            "fct_support_costs",
-            "fct_nps_responses",
-            "fct_csat_responses",
+        columns = {
+            (node.get("name"), col): (spec or {}).get("description") or ""
+            for node in nodes.values()
+            if node.get("resource_type") == "model"
+            for col, spec in (node.get("columns") or {}).items()
         }
-        for node in nodes.values():
-            if node.get("resource_type") != "model" or node.get("name") not in wanted:
-                continue
-            for col, spec in (node.get("columns") or {}).items():
-                text = (spec or {}).get("description") or ""
-                if text and col not in out:
-                    out[col] = text
+        for metric, where in METRIC_DOCS.items():
+            if columns.get(where):
+                out[metric] = f"dbt {where[0]}.{where[1]}: {columns[where]}"
     except (OSError, ValueError):
         return {}
     if cache is not None:

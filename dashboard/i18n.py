@@ -592,10 +592,11 @@ def label(kind: str, value: object, lang: str) -> str:
 
 
 def definition(metric: str, lang: str, descriptions: dict[str, str] | None = None) -> str:
-    """A metric's definition: the dbt docs description when given, else the table's."""
-    if descriptions and descriptions.get(metric):
-        return descriptions[metric]
+    """A metric's definition in the reader's language, followed by its description in
+    the dbt docs when the manifest of the build is at hand (the docs are in English)."""
     pair = DEFINITIONS.get(metric)
-    if pair is None:
-        return ""
-    return pair[0] if lang == "ru" else pair[1]
+    text = "" if pair is None else (pair[0] if lang == "ru" else pair[1])
+    docs = (descriptions or {}).get(metric)
+    if docs:
+        return f"{text}\n\n{docs}" if text else docs
+    return text

@@ -91,7 +91,8 @@ def test_translate_and_labels() -> None:
     assert i18n.label("tier", "mystery", "ru") == "mystery"
     assert i18n.t("no.such.key", "en") == "no.such.key"
     assert i18n.definition("csat", "en").startswith("Share")
-    assert i18n.definition("csat", "en", {"csat": "From dbt"}) == "From dbt"
+    combined = i18n.definition("csat", "ru", {"csat": "dbt fct_x.is_satisfied: From dbt"})
+    assert combined.startswith("Доля") and combined.endswith("From dbt")
 
 
 # ----------------------------------------------------------------------------- CSV

@@ -1,7 +1,7 @@
 """Shared widgets: page shell (navbar, as-of badge, RU/EN switch), KPI tiles, status
 pills, empty states, definition tooltips, filter bar and the exportable grid."""
 
-from dashboard.components.context import Ctx, ctx, guard
+from dashboard.components.context import Ctx, ctx, define, guard
 from dashboard.components.filters import filter_bar, query_string
 from dashboard.components.grid import csv_text, grid, neutralise
 from dashboard.components.widgets import (
@@ -20,6 +20,7 @@ __all__ = [
     "card",
     "csv_text",
     "ctx",
+    "define",
     "definition_icon",
     "empty_state",
     "filter_bar",

@@ -51,3 +51,14 @@ def guard(c: Ctx, build: Callable[[], Any]) -> Any:
         return empty_state(i18n.t("empty.no_table", c.lang, table=exc.table), kind="setup")
     except (data.Forbidden, PermissionError):
         return empty_state(i18n.t("empty.forbidden", c.lang), kind="forbidden")
+
+
+def define(c: Ctx, metric: str) -> str:
+    """Hover text of a metric: the definition in the reader's language plus the dbt docs."""
+    from dashboard import i18n
+
+    try:
+        docs = data.metric_descriptions(c.settings)
+    except OSError:
+        docs = {}
+    return i18n.definition(metric, c.lang, docs)

@@ -11,7 +11,17 @@ from dash import dcc, html
 
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
-from dashboard.components import card, ctx, empty_state, filter_bar, grid, guard, kpi_tile, shell
+from dashboard.components import (
+    card,
+    ctx,
+    define,
+    empty_state,
+    filter_bar,
+    grid,
+    guard,
+    kpi_tile,
+    shell,
+)
 from dashboard.i18n import t
 
 dash.register_page(
@@ -87,7 +97,7 @@ def layout(
                     fmt.percent(last["logo_retention"], c.lang),
                     sub=f"{last['period']} · "
                     + t("cust.starting", c.lang, n=fmt.number(last["starting_accounts"], c.lang)),
-                    definition=i18n.definition("retention", c.lang),
+                    definition=define(c, "retention"),
                     tile_id="kpi-retention",
                 ),
                 kpi_tile(
@@ -100,7 +110,7 @@ def layout(
                             f"−{fmt.percent(last['churn'], c.lang)}",
                         ]
                     ),
-                    definition=i18n.definition("net_expansion", c.lang),
+                    definition=define(c, "net_expansion"),
                     tile_id="kpi-nrr",
                 ),
             ]
@@ -111,7 +121,7 @@ def layout(
                     "CSAT",
                     fmt.percent(last_c["csat"], c.lang),
                     sub=f"{last_c['month']} · n={fmt.number(last_c['n'], c.lang)}",
-                    definition=i18n.definition("csat", c.lang),
+                    definition=define(c, "csat"),
                     tile_id="kpi-csat",
                 )
             )
@@ -130,7 +140,7 @@ def layout(
                     fmt.number(score, c.lang),
                     sub=f"{waves[-1]} · n={fmt.number(n, c.lang)}"
                     + (f" · ⚠ {t('cust.low_n', c.lang)}" if n < 30 else ""),
-                    definition=i18n.definition("nps", c.lang),
+                    definition=define(c, "nps"),
                     tile_id="kpi-nps",
                 )
             )
@@ -183,7 +193,7 @@ def layout(
                                     "nps-grid", nps_rows(nps, split_, c.lang), nps_cols, height=260
                                 ),
                             ],
-                            definition=i18n.definition("nps", c.lang),
+                            definition=define(c, "nps"),
                         ),
                         card(
                             t("cust.csat_trend", c.lang),
@@ -192,7 +202,7 @@ def layout(
                                 figure=figures.csat_trend(csat, csat_target, c.lang),
                                 config={"displayModeBar": False},
                             ),
-                            definition=i18n.definition("csat", c.lang),
+                            definition=define(c, "csat"),
                         ),
                     ],
                     className="cols-2",
@@ -206,7 +216,7 @@ def layout(
                                 figure=figures.retention_chart(ret, c.lang),
                                 config={"displayModeBar": False},
                             ),
-                            definition=i18n.definition("net_expansion", c.lang),
+                            definition=define(c, "net_expansion"),
                         ),
                         card(
                             t("cust.impact", c.lang),

@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
-from dashboard.components import card, ctx, empty_state, grid, guard, kpi_tile, shell
+from dashboard.components import card, ctx, define, empty_state, grid, guard, kpi_tile, shell
 from dashboard.components.metrics import DEFINITION_KEY, cell_state
 from dashboard.i18n import t
 
@@ -93,7 +93,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
                     else None,
                     status=status,
                     lang=c.lang,
-                    definition=i18n.definition(DEFINITION_KEY[metric], c.lang),
+                    definition=define(c, DEFINITION_KEY[metric]),
                 )
             )
         trends = []

@@ -132,9 +132,7 @@ def kr_card(
         meta.append(html.Span("⚠ " + t("okr.low_n", lang), className="warn"))
     if kr.get("unfiltered"):
         meta.append(html.Span("◌ " + t("filter.note_unfiltered", lang), className="muted"))
-    definition = i18n.definition(
-        DEFINITION_OF.get(kr["kr_id"], ""), lang, descriptions if lang == "en" else None
-    )
+    definition = i18n.definition(DEFINITION_OF.get(kr["kr_id"], ""), lang, descriptions)
     title = html.Div([name, " ", definition_icon(definition)], className="kr-name")
     body = [
         html.Div([title, status_pill(kr.get("status"), lang)], className="kr-head"),

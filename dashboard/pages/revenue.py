@@ -12,9 +12,19 @@ from zoneinfo import ZoneInfo
 import dash
 from dash import dcc, html
 
-from dashboard import data, figures, i18n
+from dashboard import data, figures
 from dashboard import formatting as fmt
-from dashboard.components import card, ctx, empty_state, filter_bar, grid, guard, kpi_tile, shell
+from dashboard.components import (
+    card,
+    ctx,
+    define,
+    empty_state,
+    filter_bar,
+    grid,
+    guard,
+    kpi_tile,
+    shell,
+)
 from dashboard.i18n import t
 
 dash.register_page(
@@ -87,7 +97,7 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                 else t("rev.ytd", c.lang, year=y),
                 status=status,
                 lang=c.lang,
-                definition=i18n.definition("attributed_revenue", c.lang),
+                definition=define(c, "attributed_revenue"),
                 tile_id="kpi-revenue",
             )
         ]
@@ -105,7 +115,7 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                     if tgt
                     else None,
                     lang=c.lang,
-                    definition=i18n.definition("cost_per_ticket", c.lang),
+                    definition=define(c, "cost_per_ticket"),
                     tile_id="kpi-cost",
                 )
             )
@@ -118,7 +128,7 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                     if last["automation_share"] is not None
                     else None,
                     lang=c.lang,
-                    definition=i18n.definition("automation_share", c.lang),
+                    definition=define(c, "automation_share"),
                     tile_id="kpi-automation",
                 )
             )
@@ -198,7 +208,7 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                                 ),
                                 config={"displayModeBar": False},
                             ),
-                            definition=i18n.definition("attributed_revenue", c.lang),
+                            definition=define(c, "attributed_revenue"),
                         ),
                         card(
                             t("rev.credited", c.lang),
@@ -224,9 +234,7 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                                     height=260,
                                 ),
                             ],
-                            definition=i18n.definition("win_rate", c.lang)
-                            + " "
-                            + i18n.definition("poc_conversion", c.lang),
+                            definition=define(c, "win_rate") + " " + define(c, "poc_conversion"),
                         ),
                         card(
                             t("rev.cost", c.lang),
@@ -235,7 +243,7 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                                 figure=figures.cost_chart(cost, COST_TARGET_USD.get(y), c.lang),
                                 config={"displayModeBar": False},
                             ),
-                            definition=i18n.definition("cost_per_ticket", c.lang),
+                            definition=define(c, "cost_per_ticket"),
                         ),
                     ],
                     className="cols-2",
@@ -255,7 +263,7 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                                 ),
                                 config={"displayModeBar": False},
                             ),
-                            definition=i18n.definition("automation_share", c.lang),
+                            definition=define(c, "automation_share"),
                         ),
                         card(
                             t("rev.per_engineer", c.lang),

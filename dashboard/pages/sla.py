@@ -13,7 +13,17 @@ from dash import ctx as dash_ctx
 
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
-from dashboard.components import card, csv_text, ctx, filter_bar, grid, guard, kpi_tile, shell
+from dashboard.components import (
+    card,
+    csv_text,
+    ctx,
+    define,
+    filter_bar,
+    grid,
+    guard,
+    kpi_tile,
+    shell,
+)
 from dashboard.components.context import Ctx
 from dashboard.components.filters import date_filter
 from dashboard.i18n import t
@@ -239,19 +249,19 @@ def layout(
                     sub=f"{t('sla.target', c.lang)} {fmt.percent(overall_target, c.lang)}"
                     if overall_target
                     else None,
-                    definition=i18n.definition("sla_compliance", c.lang),
+                    definition=define(c, "sla_compliance"),
                     tile_id="kpi-overall",
                 ),
                 kpi_tile(
                     t("metric.first_response", c.lang),
                     fmt.percent(comp(matrix.filter(matrix["metric"] == "first_response")), c.lang),
-                    definition=i18n.definition("first_response", c.lang),
+                    definition=define(c, "first_response"),
                     tile_id="kpi-fr",
                 ),
                 kpi_tile(
                     t("metric.resolution", c.lang),
                     fmt.percent(comp(matrix.filter(matrix["metric"] == "resolution")), c.lang),
-                    definition=i18n.definition("resolution", c.lang),
+                    definition=define(c, "resolution"),
                     tile_id="kpi-res",
                 ),
                 kpi_tile(
@@ -342,7 +352,7 @@ def layout(
                                 figure=figures.sla_heatmap(matrix, c.lang),
                                 config={"displayModeBar": False},
                             ),
-                            definition=i18n.definition("sla_compliance", c.lang),
+                            definition=define(c, "sla_compliance"),
                         ),
                         card(
                             t("sla.trend", c.lang),

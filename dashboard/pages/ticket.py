@@ -12,7 +12,7 @@ from dash import ClientsideFunction, Input, Output, clientside_callback, dcc, ht
 
 from dashboard import data, i18n
 from dashboard import formatting as fmt
-from dashboard.components import card, ctx, empty_state, guard, shell, status_pill
+from dashboard.components import card, ctx, define, empty_state, guard, shell, status_pill
 from dashboard.i18n import t
 
 dash.register_page(
@@ -234,7 +234,7 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> h
                 card(
                     t("tkt.clocks", c.lang),
                     clocks_body,
-                    definition=i18n.definition("sla_compliance", c.lang),
+                    definition=define(c, "sla_compliance"),
                 ),
                 card(
                     t("tkt.timeline", c.lang),
