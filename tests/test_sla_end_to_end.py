@@ -20,9 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-if importlib.util.find_spec("warehouse.load") is None or importlib.util.find_spec(
-    "warehouse.build"
-) is None:  # pragma: no cover - only while the pipeline is being written
+if (
+    importlib.util.find_spec("warehouse.load") is None
+    or importlib.util.find_spec("warehouse.build") is None
+):  # pragma: no cover - only while the pipeline is being written
     pytest.skip("pulse load / pulse build not available yet", allow_module_level=True)
 
 pytestmark = pytest.mark.slow
@@ -37,6 +38,7 @@ def ts(text: str | None) -> datetime | None:
 
 # ticket, metric, tier, priority, clock, target, elapsed minutes, due_at (UTC),
 # completed_at (UTC), outcome, outcome_at (UTC), engineer
+# fmt: off
 EXPECTED = [
     # premium high, calendar clocks: answered after 20 min, solved after 120 min
     ("T01", "first_response", "premium", "high", "calendar", 60, 20,
@@ -105,6 +107,7 @@ EXPECTED = [
     ("T13", "resolution", "premium", "low", "business", 1080, 720,
      "2025-01-10 15:00", "2025-01-10 09:00", "met", "2025-01-10 09:00", "E1"),
 ]
+# fmt: on
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +124,7 @@ def sla_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     pulse = [sys.executable, "-c", "import sys; from warehouse.cli import main; sys.exit(main())"]
     for args in (["load", "--raw", str(EXTRACT)], ["build", "--as-of", AS_OF]):
-        done = subprocess.run(
-            [*pulse, *args], env=env, capture_output=True, text=True, timeout=600
-        )
+        done = subprocess.run([*pulse, *args], env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, f"pulse {args[0]} failed:\n{done.stdout}\n{done.stderr}"
     return data_dir / "warehouse.duckdb"
 
