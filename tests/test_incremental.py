@@ -27,11 +27,14 @@ pytestmark = pytest.mark.slow
 
 EXTRACT = Path(__file__).parent / "data" / "sla_extract"
 
-TICKETS_BATCH_2 = """\
-ticket_id,created_at,updated_at,account_id,requester_id,channel,priority,status,type,product_area,group_name,assignee_id,language,subject,is_proactive
-T06,2025-03-28 17:00:00,2025-04-02 16:00:00,ACC3,C3,email,low,solved,question,networking,tier1,E1,ru,VPN,false
-T14,2025-04-02 16:00:00,2025-04-02 16:10:00,ACC3,C3,chat,high,open,incident,compute,tier1,E3,ru,New one,false
-"""
+TICKETS_BATCH_2 = (
+    "ticket_id,created_at,updated_at,account_id,requester_id,channel,priority,status,type,"
+    "product_area,group_name,assignee_id,language,subject,is_proactive\n"
+    "T06,2025-03-28 17:00:00,2025-04-02 16:00:00,ACC3,C3,email,low,solved,question,"
+    "networking,tier1,E1,ru,VPN,false\n"
+    "T14,2025-04-02 16:00:00,2025-04-02 16:10:00,ACC3,C3,chat,high,open,incident,"
+    "compute,tier1,E3,ru,New one,false\n"
+)
 
 EVENTS_BATCH_2 = """\
 event_id,ticket_id,event_at,event_type,actor_id,actor_role,is_public,from_value,to_value
@@ -54,6 +57,7 @@ COMPARED = {
     "intermediate.int_ticket_completion_states": "ticket_id",
 }
 WATERMARKS = ("built_through_batch_id", "built_as_of")
+PULSE_MAIN = "import sys; from warehouse.cli import main; sys.exit(main())"
 
 
 class Pipeline:
@@ -71,11 +75,18 @@ class Pipeline:
         )
 
     def pulse(self, *args: str) -> None:
-        command = [sys.executable, "-c", "import sys; from warehouse.cli import main; sys.exit(main())"]
+        command = [sys.executable, "-c", PULSE_MAIN]
         done = subprocess.run(
             [*command, *args], env=self.env, capture_output=True, text=True, timeout=600
         )
         assert done.returncode == 0, f"pulse {args}:\n{done.stdout}\n{done.stderr}"
+
+    def last_build_was_incremental(self) -> bool:
+        con = duckdb.connect(str(self.warehouse), read_only=True)
+        try:
+            return not con.execute("select full_refresh from main.pulse_build").fetchone()[0]
+        finally:
+            con.close()
 
     def snapshot(self) -> dict[str, list[tuple]]:
         con = duckdb.connect(str(self.warehouse), read_only=True)
@@ -93,6 +104,12 @@ class Pipeline:
             return out
         finally:
             con.close()
+
+
+def require_incremental(was_incremental: bool) -> None:
+    # an incremental build that silently fell back to a full build would make the
+    # comparison above prove nothing (`pulse build` goes full when transforms/ changed)
+    assert was_incremental, "the build ran in full, so the incremental path was not tested"
 
 
 def assert_same(incremental: dict[str, list[tuple]], full: dict[str, list[tuple]]) -> None:
@@ -118,10 +135,12 @@ def test_incremental_build_after_late_and_out_of_order_events_equals_full_rebuil
     pipeline: Pipeline,
 ) -> None:
     pipeline.pulse("build", "--as-of", "2025-04-03T12:00:00Z")
+    was_incremental = pipeline.last_build_was_incremental()
     incremental = pipeline.snapshot()
     pipeline.pulse("build", "--as-of", "2025-04-03T12:00:00Z", "--full-refresh")
     full = pipeline.snapshot()
     assert_same(incremental, full)
+    require_incremental(was_incremental)
     # the second batch did change things: T03 resolved late, T14 exists
     tickets = {r[0]: r for r in incremental["main.fct_tickets"]}
     assert "T14" in tickets
@@ -132,9 +151,11 @@ def test_incremental_build_after_late_and_out_of_order_events_equals_full_rebuil
 
 def test_incremental_build_when_only_as_of_moves_equals_full_rebuild(pipeline: Pipeline) -> None:
     pipeline.pulse("build", "--as-of", "2025-04-06T12:00:00Z")
+    was_incremental = pipeline.last_build_was_incremental()
     incremental = pipeline.snapshot()
     pipeline.pulse("build", "--as-of", "2025-04-06T12:00:00Z", "--full-refresh")
     full = pipeline.snapshot()
     assert_same(incremental, full)
+    require_incremental(was_incremental)
     outcomes = {(r[0], r[1]): r for r in incremental["main.fct_sla_outcomes"]}
     assert outcomes[("T11", "resolution")][8] is not None  # solved on 5 April, now counted
