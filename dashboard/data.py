@@ -1090,8 +1090,8 @@ def sla_tickets(
             params.append(int(bucket))
         sql = (
             "select o.ticket_id, t.created_at, o.support_tier, o.priority, o.metric, o.outcome, "
-            "o.target_minutes, o.elapsed_minutes, o.due_at, o.outcome_at, t.product_area, "
-            "t.channel from main.fct_sla_outcomes o join main.fct_tickets t "
+            "o.clock, o.target_minutes, o.elapsed_minutes, o.due_at, o.outcome_at, "
+            "t.product_area, t.channel from main.fct_sla_outcomes o join main.fct_tickets t "
             "on t.ticket_id = o.ticket_id"
             + join
             + " where "

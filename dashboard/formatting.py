@@ -115,6 +115,29 @@ def duration(minutes: float | None, lang: str) -> str:
     return f"{sign}{mins}{NBSP}{m}"
 
 
+BUSINESS_DAY_MINUTES = 540  # 09:00-18:00, DESIGN s4
+
+
+def clock_duration(minutes: float | None, clock: str | None, lang: str) -> str:
+    """Clock minutes in the clock's own days.
+
+    A business clock's 2,700 minutes are the policy's "5 business days", not the
+    "1 d 21 h" a calendar reading of the same number would suggest to a team lead.
+    """
+    if clock != "business" or _is_missing(minutes):
+        return duration(minutes, lang)
+    total = round(float(minutes))
+    sign = "-" if total < 0 else ""
+    days, rest = divmod(abs(total), BUSINESS_DAY_MINUTES)
+    if not days:
+        return sign + duration(rest, lang)
+    if lang == "ru":
+        day_text = f"{days}{NBSP}раб.{NBSP}дн."
+    else:
+        day_text = f"{days}{NBSP}business{NBSP}day{'s' if days != 1 else ''}"
+    return sign + day_text + (f" {duration(rest, lang)}" if rest else "")
+
+
 def value(amount: float | None, unit: str | None, lang: str) -> str:
     """A KR or metric value by its unit (`pct`/`percent`/`%`, `usd`, `count`, `score`...)."""
     unit = (unit or "").lower()

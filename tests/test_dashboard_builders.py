@@ -55,6 +55,23 @@ def test_durations() -> None:
     assert fmt.duration(-30, "en") == f"-30{NBSP}m"
 
 
+def test_business_clock_durations_count_nine_hour_days() -> None:
+    # standard / low resolution: 5 business days = 5 x 540 minutes
+    assert fmt.clock_duration(2700, "business", "ru") == f"5{NBSP}раб.{NBSP}дн."
+    assert fmt.clock_duration(2700, "business", "en") == f"5{NBSP}business{NBSP}days"
+    # 1 business day and 3 h 10 m into the next
+    assert fmt.clock_duration(540 + 190, "business", "en") == (
+        f"1{NBSP}business{NBSP}day 3{NBSP}h 10{NBSP}m"
+    )
+    assert (
+        fmt.clock_duration(-600, "business", "en")
+        == f"-1{NBSP}business{NBSP}day 1{NBSP}h 00{NBSP}m"
+    )
+    # under a day, and calendar clocks, read as before
+    assert fmt.clock_duration(480, "business", "en") == f"8{NBSP}h 00{NBSP}m"
+    assert fmt.clock_duration(2700, "calendar", "en") == f"1{NBSP}d 21{NBSP}h"
+
+
 # ----------------------------------------------------------------------------- i18n
 
 

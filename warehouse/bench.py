@@ -266,8 +266,13 @@ def handwritten_seconds(settings: Settings, repeats: int = 3) -> float | None:
 # ------------------------------------------------------------------------ dashboard
 
 
-def first_page_loads(base: str, loads: int = 3) -> list[float]:
-    """Seconds until the home page is loaded and its callbacks have settled."""
+def first_page_loads(base: str, loads: int = 3) -> list[tuple[float, float]]:
+    """Seconds until the key results are on screen, and until the network is idle.
+
+    What a VP waits for is the first: the OKR cards drawn from the page callback.
+    Playwright's "network idle" adds 500 ms of silence after the last request, so
+    it is recorded beside it, not as the figure held against the 1 s target.
+    """
     from playwright.sync_api import sync_playwright
 
     times = []
@@ -287,8 +292,11 @@ def first_page_loads(base: str, loads: int = 3) -> list[float]:
                 context = browser.new_context()  # a fresh browser cache each time
                 page = context.new_page()
                 started = time.perf_counter()
-                page.goto(base + "/", wait_until="networkidle", timeout=60_000)
-                times.append(time.perf_counter() - started)
+                page.goto(base + "/", wait_until="commit", timeout=60_000)
+                page.wait_for_selector(".kr-card .kr-value", timeout=60_000)
+                shown = time.perf_counter() - started
+                page.wait_for_load_state("networkidle", timeout=60_000)
+                times.append((shown, time.perf_counter() - started))
                 context.close()
         finally:
             browser.close()
@@ -402,10 +410,12 @@ def report(scale: str, settings: Settings, steps: list[Step], extra: dict) -> st
     if dash:
         loads = dash["loads"]
         if loads:
+            shown = ", ".join(f"{s * 1000:.0f}" for s, _ in loads)
+            idle = ", ".join(f"{i * 1000:.0f}" for _, i in loads)
             lines.append(
-                "\nFirst page load (headless Chromium, until network idle): "
-                f"cold {loads[0] * 1000:.0f} ms, "
-                f"then {', '.join(f'{x * 1000:.0f}' for x in loads[1:])} ms (target < 1 s)"
+                "\nFirst page load in headless Chromium, each with an empty cache: key results "
+                f"on screen after {shown} ms (target < 1 s); network idle (500 ms of "
+                f"silence included) after {idle} ms"
             )
         lines += [
             "",

@@ -107,8 +107,8 @@ def ticket_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
                 )
                 + i18n.label("outcome", r["outcome"], lang),
                 "outcome_code": r["outcome"],
-                "elapsed": fmt.duration(r["elapsed_minutes"], lang),
-                "target": fmt.duration(r["target_minutes"], lang),
+                "elapsed": fmt.clock_duration(r["elapsed_minutes"], r.get("clock"), lang),
+                "target": fmt.clock_duration(r["target_minutes"], r.get("clock"), lang),
                 "area": r.get("product_area") or "",
                 "channel": r.get("channel") or "",
             }

@@ -41,9 +41,9 @@ def clock_store(clocks: list[dict[str, Any]], lang: str) -> dict[str, Any]:
             static = "‖ " + i18n.label("outcome", "paused", lang)
         elif not running:
             static = (
-                fmt.duration(row.get("elapsed_minutes"), lang)
+                fmt.clock_duration(row.get("elapsed_minutes"), row.get("clock"), lang)
                 + " / "
-                + fmt.duration(row.get("target_minutes"), lang)
+                + fmt.clock_duration(row.get("target_minutes"), row.get("clock"), lang)
             )
         items.append(
             {
@@ -182,13 +182,14 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> h
                     className="countdown" + (" overdue" if state == "breached" else ""),
                 ),
                 html.Div(
-                    f"{t('col.target', c.lang)}: {fmt.duration(row.get('target_minutes'), c.lang)} "
+                    f"{t('col.target', c.lang)}: "
+                    f"{fmt.clock_duration(row.get('target_minutes'), row.get('clock'), c.lang)} "
                     f"({t('tkt.clock_' + str(row.get('clock') or 'calendar'), c.lang)})"
                 ),
                 html.Div(
                     t("col.elapsed", c.lang)
                     + ": "
-                    + fmt.duration(row.get("elapsed_minutes"), c.lang)
+                    + fmt.clock_duration(row.get("elapsed_minutes"), row.get("clock"), c.lang)
                 ),
                 html.Div(
                     f"{t('col.due', c.lang)}: {fmt.datetime_(row.get('due_at'), c.lang, c.tz)}"
