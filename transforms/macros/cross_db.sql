@@ -86,9 +86,21 @@
     isodow({{ date_expr }})
 {%- endmacro %}
 
-{#- The UTC timestamp `as_of` (var), as a SQL literal. -#}
+{#- The UTC timestamp `as_of`, as a SQL literal. -#}
 {% macro pulse_as_of() -%}
-    cast('{{ var("as_of") }}' as timestamp)
+    cast('{{ pulse_as_of_text() }}' as timestamp)
+{%- endmacro %}
+
+{#-
+    `as_of` as text: the var when set (unit tests, ad-hoc --vars), else PULSE_AS_OF
+    from `pulse build`, else a far future moment (every clock runs to "now").
+-#}
+{% macro pulse_as_of_text() -%}
+    {%- set from_var = var("as_of") -%}
+    {%- if from_var == "environment" -%}
+        {{ return(env_var("PULSE_AS_OF", "2100-01-01 00:00:00")) }}
+    {%- endif -%}
+    {{ return(from_var) }}
 {%- endmacro %}
 
 {#-

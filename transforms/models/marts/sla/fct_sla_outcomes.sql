@@ -82,7 +82,7 @@ final as (
         is_completed,
         started_at,
         target_minutes - elapsed_minutes as remaining_minutes,
-        cast('{{ var("as_of") }}' as timestamp) as as_of
+        {{ pulse_as_of() }} as as_of
     from joined
 
 )
