@@ -60,7 +60,13 @@ test: install browser
 lint: install
 	$(BIN)/ruff check warehouse dashboard tests
 	$(BIN)/ruff format --check warehouse dashboard tests
-	cd transforms && ../$(BIN)/sqlfluff lint models macros
+	@# sqlfluff's dbt templater compiles every model: give it a scratch warehouse and an
+	@# empty landing database instead of the published ones
+	mkdir -p data/lint
+	$(BIN)/python -c "import duckdb; duckdb.connect('data/lint/landing.duckdb').close()"
+	cd transforms && PULSE_BUILD_PATH=../data/lint/warehouse.duckdb \
+		PULSE_LANDING=../data/lint/landing.duckdb PULSE_TEMP_DIR=../data/lint/tmp \
+		../$(BIN)/sqlfluff lint models
 
 bench: install
 	$(BIN)/python -m warehouse.bench --scale $(SCALE)
