@@ -320,8 +320,15 @@ def _check_body(obs: Observation, published: set[str]) -> None:
 
 
 def client_loop(
-    base: str, samples: list[Sample], stop: threading.Event, out: list[Observation], seed: int
+    base: str,
+    samples: list[Sample],
+    stop: threading.Event,
+    out: list[Observation],
+    seed: int,
+    pause: float = 0.0,
 ) -> None:
+    """Replay `samples` in random order; `pause` > 0 waits 0.5-1.5x that between requests
+    (a person reading the screen), 0 sends the next request at once (saturation)."""
     rng = random.Random(seed)
     http = requests.Session()
     order = samples[:]
@@ -351,6 +358,8 @@ def client_loop(
                     sample.name, time.perf_counter() - started, 0, None, f"{sample.name}: {exc}"
                 )
             out.append(obs)
+            if pause > 0:
+                stop.wait(rng.uniform(0.5 * pause, 1.5 * pause))
 
 
 def read_for(
@@ -362,12 +371,13 @@ def read_for(
     max_seconds: float,
     busy=lambda: False,
     tail_seconds: float = 5.0,
+    pause: float = 0.0,
 ) -> tuple[list[Observation], float]:
     """`clients` threads replay `samples` for at least `min_seconds` and while `busy()`."""
     stop = threading.Event()
     out: list[Observation] = []
     threads = [
-        threading.Thread(target=client_loop, args=(base, samples, stop, out, i), daemon=True)
+        threading.Thread(target=client_loop, args=(base, samples, stop, out, i, pause), daemon=True)
         for i in range(clients)
     ]
     started = time.monotonic()
