@@ -88,6 +88,19 @@ class Pipeline:
         finally:
             con.close()
 
+    def test_builds(self) -> dict[str, set[str]]:
+        """Which builds ran the unit tests and the data tests the published build lists."""
+        con = duckdb.connect(str(self.warehouse), read_only=True)
+        try:
+            rows = con.execute(
+                "select resource_type, list(distinct build_id) from main.pulse_build_tests "
+                "group by resource_type"
+            ).fetchall()
+            current = con.execute("select build_id from main.pulse_build").fetchone()[0]
+        finally:
+            con.close()
+        return {"current": {current}, **{kind: set(builds) for kind, builds in rows}}
+
     def snapshot(self) -> dict[str, list[tuple]]:
         con = duckdb.connect(str(self.warehouse), read_only=True)
         try:
@@ -137,10 +150,15 @@ def test_incremental_build_after_late_and_out_of_order_events_equals_full_rebuil
     pipeline.pulse("build", "--as-of", "2025-04-03T12:00:00Z")
     was_incremental = pipeline.last_build_was_incremental()
     incremental = pipeline.snapshot()
+    builds = pipeline.test_builds()
     pipeline.pulse("build", "--as-of", "2025-04-03T12:00:00Z", "--full-refresh")
     full = pipeline.snapshot()
     assert_same(incremental, full)
     require_incremental(was_incremental)
+    # the data tests ran on this build's data; the unit tests (code only, and the code
+    # is the published build's) are carried over from the full build that ran them
+    assert builds["test"] == builds["current"]
+    assert builds["unit_test"] and builds["unit_test"].isdisjoint(builds["current"])
     # the second batch did change things: T03 resolved late, T14 exists
     tickets = {r[0]: r for r in incremental["main.fct_tickets"]}
     assert "T14" in tickets

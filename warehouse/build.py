@@ -459,6 +459,8 @@ def _write_build_tables(
             con.executemany(
                 "insert into main.pulse_build_models values (?, ?, ?, ?, ?, ?, ?)", model_records
             )
+        if not full_refresh:
+            test_records += _carry_unit_tests(con)
         con.execute(
             """
             create or replace table main.pulse_build_tests (
@@ -475,6 +477,21 @@ def _write_build_tables(
     finally:
         con.close()
     return summary
+
+
+def _carry_unit_tests(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The unit-test results of the build this incremental build continues from.
+
+    The build file starts as a copy of the published warehouse, so its
+    `pulse_build_tests` still holds them, each with the id of the build that ran it.
+    """
+    try:
+        return con.execute(
+            "select build_id, node, resource_type, status, failures, message, seconds "
+            "from main.pulse_build_tests where resource_type = 'unit_test'"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
 
 
 def _carry_history(con: duckdb.DuckDBPyConnection, previous: Path | None) -> None:
@@ -660,6 +677,11 @@ def _run_dbt(
     ]
     if full_refresh:
         cmd.append("--full-refresh")
+    else:
+        # dbt unit tests check model code against fixtures, never the data. An incremental
+        # build only runs on the code of the published build (same fingerprint), whose
+        # full build ran them; their results are carried over (_carry_unit_tests).
+        cmd += ["--exclude", "test_type:unit"]
     progress = _Progress()
     proc = subprocess.Popen(
         cmd,
