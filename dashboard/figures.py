@@ -7,7 +7,7 @@ text) so colour is never the only carrier of meaning.
 Figures are plain Plotly JSON dicts (`{"data": [...], "layout": {...}}`, the schema of
 plotly.graph_objects), which `dcc.Graph` takes as they are: building them through the
 graph_objects classes costs 40-100 ms per figure in validation, too slow for pages with
-a dozen sparklines and a 150 ms budget per callback.
+many figures and a 150 ms budget per callback.
 """
 
 from __future__ import annotations
@@ -209,44 +209,63 @@ def empty_figure(message: str, lang: str, height: int = 240) -> Fig:
 # ----------------------------------------------------------------------------- OKR
 
 
-def sparkline(
-    periods: Sequence[str],
-    actual: Sequence[float | None],
-    target: Sequence[float | None],
-    texts: Sequence[str],
-    lang: str,
-) -> Fig:
-    """Monthly trend of one KR with its target as a dashed step line (texts = hover values)."""
-    fig = Fig()
-    fig.add_trace(
-        _t(
-            "scatter",
-            x=list(periods),
-            y=_f(target),
-            mode="lines",
-            name=t("okr.target", lang),
-            line={"color": NEUTRAL, "dash": "dot", "width": 1.5, "shape": "hv"},
-            hoverinfo="skip",
+SPARK_W, SPARK_H, SPARK_PAD = 240, 90, 6
+
+
+def sparkline_svg(actual: Sequence[float | None], target: Sequence[float | None]) -> str:
+    """Monthly trend of one KR as a small SVG: the value as a line with dots, the target
+    as a dotted step line; a month without a value breaks the line.
+
+    An SVG image rather than a Plotly graph: the OKR page shows a dozen of them, and
+    without any graph the page never has to download and start plotly.js, which was
+    most of its first-load time.
+    """
+    n = max(len(actual), len(target))
+    known = [v for v in (*actual, *target) if v is not None]
+    if n == 0 or not known:
+        return ""
+    low, high = min(known), max(known)
+    if high == low:
+        low, high = low - 1, high + 1
+
+    def x(i: int) -> float:
+        return SPARK_PAD + (SPARK_W - 2 * SPARK_PAD) * (i / (n - 1) if n > 1 else 0.5)
+
+    def y(v: float) -> float:
+        return SPARK_PAD + (SPARK_H - 2 * SPARK_PAD) * (high - v) / (high - low)
+
+    def runs(values: Sequence[float | None]) -> list[list[tuple[int, float]]]:
+        out: list[list[tuple[int, float]]] = [[]]
+        for i, v in enumerate(values):
+            if v is None:
+                out.append([])
+            else:
+                out[-1].append((i, float(v)))
+        return [r for r in out if r]
+
+    parts = []
+    for run in runs(target):
+        d = f"M{x(run[0][0]):.1f} {y(run[0][1]):.1f}"
+        for i, v in run[1:]:  # a step: across at the previous value, then up or down
+            d += f" H{x(i):.1f} V{y(v):.1f}"
+        parts.append(
+            f'<path d="{d}" fill="none" stroke="{NEUTRAL}" stroke-width="1.5" '
+            'stroke-dasharray="3 3"/>'
         )
+    for run in runs(actual):
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in run)
+        if len(run) > 1:
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{SERIES[0]}" '
+                'stroke-width="2.5" stroke-linejoin="round"/>'
+            )
+        parts += [
+            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{SERIES[0]}"/>' for i, v in run
+        ]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SPARK_W} {SPARK_H}" '
+        f'width="{SPARK_W}" height="{SPARK_H}">' + "".join(parts) + "</svg>"
     )
-    fig.add_trace(
-        _t(
-            "scatter",
-            x=list(periods),
-            y=_f(actual),
-            mode="lines+markers",
-            name=t("okr.value", lang),
-            text=list(texts),
-            hovertemplate="%{x}: %{text}<extra></extra>",
-            line={"color": SERIES[0], "width": 2.5},
-            marker={"size": 6},
-        )
-    )
-    fig = base(fig, lang, height=90, legend=False)
-    fig.update_layout(margin={"l": 4, "r": 4, "t": 4, "b": 4})
-    fig.update_xaxes(visible=False, type="category")
-    fig.update_yaxes(visible=False)
-    return fig
 
 
 # ----------------------------------------------------------------------------- SLA

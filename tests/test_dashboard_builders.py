@@ -195,10 +195,22 @@ def test_distribution_marks_the_target_line() -> None:
     assert fig["data"][0]["customdata"][2] == [100]
 
 
-def test_sparkline_and_empty_states() -> None:
-    fig = figures.sparkline(["2025-01", "2025-02"], [70.0, None], [75.0, 75.0], ["70 %", "—"], "ru")
-    assert [t["type"] for t in fig["data"]] == ["scatter", "scatter"]
-    assert fig["layout"]["separators"] == ", "
+def test_sparkline_places_values_and_target_and_breaks_on_gaps() -> None:
+    # three months, values 70, (none), 80, target 75 then 80: the scale runs 70..80 over
+    # y 6..84 (90 px less 6 px padding), x 6..234 in two equal steps
+    svg = figures.sparkline_svg([70.0, None, 80.0], [75.0, 75.0, 80.0])
+    assert svg.startswith("<svg") and 'viewBox="0 0 240 90"' in svg
+    assert '<circle cx="6.0" cy="84.0"' in svg  # 70 at the bottom left
+    assert '<circle cx="234.0" cy="6.0"' in svg  # 80 at the top right
+    assert "<polyline" not in svg  # the missing month breaks the line: two lone dots
+    # the target steps: flat at 75 (y 45) to the middle month, then up to 80 at the end
+    assert 'd="M6.0 45.0 H120.0 V45.0 H234.0 V6.0"' in svg
+    joined = figures.sparkline_svg([70.0, 80.0], [None, None])
+    assert '<polyline points="6.0,84.0 234.0,6.0"' in joined and "<path" not in joined
+    assert figures.sparkline_svg([], []) == ""
+
+
+def test_empty_states() -> None:
     empty = figures.sla_trend(
         pl.DataFrame({"day": [], "support_tier": [], "compliance": []}), {}, "en"
     )

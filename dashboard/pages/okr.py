@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import dash
@@ -102,16 +102,17 @@ def kr_card(
     unit = kr.get("unit")
     name = t(f"kr.{kr['kr_id']}", lang) if f"kr.{kr['kr_id']}" in i18n.TR else kr["key_result"]
     monthly = kr.get("monthly") or []
+    trend = " · ".join(f"{m['period']}: {kr_value(m['actual'], unit, lang)}" for m in monthly)
     spark = (
-        dcc.Graph(
-            figure=figures.sparkline(
-                [m["period"] for m in monthly],
-                [m["actual"] for m in monthly],
-                [m["target"] for m in monthly],
-                [kr_value(m["actual"], unit, lang) for m in monthly],
-                lang,
+        html.Img(
+            src="data:image/svg+xml;charset=utf-8,"
+            + quote(
+                figures.sparkline_svg(
+                    [m["actual"] for m in monthly], [m["target"] for m in monthly]
+                )
             ),
-            config={"displayModeBar": False},
+            alt=trend,
+            title=trend,
             className="sparkline",
         )
         if len([m for m in monthly if m["actual"] is not None]) > 1
