@@ -30,12 +30,14 @@ account_starts as (
         accounts.account_id,
         least(
             cast({{ dbt.date_trunc('month', 'accounts.created_at') }} as date),
-            coalesce(min(cast({{ dbt.date_trunc('month', 'contracts.start_date') }} as date)),
-                     cast({{ dbt.date_trunc('month', 'accounts.created_at') }} as date))
+            coalesce(
+                min(cast({{ dbt.date_trunc('month', 'contracts.start_date') }} as date)),
+                cast({{ dbt.date_trunc('month', 'accounts.created_at') }} as date)
+            )
         ) as first_month
     from accounts
     left join contracts
-        on contracts.account_id = accounts.account_id
+        on accounts.account_id = contracts.account_id
     group by accounts.account_id, accounts.created_at
 
 ),
@@ -57,7 +59,7 @@ account_months as (
         ) as snapshot_date
     from account_starts
     inner join months
-        on months.month_start >= account_starts.first_month
+        on account_starts.first_month <= months.month_start
 
 ),
 
@@ -75,12 +77,14 @@ active_contracts as (
         contracts.mrr * fx_rates.rate_to_rub as mrr_rub
     from account_months
     inner join contracts
-        on contracts.account_id = account_months.account_id
-        and contracts.start_date <= account_months.snapshot_date
-        and (contracts.end_date is null or contracts.end_date >= account_months.snapshot_date)
+        on
+            account_months.account_id = contracts.account_id
+            and account_months.snapshot_date >= contracts.start_date
+            and (contracts.end_date is null or account_months.snapshot_date <= contracts.end_date)
     left join fx_rates
-        on fx_rates.fx_month = account_months.month_start
-        and fx_rates.currency = contracts.currency
+        on
+            account_months.month_start = fx_rates.fx_month
+            and contracts.currency = fx_rates.currency
 
 ),
 
@@ -109,7 +113,8 @@ support_plans_ranked as (
             order by start_date desc, contract_id desc
         ) as plan_rank
     from active_contracts
-    where product = 'support_plan'
+    where
+        product = 'support_plan'
         and support_tier is not null
 
 ),
@@ -127,12 +132,14 @@ final as (
         coalesce(support_plans_ranked.support_tier, 'free') as support_tier
     from account_months
     left join mrr
-        on mrr.account_id = account_months.account_id
-        and mrr.month_start = account_months.month_start
+        on
+            account_months.account_id = mrr.account_id
+            and account_months.month_start = mrr.month_start
     left join support_plans_ranked
-        on support_plans_ranked.account_id = account_months.account_id
-        and support_plans_ranked.month_start = account_months.month_start
-        and support_plans_ranked.plan_rank = 1
+        on
+            account_months.account_id = support_plans_ranked.account_id
+            and account_months.month_start = support_plans_ranked.month_start
+            and support_plans_ranked.plan_rank = 1
 
 )
 

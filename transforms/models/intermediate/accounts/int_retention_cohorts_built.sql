@@ -44,7 +44,8 @@ period_candidates as (
         'quarter' as period_type,
         cast({{ dbt.date_trunc('quarter', 'month_start') }} as date) as period_start,
         month_start as end_month,
-        cast({{ dbt.dateadd('month', 2, dbt.date_trunc('quarter', 'month_start')) }} as date) as period_last_month
+        cast({{ dbt.dateadd('month', 2, dbt.date_trunc('quarter', 'month_start')) }} as date)
+            as period_last_month
     from months
 
     union all
@@ -53,7 +54,8 @@ period_candidates as (
         'year' as period_type,
         cast({{ dbt.date_trunc('year', 'month_start') }} as date) as period_start,
         month_start as end_month,
-        cast({{ dbt.dateadd('month', 11, dbt.date_trunc('year', 'month_start')) }} as date) as period_last_month
+        cast({{ dbt.dateadd('month', 11, dbt.date_trunc('year', 'month_start')) }} as date)
+            as period_last_month
     from months
 
     union all
@@ -74,15 +76,21 @@ periods as (
         period_candidates.period_type,
         period_candidates.period_start,
         period_candidates.end_month,
-        cast({{ dbt.dateadd('month', -1, 'period_candidates.period_start') }} as date) as baseline_month,
-        period_candidates.end_month = period_candidates.period_last_month
+        cast({{ dbt.dateadd('month', -1, 'period_candidates.period_start') }} as date)
+            as baseline_month,
+        (
+            period_candidates.end_month = period_candidates.period_last_month
             and cast({{ dbt.last_day('period_candidates.end_month', 'month') }} as date)
-                < {{ reporting_end_date() }} as is_complete
+            < {{ reporting_end_date() }}
+        ) as is_complete
     from period_candidates
     cross join last_month
-    where period_candidates.end_month = period_candidates.period_last_month
-        or (period_candidates.end_month = last_month.month_start
-            and period_candidates.period_last_month > last_month.month_start)
+    where
+        period_candidates.end_month = period_candidates.period_last_month
+        or (
+            period_candidates.end_month = last_month.month_start
+            and period_candidates.period_last_month > last_month.month_start
+        )
 
 ),
 
@@ -101,11 +109,13 @@ cohorts as (
         case when coalesce(ending.is_active, false) then ending.mrr_usd else 0 end as ending_mrr_usd
     from periods
     inner join account_months as baseline
-        on baseline.month_start = periods.baseline_month
-        and baseline.is_active
+        on
+            periods.baseline_month = baseline.month_start
+            and baseline.is_active
     left join account_months as ending
-        on ending.account_id = baseline.account_id
-        and ending.month_start = periods.end_month
+        on
+            baseline.account_id = ending.account_id
+            and periods.end_month = ending.month_start
 
 ),
 
@@ -130,14 +140,23 @@ final as (
         cohorts.starting_mrr_usd,
         cohorts.ending_mrr_usd,
         cohorts.is_retained,
-        case when cohorts.is_retained and cohorts.ending_mrr_usd > cohorts.starting_mrr_usd
-            then cohorts.ending_mrr_usd - cohorts.starting_mrr_usd else 0 end as expansion_mrr_usd,
-        case when cohorts.is_retained and cohorts.ending_mrr_usd < cohorts.starting_mrr_usd
-            then cohorts.starting_mrr_usd - cohorts.ending_mrr_usd else 0 end as contraction_mrr_usd,
-        case when not cohorts.is_retained then cohorts.starting_mrr_usd else 0 end as churned_mrr_usd
+        case
+            when cohorts.is_retained and cohorts.ending_mrr_usd > cohorts.starting_mrr_usd
+                then cohorts.ending_mrr_usd - cohorts.starting_mrr_usd
+            else 0
+        end as expansion_mrr_usd,
+        case
+            when cohorts.is_retained and cohorts.ending_mrr_usd < cohorts.starting_mrr_usd
+                then cohorts.starting_mrr_usd - cohorts.ending_mrr_usd
+            else 0
+        end as contraction_mrr_usd,
+        case
+            when not cohorts.is_retained then cohorts.starting_mrr_usd
+            else 0
+        end as churned_mrr_usd
     from cohorts
     left join accounts
-        on accounts.account_id = cohorts.account_id
+        on cohorts.account_id = accounts.account_id
 
 )
 

@@ -84,13 +84,17 @@ windowed as (
         is_working_day,
         {{ pulse_local_to_utc(pulse_date_at_time('date_day', "cast('00:00:00' as time)")) }}
             as day_start_at,
-        {{ pulse_local_to_utc(pulse_date_at_time(dbt.dateadd('day', 1, 'date_day'), "cast('00:00:00' as time)")) }}
+        {{ pulse_local_to_utc(pulse_date_at_time(
+            dbt.dateadd('day', 1, 'date_day'), "cast('00:00:00' as time)"
+        )) }}
             as next_day_start_at,
-        case when is_working_day then
-            {{ pulse_local_to_utc(pulse_date_at_time('date_day', 'opens_at_local')) }}
+        case
+            when is_working_day then
+                {{ pulse_local_to_utc(pulse_date_at_time('date_day', 'opens_at_local')) }}
         end as window_start_at,
-        case when is_working_day then
-            {{ pulse_local_to_utc(pulse_date_at_time('date_day', 'closes_at_local')) }}
+        case
+            when is_working_day then
+                {{ pulse_local_to_utc(pulse_date_at_time('date_day', 'closes_at_local')) }}
         end as window_end_at
     from flagged
 

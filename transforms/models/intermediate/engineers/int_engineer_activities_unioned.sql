@@ -3,7 +3,8 @@
 -- resolution outcomes, solves (FCR, reopen) and CSAT to the engineer assigned when
 -- the ticket was last solved (a solve is first-contact for that engineer when the
 -- ticket was never reopened and not escalated after the engineer first took it: a
--- tier-2/3 engineer is not blamed for the escalation that brought the ticket to them); escalations to the assignee before the group change;
+-- tier-2/3 engineer is not blamed for the escalation that brought the ticket to
+-- them); escalations to the assignee before the group change;
 -- public comments and solves make the tickets handled; QA reviews to the reviewed
 -- engineer; KB articles to their author.
 
@@ -62,7 +63,10 @@ sla_activities as (
     select
         coalesce(
             sla_outcomes.engineer_id,
-            case when sla_outcomes.metric = 'first_response' then tickets.first_responder_id else tickets.solver_id end
+            case
+                when sla_outcomes.metric = 'first_response' then tickets.first_responder_id
+                else tickets.solver_id
+            end
         ) as engineer_id,
         sla_outcomes.metric as activity,
         sla_outcomes.ticket_id,
@@ -73,7 +77,7 @@ sla_activities as (
         cast(null as double) as score
     from sla_outcomes
     left join tickets
-        on tickets.ticket_id = sla_outcomes.ticket_id
+        on sla_outcomes.ticket_id = tickets.ticket_id
     where sla_outcomes.outcome in ('met', 'breached')
 
 ),
@@ -85,7 +89,8 @@ first_assignments as (
         to_value as engineer_id,
         min(event_at) as first_assigned_at
     from events
-    where event_type = 'assigned'
+    where
+        event_type = 'assigned'
         and to_value is not null
     group by ticket_id, to_value
 
@@ -93,7 +98,9 @@ first_assignments as (
 
 last_escalations as (
 
-    select ticket_id, max(escalated_at) as last_escalated_at
+    select
+        ticket_id,
+        max(escalated_at) as last_escalated_at
     from escalations
     group by ticket_id
 
@@ -107,19 +114,25 @@ solve_activities as (
         tickets.ticket_id,
         tickets.ticket_id as source_id,
         tickets.solved_at as activity_at,
-        coalesce(tickets.reopen_count, 0) = 0
-            and (last_escalations.last_escalated_at is null
-                 or last_escalations.last_escalated_at
-                    < coalesce(first_assignments.first_assigned_at, tickets.created_at)) as is_met,
+        (
+            coalesce(tickets.reopen_count, 0) = 0
+            and (
+                last_escalations.last_escalated_at is null
+                or last_escalations.last_escalated_at
+                < coalesce(first_assignments.first_assigned_at, tickets.created_at)
+            )
+        ) as is_met,
         coalesce(tickets.reopen_count, 0) > 0 as is_reopened,
         cast(null as double) as score
     from tickets
     left join first_assignments
-        on first_assignments.ticket_id = tickets.ticket_id
-        and first_assignments.engineer_id = tickets.solver_id
+        on
+            tickets.ticket_id = first_assignments.ticket_id
+            and tickets.solver_id = first_assignments.engineer_id
     left join last_escalations
-        on last_escalations.ticket_id = tickets.ticket_id
-    where tickets.solved_at is not null
+        on tickets.ticket_id = last_escalations.ticket_id
+    where
+        tickets.solved_at is not null
         and not tickets.is_open
 
 ),
@@ -169,7 +182,8 @@ comment_activities as (
         cast(null as double) as score
     from events
     {{ business_periods_join('events.event_at', 'qh') }}
-    where events.event_type = 'comment'
+    where
+        events.event_type = 'comment'
         and events.actor_role = 'agent'
         and events.is_public
         and events.event_at <= {{ pulse_as_of() }}
@@ -240,7 +254,8 @@ final as (
         unioned.score
     from unioned
     {{ business_periods_join('unioned.activity_at', 'qh') }}
-    where unioned.engineer_id is not null
+    where
+        unioned.engineer_id is not null
         and unioned.activity_at is not null
         and unioned.activity_at <= {{ pulse_as_of() }}
 

@@ -2,7 +2,8 @@
 -- the engineer assigned just before it (the latest `assigned` event preceding the
 -- group change in event order); null when nobody was assigned yet.
 
-{% set group_rank = "case {col} when 'tier1' then 1 when 'tier2' then 2 when 'tier3' then 3 when 'tam' then 4 end" %}
+{% set group_rank = "case {col} when 'tier1' then 1 when 'tier2' then 2"
+    ~ " when 'tier3' then 3 when 'tam' then 4 end" %}
 
 with
 
@@ -14,16 +15,26 @@ events as (
 
 escalations as (
 
-    select event_id, ticket_id, event_at, from_value as from_group, to_value as to_group
+    select
+        event_id,
+        ticket_id,
+        event_at,
+        from_value as from_group,
+        to_value as to_group
     from events
-    where event_type = 'group_changed'
+    where
+        event_type = 'group_changed'
         and {{ group_rank.format(col='to_value') }} > {{ group_rank.format(col='from_value') }}
 
 ),
 
 assignments as (
 
-    select event_id, ticket_id, event_at, to_value as assignee_id
+    select
+        event_id,
+        ticket_id,
+        event_at,
+        to_value as assignee_id
     from events
     where event_type = 'assigned'
 
@@ -40,9 +51,15 @@ assignees_ranked as (
         ) as assignment_rank
     from escalations
     inner join assignments
-        on assignments.ticket_id = escalations.ticket_id
-        and (assignments.event_at < escalations.event_at
-             or (assignments.event_at = escalations.event_at and assignments.event_id < escalations.event_id))
+        on
+            escalations.ticket_id = assignments.ticket_id
+            and (
+                escalations.event_at > assignments.event_at
+                or (
+                    escalations.event_at = assignments.event_at
+                    and escalations.event_id > assignments.event_id
+                )
+            )
 
 ),
 
@@ -57,8 +74,9 @@ final as (
         assignees_ranked.assignee_id as engineer_id
     from escalations
     left join assignees_ranked
-        on assignees_ranked.event_id = escalations.event_id
-        and assignees_ranked.assignment_rank = 1
+        on
+            escalations.event_id = assignees_ranked.event_id
+            and assignees_ranked.assignment_rank = 1
 
 )
 

@@ -27,8 +27,14 @@ bounds as (
     select
         least(
             min(cast(fx_rates.month as date)),
-            coalesce((select min(cost_month) from support_costs), min(cast(fx_rates.month as date))),
-            coalesce((select min(start_date) from contracts), min(cast(fx_rates.month as date)))
+            coalesce(
+                (select min(support_costs.cost_month) from support_costs),
+                min(cast(fx_rates.month as date))
+            ),
+            coalesce(
+                (select min(contracts.start_date) from contracts),
+                min(cast(fx_rates.month as date))
+            )
         ) as first_month,
         greatest(max(cast(fx_rates.month as date)), {{ reporting_end_date() }}) as last_month
     from fx_rates
@@ -59,7 +65,9 @@ seeded as (
 
 grid as (
 
-    select months.month_start as fx_month, currencies.currency
+    select
+        months.month_start as fx_month,
+        currencies.currency
     from months
     cross join currencies
 
@@ -76,7 +84,7 @@ candidates as (
         case when seeded.rate_month <= grid.fx_month then 0 else 1 end as is_fallback
     from grid
     inner join seeded
-        on seeded.currency = grid.currency
+        on grid.currency = seeded.currency
 
 ),
 
@@ -86,7 +94,7 @@ ranked as (
         *,
         row_number() over (
             partition by fx_month, currency
-            order by is_fallback, case when is_fallback = 0 then rate_month end desc, rate_month
+            order by is_fallback asc, case when is_fallback = 0 then rate_month end desc, rate_month
         ) as rate_rank
     from candidates
 
@@ -94,7 +102,11 @@ ranked as (
 
 picked as (
 
-    select fx_month, currency, rate_month, rate_to_usd
+    select
+        fx_month,
+        currency,
+        rate_month,
+        rate_to_usd
     from ranked
     where rate_rank = 1
 
@@ -102,7 +114,9 @@ picked as (
 
 rub as (
 
-    select fx_month, rate_to_usd as rub_rate_to_usd
+    select
+        fx_month,
+        rate_to_usd as rub_rate_to_usd
     from picked
     where currency = 'RUB'
 
@@ -119,7 +133,7 @@ final as (
         picked.rate_month <> picked.fx_month as is_carried_over
     from picked
     left join rub
-        on rub.fx_month = picked.fx_month
+        on picked.fx_month = rub.fx_month
 
 )
 

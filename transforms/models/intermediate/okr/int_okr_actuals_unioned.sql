@@ -102,7 +102,7 @@ tickets_with_account as (
         accounts.region
     from tickets
     left join accounts
-        on accounts.account_id = tickets.account_id
+        on tickets.account_id = accounts.account_id
 
 ),
 
@@ -112,7 +112,9 @@ monthly_facts as (
     select
         'csat' as kr_id,
         responded_month as month_start,
-        support_tier, segment, region,
+        support_tier,
+        segment,
+        region,
         cast(case when is_satisfied then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator
     from csat
@@ -123,7 +125,9 @@ monthly_facts as (
         'nps' as kr_id,
         cast({{ dbt.dateadd('month', '(cast(substring(wave, 7, 1) as integer) - 1) * 3',
             "cast(concat(substring(wave, 1, 4), '-01-01') as date)") }} as date) as month_start,
-        support_tier, segment, region,
+        support_tier,
+        segment,
+        region,
         cast(nps_points as double) / 100 as numerator,
         cast(1 as double) as denominator
     from nps
@@ -133,20 +137,23 @@ monthly_facts as (
         ('resolution_sla', "= 'resolution'"),
         ('sla_compliance', "in ('first_response', 'resolution')")
     ] %}
-    union all
+        union all
 
-    select
-        '{{ kr_id }}' as kr_id,
-        {{ business_month_of('sla_outcomes.outcome_at', 'qh') }} as month_start,
-        sla_outcomes.support_tier, tickets_with_account.segment, tickets_with_account.region,
-        cast(case when sla_outcomes.outcome = 'met' then 1 else 0 end as double) as numerator,
-        cast(1 as double) as denominator
-    from sla_outcomes
-    left join tickets_with_account
-        on tickets_with_account.ticket_id = sla_outcomes.ticket_id
-    {{ business_periods_join('sla_outcomes.outcome_at', 'qh') }}
-    where sla_outcomes.metric {{ metric_filter }}
-        and sla_outcomes.outcome in ('met', 'breached')
+        select
+            '{{ kr_id }}' as kr_id,
+            {{ business_month_of('sla_outcomes.outcome_at', 'qh') }} as month_start,
+            sla_outcomes.support_tier,
+            tickets_with_account.segment,
+            tickets_with_account.region,
+            cast(case when sla_outcomes.outcome = 'met' then 1 else 0 end as double) as numerator,
+            cast(1 as double) as denominator
+        from sla_outcomes
+        left join tickets_with_account
+            on sla_outcomes.ticket_id = tickets_with_account.ticket_id
+        {{ business_periods_join('sla_outcomes.outcome_at', 'qh') }}
+        where
+            sla_outcomes.metric {{ metric_filter }}
+            and sla_outcomes.outcome in ('met', 'breached')
     {% endfor %}
 
     union all
@@ -154,36 +161,42 @@ monthly_facts as (
     select
         'fcr' as kr_id,
         {{ business_month_of('tickets_with_account.solved_at', 'qh') }} as month_start,
-        support_tier, segment, region,
-        cast(case when is_fcr then 1 else 0 end as double) as numerator,
+        tickets_with_account.support_tier,
+        tickets_with_account.segment,
+        tickets_with_account.region,
+        cast(case when tickets_with_account.is_fcr then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator
     from tickets_with_account
     {{ business_periods_join('tickets_with_account.solved_at', 'qh') }}
-    where solved_at is not null and not is_open
+    where tickets_with_account.solved_at is not null and not tickets_with_account.is_open
 
     union all
 
     select
         'escalation_rate' as kr_id,
         {{ business_month_of('tickets_with_account.solved_at', 'qh') }} as month_start,
-        support_tier, segment, region,
-        cast(case when is_escalated then 1 else 0 end as double) as numerator,
+        tickets_with_account.support_tier,
+        tickets_with_account.segment,
+        tickets_with_account.region,
+        cast(case when tickets_with_account.is_escalated then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator
     from tickets_with_account
     {{ business_periods_join('tickets_with_account.solved_at', 'qh') }}
-    where solved_at is not null and not is_open
+    where tickets_with_account.solved_at is not null and not tickets_with_account.is_open
 
     union all
 
     select
         'automation_share' as kr_id,
         {{ business_month_of('tickets_with_account.created_at', 'qh') }} as month_start,
-        support_tier, segment, region,
-        cast(case when solved_by_bot then 1 else 0 end as double) as numerator,
+        tickets_with_account.support_tier,
+        tickets_with_account.segment,
+        tickets_with_account.region,
+        cast(case when tickets_with_account.solved_by_bot then 1 else 0 end as double) as numerator,
         cast(1 as double) as denominator
     from tickets_with_account
     {{ business_periods_join('tickets_with_account.created_at', 'qh') }}
-    where is_started_in_tier1
+    where tickets_with_account.is_started_in_tier1
 
     union all
 
@@ -203,7 +216,9 @@ monthly_facts as (
     select
         'attributed_revenue' as kr_id,
         close_month as month_start,
-        support_tier, segment, region,
+        support_tier,
+        segment,
+        region,
         credited_usd as numerator,
         cast(null as double) as denominator
     from opportunities
@@ -261,7 +276,8 @@ kr_periods as (
     from key_results
     inner join periods
         on periods.fiscal_year = cast(key_results.fiscal_year as integer)
-    where periods.period_start <= {{ reporting_end_date() }}
+    where
+        periods.period_start <= {{ reporting_end_date() }}
         and not (key_results.kr_id = 'nps' and periods.period_type = 'month')
 
 ),
@@ -269,28 +285,39 @@ kr_periods as (
 fact_actuals as (
 
     {% for active in breakdown_sets() %}
-    select
-        kr_periods.kr_id,
-        kr_periods.fiscal_year,
-        kr_periods.period_type,
-        kr_periods.period,
-        {{ breakdown_columns(active, 'monthly_totals.support_tier', 'monthly_totals.segment', 'monthly_totals.region') }},
-        kr_periods.measure,
-        kr_periods.unit,
-        sum(monthly_totals.numerator) as numerator,
-        sum(monthly_totals.denominator) as denominator,
-        sum(case when monthly_totals.month_start >= kr_periods.period_start
-            then monthly_totals.numerator else 0 end) as in_period_numerator
-    from kr_periods
-    inner join monthly_totals
-        on monthly_totals.kr_id = kr_periods.kr_id
-        and monthly_totals.month_start between kr_periods.window_start and kr_periods.period_end
-    where kr_periods.measure in ('ratio', 'ytd_sum', 'cumulative_count')
-        {% if active %}and kr_periods.has_breakdown{% endif %}
-    group by kr_periods.kr_id, kr_periods.fiscal_year, kr_periods.period_type, kr_periods.period,
-        kr_periods.measure, kr_periods.unit
-        {{- breakdown_group_by(active, 'monthly_totals.support_tier', 'monthly_totals.segment', 'monthly_totals.region') }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            kr_periods.kr_id,
+            kr_periods.fiscal_year,
+            kr_periods.period_type,
+            kr_periods.period,
+            {{ breakdown_columns(
+                active, 'monthly_totals.support_tier', 'monthly_totals.segment', 'monthly_totals.region'
+            ) }},
+            kr_periods.measure,
+            kr_periods.unit,
+            sum(monthly_totals.numerator) as numerator,
+            sum(monthly_totals.denominator) as denominator,
+            sum(case
+                when monthly_totals.month_start >= kr_periods.period_start
+                    then monthly_totals.numerator
+                else 0
+            end) as in_period_numerator
+        from kr_periods
+        inner join monthly_totals
+            on
+                kr_periods.kr_id = monthly_totals.kr_id
+                and monthly_totals.month_start
+                between kr_periods.window_start and kr_periods.period_end
+        where
+            kr_periods.measure in ('ratio', 'ytd_sum', 'cumulative_count')
+            {% if active %}and kr_periods.has_breakdown{% endif %}
+        group by
+            kr_periods.kr_id, kr_periods.fiscal_year, kr_periods.period_type, kr_periods.period,
+            kr_periods.measure, kr_periods.unit
+            {{- breakdown_group_by(
+                active, 'monthly_totals.support_tier', 'monthly_totals.segment', 'monthly_totals.region'
+            ) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -329,8 +356,9 @@ retention_ends as (
         max(retention.end_month) as end_month
     from kr_periods
     inner join retention
-        on retention.period_type = 'ytd'
-        and retention.end_month between kr_periods.period_start and kr_periods.period_end
+        on
+            retention.period_type = 'ytd'
+            and retention.end_month between kr_periods.period_start and kr_periods.period_end
     where kr_periods.measure = 'ytd_ratio'
     group by kr_periods.kr_id, kr_periods.fiscal_year, kr_periods.period_type, kr_periods.period
 
@@ -361,8 +389,9 @@ retention_values as (
         cast(null as double) as in_period_numerator
     from retention_ends
     inner join retention
-        on retention.period_type = 'ytd'
-        and retention.end_month = retention_ends.end_month
+        on
+            retention.period_type = 'ytd'
+            and retention_ends.end_month = retention.end_month
 
 ),
 
@@ -379,8 +408,9 @@ manual_months as (
         manual_values.value
     from kr_periods
     left join manual_values
-        on manual_values.kr_id = kr_periods.kr_id
-        and manual_values.period = kr_periods.period
+        on
+            kr_periods.kr_id = manual_values.kr_id
+            and kr_periods.period = manual_values.period
     where kr_periods.measure = 'manual'
 
 ),
@@ -395,11 +425,12 @@ manual_quarter_from_months as (
         {{ pulse_last_by('months.value', 'months.period_start', 'months.period') }} as value_last
     from manual_months as quarters
     inner join manual_months as months
-        on months.kr_id = quarters.kr_id
-        and months.fiscal_year = quarters.fiscal_year
-        and months.period_type = 'month'
-        and months.period_start between quarters.period_start and quarters.period_end
-        and months.value is not null
+        on
+            quarters.kr_id = months.kr_id
+            and quarters.fiscal_year = months.fiscal_year
+            and months.period_type = 'month'
+            and months.period_start between quarters.period_start and quarters.period_end
+            and months.value is not null
     where quarters.period_type = 'quarter'
     group by quarters.kr_id, quarters.fiscal_year, quarters.period
 
@@ -424,9 +455,10 @@ manual_quarters as (
         ) as value
     from manual_months
     left join manual_quarter_from_months
-        on manual_quarter_from_months.kr_id = manual_months.kr_id
-        and manual_quarter_from_months.fiscal_year = manual_months.fiscal_year
-        and manual_quarter_from_months.period = manual_months.period
+        on
+            manual_months.kr_id = manual_quarter_from_months.kr_id
+            and manual_months.fiscal_year = manual_quarter_from_months.fiscal_year
+            and manual_months.period = manual_quarter_from_months.period
     where manual_months.period_type = 'quarter'
 
 ),
@@ -440,12 +472,16 @@ manual_years as (
         years.period,
         case max(years.manual_rollup)
             when 'sum' then sum(quarters.value)
-            else {{ pulse_last_by('quarters.value', 'quarters.period_start', 'quarters.period', 'quarters.value is not null') }}
+            else {{ pulse_last_by(
+                'quarters.value', 'quarters.period_start', 'quarters.period',
+                'quarters.value is not null'
+            ) }}
         end as value
     from manual_months as years
     inner join manual_quarters as quarters
-        on quarters.kr_id = years.kr_id
-        and quarters.fiscal_year = years.fiscal_year
+        on
+            years.kr_id = quarters.kr_id
+            and years.fiscal_year = quarters.fiscal_year
     where years.period_type = 'year'
     group by years.kr_id, years.fiscal_year, years.period_type, years.period
 
@@ -453,18 +489,33 @@ manual_years as (
 
 manual_values_resolved as (
 
-    select kr_id, fiscal_year, period_type, period, value
+    select
+        kr_id,
+        fiscal_year,
+        period_type,
+        period,
+        value
     from manual_months
     where period_type = 'month'
 
     union all
 
-    select kr_id, fiscal_year, period_type, period, value
+    select
+        kr_id,
+        fiscal_year,
+        period_type,
+        period,
+        value
     from manual_quarters
 
     union all
 
-    select kr_id, fiscal_year, period_type, period, value
+    select
+        kr_id,
+        fiscal_year,
+        period_type,
+        period,
+        value
     from manual_years
 
 ),

@@ -77,7 +77,8 @@ final as (
         period,
         period_start,
         period_end,
-        {{ dbt.datediff('period_start', 'period_end', 'day') }} + 1 as period_days
+        {{ dbt.datediff('period_start', 'period_end', 'day') }}
+        + 1 as period_days
     from periods
 
 )

@@ -11,7 +11,10 @@ with
 
 tickets as (
 
-    select ticket_id, created_at from {{ ref('stg_helpdesk__tickets') }}
+    select
+        ticket_id,
+        created_at
+    from {{ ref('stg_helpdesk__tickets') }}
     where created_at <= {{ pulse_as_of() }}
 
 ),
@@ -61,7 +64,8 @@ leading_segments as (
         milestones.first_status_at as segment_end_at
     from tickets
     left join milestones on tickets.ticket_id = milestones.ticket_id
-    where milestones.first_status_at is null
+    where
+        milestones.first_status_at is null
         or milestones.first_status_at > tickets.created_at
 
 ),
@@ -79,7 +83,8 @@ running_segments as (
         intervals.ended_at as segment_end_at
     from intervals
     inner join tickets on intervals.ticket_id = tickets.ticket_id
-    where intervals.is_clock_running
+    where
+        intervals.is_clock_running
         and (intervals.ended_at is null or intervals.ended_at > tickets.created_at)
 
 ),
@@ -104,7 +109,8 @@ final as (
         segment_end_at,
         segment_end_at is null as is_running
     from unioned
-    where segment_end_at is null or segment_end_at > segment_start_at
+    where
+        segment_end_at is null or segment_end_at > segment_start_at
         or (metric = 'first_response' and segment_end_at = segment_start_at)
 
 )

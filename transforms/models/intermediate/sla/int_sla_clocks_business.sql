@@ -35,7 +35,7 @@ business_windows as (
 
 as_of_position as (
 
-    select {{ pulse_business_position(pulse_as_of(), 'as_of_day') }} as position
+    select {{ pulse_business_position(pulse_as_of(), 'as_of_day') }} as business_position
     from calendar_days as as_of_day
     where as_of_day.date_day = {{ pulse_business_date(pulse_as_of()) }}
 
@@ -51,13 +51,14 @@ positioned as (
         segments.is_running,
         {{ pulse_business_position('segments.segment_start_at', 'start_day') }} as start_position,
         case
-            when segments.segment_end_at is null then as_of_position.position
+            when segments.segment_end_at is null then as_of_position.business_position
             else {{ pulse_business_position('segments.segment_end_at', 'end_day') }}
         end as end_position
     from targets
     inner join segments
-        on targets.ticket_id = segments.ticket_id
-        and targets.metric = segments.metric
+        on
+            targets.ticket_id = segments.ticket_id
+            and targets.metric = segments.metric
     cross join as_of_position
     {{ pulse_asof_left_join("calendar_days", "start_day", "segments.segment_start_at",
         "day_start_at", "next_day_start_at") }}
@@ -94,7 +95,8 @@ per_metric as (
         sum(segment_seconds) as elapsed_seconds,
         max(case when is_running then 1 else 0 end) = 1 as is_running,
         min(case
-            when seconds_before < target_seconds
+            when
+                seconds_before < target_seconds
                 and seconds_before + segment_seconds >= target_seconds
                 then start_position + target_seconds - seconds_before
         end) as crossing_position
@@ -115,14 +117,15 @@ due_positions as (
             case
                 when targets.is_completed
                     then {{ pulse_business_position('targets.completed_at', 'completed_day') }}
-                when per_metric.is_running then as_of_position.position
+                when per_metric.is_running then as_of_position.business_position
             end + targets.target_minutes * 60 - coalesce(per_metric.elapsed_seconds, 0)
         ) as due_position
     from targets
     cross join as_of_position
     left join per_metric
-        on targets.ticket_id = per_metric.ticket_id
-        and targets.metric = per_metric.metric
+        on
+            targets.ticket_id = per_metric.ticket_id
+            and targets.metric = per_metric.metric
     {{ pulse_asof_left_join("calendar_days", "completed_day", "targets.completed_at",
         "day_start_at", "next_day_start_at") }}
 
@@ -135,7 +138,8 @@ final as (
         due_positions.metric,
         due_positions.elapsed_seconds,
         due_positions.is_paused,
-        case when due_positions.due_position <= business_windows.business_seconds_after then
+        case
+            when due_positions.due_position <= business_windows.business_seconds_after then
             {{ pulse_timestamp_from_epoch_seconds(
                 'business_windows.window_start_epoch_seconds + due_positions.due_position'
                 ~ ' - business_windows.business_seconds_before'

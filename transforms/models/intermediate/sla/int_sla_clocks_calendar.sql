@@ -33,8 +33,9 @@ positioned as (
             as end_position
     from targets
     inner join segments
-        on targets.ticket_id = segments.ticket_id
-        and targets.metric = segments.metric
+        on
+            targets.ticket_id = segments.ticket_id
+            and targets.metric = segments.metric
 
 ),
 
@@ -66,7 +67,8 @@ per_metric as (
         sum(segment_seconds) as elapsed_seconds,
         max(case when is_running then 1 else 0 end) = 1 as is_running,
         min(case
-            when seconds_before < target_seconds
+            when
+                seconds_before < target_seconds
                 and seconds_before + segment_seconds >= target_seconds
                 then start_position + target_seconds - seconds_before
         end) as crossing_position
@@ -90,8 +92,9 @@ final as (
         ) }} as due_at
     from targets
     left join per_metric
-        on targets.ticket_id = per_metric.ticket_id
-        and targets.metric = per_metric.metric
+        on
+            targets.ticket_id = per_metric.ticket_id
+            and targets.metric = per_metric.metric
 
 )
 

@@ -49,8 +49,10 @@ metrics as (
         tickets.ticket_id,
         'first_response' as metric,
         tiers.support_tier,
-        case when first_responses.first_response_at is not null
-            then states.priority_at_first_response else states.current_priority
+        case
+            when first_responses.first_response_at is not null
+                then states.priority_at_first_response
+            else states.current_priority
         end as priority,
         tickets.created_at as started_at,
         first_responses.first_response_at as completed_at,
@@ -67,8 +69,10 @@ metrics as (
         tickets.ticket_id,
         'resolution' as metric,
         tiers.support_tier,
-        case when milestones.resolved_at is not null
-            then states.priority_at_resolution else states.current_priority
+        case
+            when milestones.resolved_at is not null
+                then states.priority_at_resolution
+            else states.current_priority
         end as priority,
         tickets.created_at as started_at,
         milestones.resolved_at as completed_at,
@@ -95,9 +99,10 @@ final as (
         metrics.engineer_id
     from metrics
     inner join policies
-        on metrics.support_tier = policies.support_tier
-        and metrics.priority = policies.priority
-        and metrics.metric = policies.metric
+        on
+            metrics.support_tier = policies.support_tier
+            and metrics.priority = policies.priority
+            and metrics.metric = policies.metric
 
 )
 

@@ -53,19 +53,22 @@ final as (
         created_at,
         is_proactive,
         case
-            when first_public_agent_comment_at is not null
+            when
+                first_public_agent_comment_at is not null
                 and (first_solved_at is null or first_public_agent_comment_at <= first_solved_at)
                 then 'agent_comment'
             when first_solved_at is not null then 'solved'
         end as first_response_method,
         case
-            when first_public_agent_comment_at is not null
+            when
+                first_public_agent_comment_at is not null
                 and (first_solved_at is null or first_public_agent_comment_at <= first_solved_at)
                 then first_public_agent_comment_at
             else first_solved_at
         end as first_response_at,
         case
-            when first_public_agent_comment_at is not null
+            when
+                first_public_agent_comment_at is not null
                 and (first_solved_at is null or first_public_agent_comment_at <= first_solved_at)
                 then first_public_agent_comment_event_id
             else first_solve_event_id
@@ -73,7 +76,8 @@ final as (
         -- attribution: the author of the first response; a first response completed
         -- by a solve goes to the solving agent (none when a bot or the customer solved)
         case
-            when first_public_agent_comment_at is not null
+            when
+                first_public_agent_comment_at is not null
                 and (first_solved_at is null or first_public_agent_comment_at <= first_solved_at)
                 then first_public_agent_comment_actor_id
             when first_solve_actor_role = 'agent' then first_solve_actor_id

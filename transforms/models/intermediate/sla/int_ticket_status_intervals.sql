@@ -35,9 +35,12 @@ status_events as (
         case when event_type = 'created' then 0 else 1 end as event_rank,
         case when event_type = 'created' then 'new' else lower(to_value) end as status
     from events
-    where event_type in ('created', 'status_changed')
+    where
+        event_type in ('created', 'status_changed')
         and event_at <= {{ pulse_as_of() }}
-        {{ pulse_changed_tickets_filter('ticket_id') }}
+        -- incremental runs only: tickets changed since the last build. sqlfluff lints the
+        -- full-refresh render, where this is empty, and so wants it at the CTE's indent
+        {{ pulse_changed_tickets_filter('ticket_id') }}  -- noqa: LT02
 
 ),
 
@@ -73,12 +76,16 @@ final as (
         status in ('new', 'open', 'on_hold') as is_clock_running,
         status in ('solved', 'closed') as is_done,
         -- reopen: from solved or closed back to any other status
-        coalesce(previous_status in ('solved', 'closed'), false)
-            and status not in ('solved', 'closed') as is_reopen,
+        (
+            coalesce(previous_status in ('solved', 'closed'), false)
+            and status not in ('solved', 'closed')
+        ) as is_reopen,
         -- a resolution: into solved (or closed) from a not-done status; closed after
         -- solved changes nothing
-        status in ('solved', 'closed')
-            and coalesce(previous_status not in ('solved', 'closed'), true) as is_resolution,
+        (
+            status in ('solved', 'closed')
+            and coalesce(previous_status not in ('solved', 'closed'), true)
+        ) as is_resolution,
         {{ pulse_watermark_columns() }}
     from sequenced
 

@@ -21,7 +21,11 @@ contracts as (
 
 calendar_days as (
 
-    select date_day, day_start_at, next_day_start_at from {{ ref('int_calendar_days') }}
+    select
+        date_day,
+        day_start_at,
+        next_day_start_at
+    from {{ ref('int_calendar_days') }}
 
 ),
 
@@ -54,9 +58,13 @@ candidates as (
         ) as contract_rank
     from ticket_dates
     inner join contracts
-        on ticket_dates.account_id = contracts.account_id
-        and ticket_dates.created_date_local >= contracts.start_date
-        and (contracts.end_date is null or ticket_dates.created_date_local <= contracts.end_date)
+        on
+            ticket_dates.account_id = contracts.account_id
+            and ticket_dates.created_date_local >= contracts.start_date
+            and (
+                contracts.end_date is null
+                or ticket_dates.created_date_local <= contracts.end_date
+            )
 
 ),
 
@@ -69,8 +77,9 @@ final as (
         coalesce(candidates.support_tier, 'free') as support_tier
     from ticket_dates
     left join candidates
-        on ticket_dates.ticket_id = candidates.ticket_id
-        and candidates.contract_rank = 1
+        on
+            ticket_dates.ticket_id = candidates.ticket_id
+            and candidates.contract_rank = 1
 
 )
 

@@ -22,11 +22,15 @@ bounds as (
     select
         greatest(
             cast('{{ var('calendar_start_date', '2020-01-01') }}' as timestamp),
-            cast({{ dbt.date_trunc('day', dbt.dateadd('day', -1, 'min(created_at)')) }} as timestamp)
+            cast(
+                {{ dbt.date_trunc('day', dbt.dateadd('day', -1, 'min(created_at)')) }} as timestamp
+            )
         ) as first_at,
         least(
             cast('{{ var('calendar_end_date', '2031-01-01') }}' as timestamp),
-            cast({{ dbt.date_trunc('day', dbt.dateadd('day', 2, 'greatest(max(created_at), ' ~ pulse_as_of() ~ ')')) }} as timestamp),
+            cast({{ dbt.date_trunc('day', dbt.dateadd(
+                'day', 2, 'greatest(max(created_at), ' ~ pulse_as_of() ~ ')'
+            )) }} as timestamp),
             cast({{ dbt.date_trunc('day', dbt.dateadd('day', 2, 'current_date')) }} as timestamp)
         ) as last_at
     from tickets

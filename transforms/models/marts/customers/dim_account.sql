@@ -18,23 +18,32 @@ account_months as (
 
 ),
 
+last_months as (
+
+    select
+        account_id,
+        max(month_start) as month_start
+    from account_months
+    group by account_id
+
+),
+
 latest as (
 
     select account_months.*
     from account_months
-    inner join (
-        select account_id, max(month_start) as month_start
-        from account_months
-        group by account_id
-    ) as last_months
-        on last_months.account_id = account_months.account_id
-        and last_months.month_start = account_months.month_start
+    inner join last_months
+        on
+            account_months.account_id = last_months.account_id
+            and account_months.month_start = last_months.month_start
 
 ),
 
 first_active as (
 
-    select account_id, min(month_start) as first_active_month
+    select
+        account_id,
+        min(month_start) as first_active_month
     from account_months
     where is_active
     group by account_id
@@ -59,11 +68,11 @@ final as (
         first_active.first_active_month
     from accounts
     left join engineers as tams
-        on tams.engineer_id = accounts.tam_id
+        on accounts.tam_id = tams.engineer_id
     left join latest
-        on latest.account_id = accounts.account_id
+        on accounts.account_id = latest.account_id
     left join first_active
-        on first_active.account_id = accounts.account_id
+        on accounts.account_id = first_active.account_id
 
 )
 

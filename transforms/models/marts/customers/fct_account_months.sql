@@ -28,7 +28,7 @@ final as (
         accounts.region
     from account_months
     left join accounts
-        on accounts.account_id = account_months.account_id
+        on account_months.account_id = accounts.account_id
 
 )
 

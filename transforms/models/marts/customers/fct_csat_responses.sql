@@ -42,9 +42,9 @@ final as (
         tickets.ticket_id is not null as has_known_ticket
     from responses
     left join tickets
-        on tickets.ticket_id = responses.ticket_id
+        on responses.ticket_id = tickets.ticket_id
     left join accounts
-        on accounts.account_id = tickets.account_id
+        on tickets.account_id = accounts.account_id
 
 )
 

@@ -43,11 +43,12 @@ plans_ranked as (
         ) as plan_rank
     from dated
     inner join contracts
-        on contracts.account_id = dated.account_id
-        and contracts.product = 'support_plan'
-        and contracts.support_tier is not null
-        and contracts.start_date <= dated.responded_date
-        and (contracts.end_date is null or contracts.end_date >= dated.responded_date)
+        on
+            dated.account_id = contracts.account_id
+            and contracts.product = 'support_plan'
+            and contracts.support_tier is not null
+            and dated.responded_date >= contracts.start_date
+            and (contracts.end_date is null or dated.responded_date <= contracts.end_date)
 
 ),
 
@@ -70,17 +71,22 @@ final as (
         dated.score >= 9 as is_promoter,
         dated.score between 7 and 8 as is_passive,
         dated.score <= 6 as is_detractor,
-        case when dated.score >= 9 then 100 when dated.score <= 6 then -100 else 0 end as nps_points,
+        case
+            when dated.score >= 9 then 100
+            when dated.score <= 6 then -100
+            else 0
+        end as nps_points,
         coalesce(plans_ranked.support_tier, 'free') as support_tier,
         accounts.segment,
         accounts.region,
         dated.reason_text
     from dated
     left join plans_ranked
-        on plans_ranked.response_id = dated.response_id
-        and plans_ranked.plan_rank = 1
+        on
+            dated.response_id = plans_ranked.response_id
+            and plans_ranked.plan_rank = 1
     left join accounts
-        on accounts.account_id = dated.account_id
+        on dated.account_id = accounts.account_id
 
 )
 

@@ -15,18 +15,19 @@ responses as (
 aggregated as (
 
     {% for active in breakdown_sets() %}
-    select
-        wave,
-        wave_year,
-        {{ breakdown_columns(active, 'support_tier', 'segment', 'region') }},
-        count(*) as responses,
-        sum(case when is_promoter then 1 else 0 end) as promoters,
-        sum(case when is_passive then 1 else 0 end) as passives,
-        sum(case when is_detractor then 1 else 0 end) as detractors
-    from responses
-    group by wave, wave_year
-        {{- breakdown_group_by(active, 'support_tier', 'segment', 'region') }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            wave,
+            wave_year,
+            {{ breakdown_columns(active, 'support_tier', 'segment', 'region') }},
+            count(*) as responses,
+            sum(case when is_promoter then 1 else 0 end) as promoters,
+            sum(case when is_passive then 1 else 0 end) as passives,
+            sum(case when is_detractor then 1 else 0 end) as detractors
+        from responses
+        group by
+            wave, wave_year
+            {{- breakdown_group_by(active, 'support_tier', 'segment', 'region') }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

@@ -26,7 +26,7 @@ final as (
         events.source_batch_id
     from events
     left join tickets
-        on tickets.ticket_id = events.ticket_id
+        on events.ticket_id = tickets.ticket_id
     where tickets.ticket_id is null
 
 )

@@ -27,13 +27,13 @@ manifest as (
 tables as (
 
     {% for source_name, table_name, model, ts in tables %}
-    select
-        '{{ source_name }}' as source_name,
-        '{{ table_name }}' as table_name,
-        count(*) as row_count,
-        {% if ts %}cast(max({{ ts }}) as timestamp){% else %}cast(null as timestamp){% endif %} as max_timestamp
-    from {{ ref(model) }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ source_name }}' as source_name,
+            '{{ table_name }}' as table_name,
+            count(*) as row_count,
+            cast({{ 'max(' ~ ts ~ ')' if ts else 'null' }} as timestamp) as max_timestamp
+        from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -60,10 +60,13 @@ final as (
         loads.last_loaded_at,
         cast(coalesce(loads.batches, 0) as bigint) as loaded_batches,
         {{ pulse_as_of() }} as as_of,
-        cast({{ dbt.datediff('tables.max_timestamp', pulse_as_of(), 'minute') }} / 60.0 as double) as lag_hours
+        cast(
+            {{ dbt.datediff('tables.max_timestamp', pulse_as_of(), 'minute') }}
+            / 60.0 as double
+        ) as lag_hours
     from tables
     left join loads
-        on loads.entity = tables.table_name
+        on tables.table_name = loads.entity
 
 )
 

@@ -30,8 +30,9 @@ final as (
         coalesce(fx_rates.is_carried_over, true) as is_rate_carried_over
     from support_costs
     left join fx_rates
-        on fx_rates.fx_month = support_costs.cost_month
-        and fx_rates.currency = support_costs.currency
+        on
+            support_costs.cost_month = fx_rates.fx_month
+            and support_costs.currency = fx_rates.currency
 
 )
 

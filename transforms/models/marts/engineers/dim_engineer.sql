@@ -20,11 +20,13 @@ final as (
         engineers.hired_at,
         engineers.left_at,
         engineers.location,
-        engineers.hired_at <= {{ pulse_as_of() }}
-            and (engineers.left_at is null or engineers.left_at > {{ pulse_as_of() }}) as is_active
+        (
+            engineers.hired_at <= {{ pulse_as_of() }}
+            and (engineers.left_at is null or engineers.left_at > {{ pulse_as_of() }})
+        ) as is_active
     from engineers
     left join engineers as leads
-        on leads.engineer_id = engineers.lead_id
+        on engineers.lead_id = leads.engineer_id
 
 )
 

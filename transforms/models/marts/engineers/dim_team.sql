@@ -11,7 +11,9 @@ engineers as (
 
 team_names as (
 
-    select team_id, max(team_name) as team_name
+    select
+        team_id,
+        max(team_name) as team_name
     from engineers
     group by team_id
 
@@ -69,15 +71,17 @@ final as (
         cast(sizes.active_engineers as bigint) as active_engineers
     from team_names
     left join lead_votes
-        on lead_votes.team_id = team_names.team_id
-        and lead_votes.vote_rank = 1
+        on
+            team_names.team_id = lead_votes.team_id
+            and lead_votes.vote_rank = 1
     left join engineers as leads
-        on leads.engineer_id = lead_votes.lead_id
+        on lead_votes.lead_id = leads.engineer_id
     left join tier_votes
-        on tier_votes.team_id = team_names.team_id
-        and tier_votes.vote_rank = 1
+        on
+            team_names.team_id = tier_votes.team_id
+            and tier_votes.vote_rank = 1
     left join sizes
-        on sizes.team_id = team_names.team_id
+        on team_names.team_id = sizes.team_id
 
 )
 

@@ -25,7 +25,10 @@ targets as (
 
 activity_bounds as (
 
-    select engineer_id, min(activity_week) as first_week, max(activity_week) as last_week
+    select
+        engineer_id,
+        min(activity_week) as first_week,
+        max(activity_week) as last_week
     from activities
     group by engineer_id
 
@@ -41,14 +44,17 @@ engineer_bounds as (
         ) as first_week,
         least(
             greatest(
-                coalesce({{ business_week('engineers.left_at') }}, cast({{ dbt.date_trunc('week', reporting_end_date()) }} as date)),
+                coalesce(
+                    {{ business_week('engineers.left_at') }},
+                    cast({{ dbt.date_trunc('week', reporting_end_date()) }} as date)
+                ),
                 coalesce(activity_bounds.last_week, {{ business_week('engineers.hired_at') }})
             ),
             cast({{ dbt.date_trunc('week', reporting_end_date()) }} as date)
         ) as last_week
     from engineers
     left join activity_bounds
-        on activity_bounds.engineer_id = engineers.engineer_id
+        on engineers.engineer_id = activity_bounds.engineer_id
 
 ),
 
@@ -60,7 +66,9 @@ weeks as (
 
 engineer_weeks as (
 
-    select engineer_bounds.engineer_id, weeks.week_start
+    select
+        engineer_bounds.engineer_id,
+        weeks.week_start
     from engineer_bounds
     inner join weeks
         on weeks.week_start between engineer_bounds.first_week and engineer_bounds.last_week
@@ -72,10 +80,13 @@ weekly as (
     select
         engineer_id,
         activity_week as week_start,
-        sum(case when activity = 'first_response' and is_met then 1 else 0 end) as first_responses_met,
-        sum(case when activity = 'first_response' and not is_met then 1 else 0 end) as first_responses_breached,
+        sum(case when activity = 'first_response' and is_met then 1 else 0 end)
+            as first_responses_met,
+        sum(case when activity = 'first_response' and not is_met then 1 else 0 end)
+            as first_responses_breached,
         sum(case when activity = 'resolution' and is_met then 1 else 0 end) as resolutions_met,
-        sum(case when activity = 'resolution' and not is_met then 1 else 0 end) as resolutions_breached,
+        sum(case when activity = 'resolution' and not is_met then 1 else 0 end)
+            as resolutions_breached,
         sum(case when activity = 'solved' then 1 else 0 end) as tickets_solved,
         sum(case when activity = 'solved' and is_met then 1 else 0 end) as fcr_tickets,
         sum(case when activity = 'solved' and is_reopened then 1 else 0 end) as reopened_tickets,
@@ -84,7 +95,8 @@ weekly as (
         sum(case when activity = 'csat' then score else 0 end) as csat_score_sum,
         sum(case when activity = 'qa_review' then 1 else 0 end) as qa_reviews,
         sum(case when activity = 'qa_review' then score else 0 end) as qa_score_sum,
-        count(distinct case when activity in ('public_comment', 'solved') then ticket_id end) as tickets_handled,
+        count(distinct case when activity in ('public_comment', 'solved') then ticket_id end)
+            as tickets_handled,
         sum(case when activity = 'kb_article' then 1 else 0 end) as kb_articles_published,
         sum(case when activity = 'escalation' then 1 else 0 end) as escalations
     from activities
@@ -126,10 +138,11 @@ joined as (
         targets.escalation_rate_max_pct as target_escalation_rate_max_pct
     from engineer_weeks
     inner join engineers
-        on engineers.engineer_id = engineer_weeks.engineer_id
+        on engineer_weeks.engineer_id = engineers.engineer_id
     left join weekly
-        on weekly.engineer_id = engineer_weeks.engineer_id
-        and weekly.week_start = engineer_weeks.week_start
+        on
+            engineer_weeks.engineer_id = weekly.engineer_id
+            and engineer_weeks.week_start = weekly.week_start
     left join targets
         on cast(targets.engineer_tier as {{ dbt.type_string() }}) = engineers.support_tier
 
@@ -159,11 +172,14 @@ final as (
         lead_id,
         cast(first_responses_met as bigint) as first_responses_met,
         cast(first_responses_breached as bigint) as first_responses_breached,
-        cast({{ pct('first_responses_met', 'first_responses_met + first_responses_breached') }} as double) as response_compliance_pct,
+        cast({{ pct(
+            'first_responses_met', 'first_responses_met + first_responses_breached'
+        ) }} as double) as response_compliance_pct,
         cast(target_response_compliance_pct as double) as target_response_compliance_pct,
         cast(resolutions_met as bigint) as resolutions_met,
         cast(resolutions_breached as bigint) as resolutions_breached,
-        cast({{ pct('resolutions_met', 'resolutions_met + resolutions_breached') }} as double) as resolution_compliance_pct,
+        cast({{ pct('resolutions_met', 'resolutions_met + resolutions_breached') }} as double)
+            as resolution_compliance_pct,
         cast(target_resolution_compliance_pct as double) as target_resolution_compliance_pct,
         cast(tickets_solved as bigint) as tickets_solved,
         cast(fcr_tickets as bigint) as fcr_tickets,
@@ -187,7 +203,8 @@ final as (
         cast(kb_articles_quarter_to_date as bigint) as kb_articles_quarter_to_date,
         cast(target_kb_articles_per_quarter as double) as target_kb_articles_per_quarter,
         cast(escalations as bigint) as escalations,
-        cast({{ pct('escalations', 'tickets_solved + escalations') }} as double) as escalation_rate_pct,
+        cast({{ pct('escalations', 'tickets_solved + escalations') }} as double)
+            as escalation_rate_pct,
         cast(target_escalation_rate_max_pct as double) as target_escalation_rate_max_pct
     from with_quarter
 

@@ -29,7 +29,7 @@ final as (
         engineers.team_id
     from articles
     left join engineers
-        on engineers.engineer_id = articles.author_id
+        on articles.author_id = engineers.engineer_id
 
 )
 

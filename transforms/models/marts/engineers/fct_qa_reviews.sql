@@ -30,7 +30,7 @@ final as (
         engineers.team_id
     from reviews
     left join engineers
-        on engineers.engineer_id = reviews.engineer_id
+        on reviews.engineer_id = engineers.engineer_id
 
 )
 

@@ -37,17 +37,30 @@ actuals as (
 
 band as (
 
-    select coalesce(max(case when setting = 'amber_band_pct' then cast(value as double) end), 5.0) as amber_band_pct
+    select
+        coalesce(
+            max(case when setting = 'amber_band_pct' then cast(value as double) end), 5.0
+        ) as amber_band_pct
     from settings
 
 ),
 
 dimension_rows as (
 
-    select distinct kr_id, fiscal_year, dim_tier, dim_segment, dim_region
+    select distinct
+        kr_id,
+        fiscal_year,
+        dim_tier,
+        dim_segment,
+        dim_region
     from actuals
     union
-    select kr_id, cast(fiscal_year as integer) as fiscal_year, 'all' as dim_tier, 'all' as dim_segment, 'all' as dim_region
+    select
+        kr_id,
+        cast(fiscal_year as integer) as fiscal_year,
+        'all' as dim_tier,
+        'all' as dim_segment,
+        'all' as dim_region
     from key_results
 
 ),
@@ -76,8 +89,9 @@ grid as (
     inner join periods
         on periods.fiscal_year = cast(key_results.fiscal_year as integer)
     inner join dimension_rows
-        on dimension_rows.kr_id = key_results.kr_id
-        and dimension_rows.fiscal_year = cast(key_results.fiscal_year as integer)
+        on
+            key_results.kr_id = dimension_rows.kr_id
+            and dimension_rows.fiscal_year = cast(key_results.fiscal_year as integer)
 
 ),
 
@@ -94,23 +108,27 @@ joined as (
         case
             when {{ reporting_end_date() }} > grid.period_end then grid.period_days
             when {{ reporting_end_date() }} < grid.period_start then 0
-            else {{ dbt.datediff('grid.period_start', reporting_end_date(), 'day') }} + 1
+            else
+                {{ dbt.datediff('grid.period_start', reporting_end_date(), 'day') }}
+                + 1
         end as elapsed_days
     from grid
     cross join band
     left join actuals
-        on actuals.kr_id = grid.kr_id
-        and actuals.fiscal_year = grid.fiscal_year
-        and actuals.period_type = grid.period_type
-        and actuals.period = grid.period
-        and actuals.dim_tier = grid.dim_tier
-        and actuals.dim_segment = grid.dim_segment
-        and actuals.dim_region = grid.dim_region
+        on
+            grid.kr_id = actuals.kr_id
+            and grid.fiscal_year = actuals.fiscal_year
+            and grid.period_type = actuals.period_type
+            and grid.period = actuals.period
+            and grid.dim_tier = actuals.dim_tier
+            and grid.dim_segment = actuals.dim_segment
+            and grid.dim_region = actuals.dim_region
     left join targets
-        on cast(targets.fiscal_year as integer) = grid.fiscal_year
-        and targets.kr_id = grid.kr_id
-        and targets.period_type = grid.period_type
-        and targets.period = grid.period
+        on
+            cast(targets.fiscal_year as integer) = grid.fiscal_year
+            and grid.kr_id = targets.kr_id
+            and grid.period_type = targets.period_type
+            and grid.period = targets.period
 
 ),
 
@@ -121,7 +139,8 @@ projected as (
         case
             when actual is null then null
             when measure in ('ytd_sum', 'cumulative_count') and elapsed_days > 0
-                then (actual - coalesce(in_period_numerator, 0))
+                then
+                    (actual - coalesce(in_period_numerator, 0))
                     + coalesce(in_period_numerator, 0) * period_days / elapsed_days
             else actual
         end as projection,

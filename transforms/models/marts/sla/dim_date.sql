@@ -28,8 +28,10 @@ final as (
         cast({{ dbt.date_trunc('quarter', 'date_day') }} as date) as quarter_start_date,
         cast(extract(quarter from date_day) as integer) as quarter_number,
         cast(extract(year from date_day) as integer) as fiscal_year,
-        concat(cast(extract(year from date_day) as varchar), '-Q',
-            cast(extract(quarter from date_day) as varchar)) as fiscal_quarter,
+        concat(
+            cast(extract(year from date_day) as varchar), '-Q',
+            cast(extract(quarter from date_day) as varchar)
+        ) as fiscal_quarter,
         cast(extract(year from date_day) as integer) as calendar_year
     from calendar_days
 

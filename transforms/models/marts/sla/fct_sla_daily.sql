@@ -37,7 +37,8 @@ final as (
         {{ pulse_count_if("outcome = 'pending'") }} as pending_count,
         case
             when {{ pulse_count_if("outcome in ('met', 'breached')") }} > 0
-                then {{ pulse_count_if("outcome = 'met'") }} * 1.0
+                then
+                    {{ pulse_count_if("outcome = 'met'") }} * 1.0
                     / {{ pulse_count_if("outcome in ('met', 'breached')") }}
         end as compliance
     from dated

@@ -22,7 +22,10 @@ clocks as (
 
 engineers as (
 
-    select engineer_id, team_id from {{ ref('stg_helpdesk__engineers') }}
+    select
+        engineer_id,
+        team_id
+    from {{ ref('stg_helpdesk__engineers') }}
 
 ),
 
@@ -38,8 +41,10 @@ joined as (
         clocks.elapsed_seconds / 60.0 as elapsed_minutes,
         clocks.elapsed_seconds,
         targets.target_minutes * 60 as target_seconds,
-        case when not clocks.is_paused or clocks.elapsed_seconds > targets.target_minutes * 60
-            then clocks.due_at end as due_at,
+        case
+            when not clocks.is_paused or clocks.elapsed_seconds > targets.target_minutes * 60
+                then clocks.due_at
+        end as due_at,
         targets.started_at,
         targets.completed_at,
         targets.is_completed,
@@ -48,8 +53,9 @@ joined as (
         engineers.team_id
     from targets
     inner join clocks
-        on targets.ticket_id = clocks.ticket_id
-        and targets.metric = clocks.metric
+        on
+            targets.ticket_id = clocks.ticket_id
+            and targets.metric = clocks.metric
     left join engineers
         on targets.engineer_id = engineers.engineer_id
 

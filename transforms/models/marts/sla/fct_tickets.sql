@@ -52,7 +52,10 @@ segments as (
 
 engineers as (
 
-    select engineer_id, team_id from {{ ref('stg_helpdesk__engineers') }}
+    select
+        engineer_id,
+        team_id
+    from {{ ref('stg_helpdesk__engineers') }}
 
 ),
 
@@ -60,8 +63,10 @@ resolution_clock as (
 
     select
         ticket_id,
-        sum({{ pulse_epoch_seconds('segment_end_at') }} - {{ pulse_epoch_seconds('segment_start_at') }})
-            as running_seconds
+        sum(
+            {{ pulse_epoch_seconds('segment_end_at') }}
+            - {{ pulse_epoch_seconds('segment_start_at') }}
+        ) as running_seconds
     from segments
     group by ticket_id
 
@@ -89,12 +94,15 @@ joined as (
         first_responses.is_proactive,
         first_responses.first_response_at,
         first_responses.first_response_method,
-        ({{ pulse_epoch_seconds('first_responses.first_response_at') }}
-            - {{ pulse_epoch_seconds('tickets.created_at') }}) / 60.0 as first_response_minutes,
+        (
+            {{ pulse_epoch_seconds('first_responses.first_response_at') }}
+            - {{ pulse_epoch_seconds('tickets.created_at') }}
+        ) / 60.0 as first_response_minutes,
         milestones.resolved_at as solved_at,
         milestones.first_solved_at,
-        case when milestones.resolved_at is not null
-            then coalesce(resolution_clock.running_seconds, 0) / 60.0
+        case
+            when milestones.resolved_at is not null
+                then coalesce(resolution_clock.running_seconds, 0) / 60.0
         end as resolution_minutes,
         coalesce(milestones.reopen_count, 0) as reopen_count,
         coalesce(summaries.escalation_count, 0) as escalation_count,
@@ -140,9 +148,11 @@ final as (
         not joined.is_open and joined.escalation_count = 0 and joined.reopen_count = 0
             as is_fcr,
         -- automation: solved by a bot with no public agent comment
-        not joined.is_open
+        (
+            not joined.is_open
             and coalesce(joined.resolved_by_actor_role = 'bot', false)
-            and joined.public_agent_comment_count = 0 as solved_by_bot,
+            and joined.public_agent_comment_count = 0
+        ) as solved_by_bot,
         joined.first_responder_id,
         joined.solver_id,
         coalesce(solver.team_id, assignee.team_id) as team_id,
