@@ -547,33 +547,21 @@ def retention_chart(df: pl.DataFrame, lang: str) -> Fig:
         return empty_figure(t("empty.nodata", lang), lang)
     periods = df["period"].to_list()
     fig = Fig()
-    fig.add_trace(
-        _t(
-            "bar",
-            x=periods,
-            y=[float(v) * 100 for v in df["expansion"].to_list()],
-            name=t("cust.expansion", lang),
-            marker_color=GOOD,
+    # expansion adds MRR, contraction and churn take it away: drawn below zero
+    for part, sign, colour in (
+        ("expansion", 1, GOOD),
+        ("contraction", -1, WARN),
+        ("churn", -1, BAD),
+    ):
+        fig.add_trace(
+            _t(
+                "bar",
+                x=periods,
+                y=[sign * float(v) * 100 for v in df[part].to_list()],
+                name=t(f"cust.{part}", lang),
+                marker_color=colour,
+            )
         )
-    )
-    fig.add_trace(
-        _t(
-            "bar",
-            x=periods,
-            y=[-float(v) * 100 for v in df["contraction"].to_list()],
-            name=t("cust.contraction", lang),
-            marker_color=WARN,
-        )
-    )
-    fig.add_trace(
-        _t(
-            "bar",
-            x=periods,
-            y=[-float(v) * 100 for v in df["churn"].to_list()],
-            name=t("cust.churn", lang),
-            marker_color=BAD,
-        )
-    )
     fig.add_trace(
         _t(
             "scatter",

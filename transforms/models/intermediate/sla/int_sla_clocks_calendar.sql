@@ -39,43 +39,7 @@ positioned as (
 
 ),
 
-accumulated as (
-
-    select
-        ticket_id,
-        metric,
-        target_seconds,
-        is_running,
-        start_position,
-        case when end_position > start_position then end_position - start_position else 0 end
-            as segment_seconds,
-        coalesce(sum(
-            case when end_position > start_position then end_position - start_position else 0 end
-        ) over (
-            partition by ticket_id, metric order by segment_number
-            rows between unbounded preceding and 1 preceding
-        ), 0) as seconds_before
-    from positioned
-
-),
-
-per_metric as (
-
-    select
-        ticket_id,
-        metric,
-        sum(segment_seconds) as elapsed_seconds,
-        max(case when is_running then 1 else 0 end) = 1 as is_running,
-        min(case
-            when
-                seconds_before < target_seconds
-                and seconds_before + segment_seconds >= target_seconds
-                then start_position + target_seconds - seconds_before
-        end) as crossing_position
-    from accumulated
-    group by ticket_id, metric
-
-),
+{{ pulse_clock_progress('positioned') }},
 
 final as (
 
