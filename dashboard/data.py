@@ -871,6 +871,34 @@ def _daily_date_col(sess: Session) -> str:
     raise MissingMart("fct_sla_daily")
 
 
+def _sla_daily_totals(
+    sess: Session,
+    keys: tuple[str, ...],
+    start: date,
+    end: date,
+    tier: str | None = None,
+    metric: str | None = None,
+) -> pl.DataFrame:
+    """met, breached and compliance from fct_sla_daily over [start, end], grouped by
+    `keys` (column names of the mart, or "day"), optionally for one tier and metric."""
+    d = _daily_date_col(sess)
+    columns = ", ".join(f"{d}::date as day" if key == "day" else key for key in keys)
+    sql = (
+        f"select {columns}, sum(met_count)::bigint as met, "
+        f"sum(breached_count)::bigint as breached from main.fct_sla_daily "
+        f"where {d} between ? and ?"
+    )
+    params: list[Any] = [start, end]
+    for column, value in (("support_tier", tier), ("metric", metric)):
+        if value:
+            sql += f" and {column} = ?"
+            params.append(value)
+    df = _df(sess, sql + " group by all order by all", params)
+    return df.with_columns(
+        (pl.col("met") / (pl.col("met") + pl.col("breached"))).alias("compliance")
+    )
+
+
 def sla_matrix(
     settings: Any, viewer: Any, start: date, end: date, tier: str | None
 ) -> pl.DataFrame:
@@ -878,20 +906,7 @@ def sla_matrix(
     tier = _opt(tier)
 
     def q(sess: Session) -> pl.DataFrame:
-        d = _daily_date_col(sess)
-        sql = (
-            f"select support_tier, priority, metric, sum(met_count)::bigint as met, "
-            f"sum(breached_count)::bigint as breached from main.fct_sla_daily "
-            f"where {d} between ? and ?"
-        )
-        params: list[Any] = [start, end]
-        if tier:
-            sql += " and support_tier = ?"
-            params.append(tier)
-        df = _df(sess, sql + " group by all order by all", params)
-        return df.with_columns(
-            (pl.col("met") / (pl.col("met") + pl.col("breached"))).alias("compliance")
-        )
+        return _sla_daily_totals(sess, ("support_tier", "priority", "metric"), start, end, tier)
 
     return _run(settings, "sla_matrix", (start, end, tier), "all", q)
 
@@ -932,23 +947,7 @@ def sla_daily(
     tier, metric = _opt(tier), _opt(metric)
 
     def q(sess: Session) -> pl.DataFrame:
-        d = _daily_date_col(sess)
-        sql = (
-            f"select {d}::date as day, support_tier, sum(met_count)::bigint as met, "
-            f"sum(breached_count)::bigint as breached from main.fct_sla_daily "
-            f"where {d} between ? and ?"
-        )
-        params: list[Any] = [start, end]
-        if tier:
-            sql += " and support_tier = ?"
-            params.append(tier)
-        if metric:
-            sql += " and metric = ?"
-            params.append(metric)
-        df = _df(sess, sql + " group by all order by all", params)
-        return df.with_columns(
-            (pl.col("met") / (pl.col("met") + pl.col("breached"))).alias("compliance")
-        )
+        return _sla_daily_totals(sess, ("day", "support_tier"), start, end, tier, metric)
 
     return _run(settings, "sla_daily", (start, end, tier, metric), "all", q)
 
@@ -1120,14 +1119,7 @@ def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
         as_of = sess.as_of or datetime.now(UTC).replace(tzinfo=None)
         today = as_of.replace(tzinfo=UTC).astimezone(tz).date()
         yesterday = today - timedelta(days=1)
-        d = _daily_date_col(sess)
-        daily = _df(
-            sess,
-            f"select {d}::date as day, metric, sum(met_count)::bigint as met, "
-            f"sum(breached_count)::bigint as breached from main.fct_sla_daily "
-            f"where {d} between ? and ? group by all",
-            [yesterday, today],
-        )
+        daily = _sla_daily_totals(sess, ("day", "metric"), yesterday, today)
 
         def pick(day: date, metric: str | None) -> tuple[int, int]:
             f = daily.filter(pl.col("day") == day)
