@@ -156,33 +156,23 @@ monthly_facts as (
             and sla_outcomes.outcome in ('met', 'breached')
     {% endfor %}
 
-    union all
+    -- shares of the tickets solved in the month
+    {% for kr_id, flag in [('fcr', 'is_fcr'), ('escalation_rate', 'is_escalated')] %}
+        union all
 
-    select
-        'fcr' as kr_id,
-        {{ business_month_of('tickets_with_account.solved_at', 'qh') }} as month_start,
-        tickets_with_account.support_tier,
-        tickets_with_account.segment,
-        tickets_with_account.region,
-        cast(case when tickets_with_account.is_fcr then 1 else 0 end as double) as numerator,
-        cast(1 as double) as denominator
-    from tickets_with_account
-    {{ business_periods_join('tickets_with_account.solved_at', 'qh') }}
-    where tickets_with_account.solved_at is not null and not tickets_with_account.is_open
-
-    union all
-
-    select
-        'escalation_rate' as kr_id,
-        {{ business_month_of('tickets_with_account.solved_at', 'qh') }} as month_start,
-        tickets_with_account.support_tier,
-        tickets_with_account.segment,
-        tickets_with_account.region,
-        cast(case when tickets_with_account.is_escalated then 1 else 0 end as double) as numerator,
-        cast(1 as double) as denominator
-    from tickets_with_account
-    {{ business_periods_join('tickets_with_account.solved_at', 'qh') }}
-    where tickets_with_account.solved_at is not null and not tickets_with_account.is_open
+        select
+            '{{ kr_id }}' as kr_id,
+            {{ business_month_of('tickets_with_account.solved_at', 'qh') }} as month_start,
+            tickets_with_account.support_tier,
+            tickets_with_account.segment,
+            tickets_with_account.region,
+            cast(case when tickets_with_account.{{ flag }} then 1 else 0 end as double)
+                as numerator,
+            cast(1 as double) as denominator
+        from tickets_with_account
+        {{ business_periods_join('tickets_with_account.solved_at', 'qh') }}
+        where tickets_with_account.solved_at is not null and not tickets_with_account.is_open
+    {% endfor %}
 
     union all
 
