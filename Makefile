@@ -69,13 +69,13 @@ lint: install
 		../$(BIN)/sqlfluff lint models
 
 bench: install
-	$(BIN)/python -m warehouse.bench --scale $(SCALE)
+	$(BIN)/python -m tests.harness.bench --scale $(SCALE)
 
 loadtest: install
-	$(BIN)/python -m warehouse.loadtest
+	$(BIN)/python -m tests.harness.loadtest
 
 screenshots: install browser
-	$(BIN)/python -m dashboard.screenshots
+	$(BIN)/python -m tests.harness.screenshots
 
 docs: install
 	cd transforms && ../$(BIN)/dbt docs generate --profiles-dir .

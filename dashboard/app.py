@@ -14,7 +14,7 @@ from dash import html
 
 from dashboard import data, i18n
 from dashboard.components.context import SETTINGS_KEY
-from warehouse.settings import Settings, load_settings
+from warehouse.core.settings import Settings, load_settings
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"

@@ -49,7 +49,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from warehouse.errors import PulseError
+from warehouse.core.errors import PulseError
 
 ROLES = ("vp", "lead", "engineer", "wall")
 MODES = ("none", "basic", "header")

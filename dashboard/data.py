@@ -451,7 +451,7 @@ def _manifest_path(settings: Any) -> Path | None:
     else one from `make docs` in the project."""
     candidates = [Path(settings.data_dir) / "dbt" / "target" / "manifest.json"]
     try:
-        from warehouse.settings import DBT_PROJECT_DIR
+        from warehouse.core.settings import DBT_PROJECT_DIR
 
         candidates.append(Path(DBT_PROJECT_DIR) / "target" / "manifest.json")
     except ImportError:  # pragma: no cover

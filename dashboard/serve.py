@@ -16,27 +16,10 @@ import ipaddress
 import os
 import sys
 
-from warehouse.errors import PulseError
-from warehouse.settings import Settings
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import Settings
 
 THREADS_PER_WORKER = 4
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """Environment that makes `load_settings()` in a worker equal `settings`."""
-    env = {
-        "PULSE_DATA_DIR": str(settings.data_dir),
-        "PULSE_RAW_DIR": str(settings.raw_dir),
-        "PULSE_LANDING": str(settings.landing_path),
-        "PULSE_WAREHOUSE": str(settings.warehouse_path),
-        "PULSE_TZ": settings.timezone,
-        "PULSE_AUTH": settings.auth_mode,
-        "PULSE_AUTH_HEADER": settings.auth_header,
-        "PULSE_STALE_MINUTES": str(settings.stale_after_minutes),
-    }
-    if settings.users_file:
-        env["PULSE_USERS_FILE"] = str(settings.users_file)
-    return env
 
 
 def _is_loopback(host: str) -> bool:
@@ -72,7 +55,7 @@ def _preflight(settings: Settings, host: str) -> None:
 def serve(settings: Settings, *, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the dashboard until interrupted."""
     _preflight(settings, host)
-    os.environ.update(settings_env(settings))
+    os.environ.update(settings.to_env())
     url = f"http://{host}:{port}/"
     if dev:
         from dashboard.app import create_app
@@ -119,3 +102,28 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, dev: bool) 
         flush=True,
     )
     PulseApplication().run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m dashboard.serve`: what `pulse serve` execs, configured by the environment."""
+    import argparse
+
+    from warehouse.core.settings import load_settings
+
+    parser = argparse.ArgumentParser(prog="pulse serve")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--dev", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        serve(load_settings(), host=args.host, port=args.port, workers=args.workers, dev=args.dev)
+    except PulseError as exc:
+        print(f"pulse: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.settings import Settings
+from warehouse.core.settings import Settings
 
 # The small extract covers a quarter and a half, so quarterly OKRs, month-over-month
 # trends and an open quarter all exist; the build's clocks stop at EXTRACT_END.
@@ -42,20 +42,14 @@ def make_settings(data_dir: Path) -> Settings:
 
 def pulse_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(
-        PULSE_DATA_DIR=str(settings.data_dir),
-        PULSE_RAW_DIR=str(settings.raw_dir),
-        PULSE_LANDING=str(settings.landing_path),
-        PULSE_WAREHOUSE=str(settings.warehouse_path),
-        PULSE_MEMORY_LIMIT=settings.memory_limit,
-    )
+    env.update(settings.to_env())
     return env
 
 
 @pytest.fixture(scope="session")
 def small_extract(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
     """A generated demo extract (Jan to mid-May 2025) in a fresh data directory."""
-    from warehouse.generate import generate
+    from warehouse.demo.generate import generate
 
     settings = make_settings(tmp_path_factory.mktemp("pulse-data"))
     generate(
@@ -67,7 +61,7 @@ def small_extract(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
 @pytest.fixture(scope="session")
 def landing_db(small_extract: PipelineRun) -> PipelineRun:
     """The small extract landed by the loader."""
-    from warehouse.load import load
+    from warehouse.pipeline.load import load
 
     summary = load(small_extract.settings, small_extract.settings.raw_dir)
     assert not summary.failed_files, summary.failed_files
@@ -77,7 +71,7 @@ def landing_db(small_extract: PipelineRun) -> PipelineRun:
 @pytest.fixture(scope="session")
 def built_warehouse(landing_db: PipelineRun) -> PipelineRun:
     """The landed extract built by dbt and published (clocks stop at EXTRACT_END)."""
-    from warehouse.build import build
+    from warehouse.pipeline.build import build
 
     build(landing_db.settings, as_of=EXTRACT_END, full_refresh=True)
     assert landing_db.settings.warehouse_path.is_file()

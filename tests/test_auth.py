@@ -27,8 +27,8 @@ from dashboard.auth import (
     load_users,
     visible_engineer_ids,
 )
-from warehouse.errors import PulseError
-from warehouse.settings import Settings
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import Settings
 
 PASSWORDS = {"vera": "vp-secret", "lena": "lead-secret", "egor": "eng-secret", "tv": "wall-secret"}
 
@@ -447,7 +447,7 @@ def _replay(base: str, samples, user: str) -> list[tuple[str, int, str]]:
 def vp_samples(served_roles):
     """Every callback request and page the VP's browser would make, including the ones
     that open single engineers of every team."""
-    from warehouse.loadtest import discover
+    from tests.harness.loadtest import discover
 
     base, names = served_roles
     # every engineer's own page by URL, besides the pages the app links to
@@ -513,7 +513,7 @@ def test_serve_binds_loopback_and_starts_without_a_warehouse(tmp_path: Path) -> 
     import psutil
     import requests
 
-    from warehouse.loadtest import free_port
+    from tests.harness.loadtest import free_port
 
     port = free_port()
     log = tmp_path / "serve.log"

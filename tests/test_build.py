@@ -14,11 +14,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.build import build, clean_stale_builds, new_build_id
-from warehouse.errors import PulseError
-from warehouse.landing import open_landing
-from warehouse.lock import pulse_lock
-from warehouse.settings import Settings
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import Settings
+from warehouse.pipeline.build import build, clean_stale_builds, new_build_id
+from warehouse.pipeline.landing import open_landing
+from warehouse.pipeline.lock import pulse_lock
 
 PROJECT = {
     "dbt_project.yml": """
@@ -300,9 +300,9 @@ def test_refresh_loop_reports_a_failed_cycle_and_goes_on(
     from datetime import timedelta
     from types import SimpleNamespace
 
-    import warehouse.build
-    import warehouse.load
-    from warehouse.refresh import refresh
+    import warehouse.pipeline.build
+    import warehouse.pipeline.load
+    from warehouse.pipeline.refresh import refresh
 
     calls: list[str] = []
 
@@ -316,9 +316,9 @@ def test_refresh_loop_reports_a_failed_cycle_and_goes_on(
             raise PulseError("build failed (1 dbt node(s) failed)")
         return SimpleNamespace(build_id=f"b{len(calls)}", seconds=0.1)
 
-    monkeypatch.setattr(warehouse.load, "load", fake_load)
-    monkeypatch.setattr(warehouse.build, "build", fake_build)
-    refresh(tiny, tiny.raw_dir, every=timedelta(seconds=0.01), simulate=False, max_cycles=3)
+    monkeypatch.setattr(warehouse.pipeline.load, "load", fake_load)
+    monkeypatch.setattr(warehouse.pipeline.build, "build", fake_build)
+    refresh(tiny, tiny.raw_dir, every=timedelta(seconds=0.01), max_cycles=3)
     out = capsys.readouterr().out
     assert calls == ["load", "build full=False"] * 3
     assert "refresh 1 ok" in out and "refresh 3 ok" in out
@@ -328,19 +328,20 @@ def test_refresh_loop_reports_a_failed_cycle_and_goes_on(
 def test_refresh_once_raises_and_simulates_first(
     tiny: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sys
-    from types import ModuleType, SimpleNamespace
+    from types import SimpleNamespace
 
-    import warehouse.build
-    import warehouse.load
-    from warehouse.refresh import refresh
+    import warehouse.pipeline.build
+    import warehouse.pipeline.load
+    from warehouse.pipeline.refresh import refresh
 
     order: list[str] = []
-    fake_simulate = ModuleType("warehouse.simulate")
-    fake_simulate.append_live_batch = lambda raw_dir, *, now, seed: order.append("simulate") or []
-    monkeypatch.setitem(sys.modules, "warehouse.simulate", fake_simulate)
+
+    def simulate(raw_dir, *, now, seed):
+        order.append("simulate")
+        return []
+
     monkeypatch.setattr(
-        warehouse.load,
+        warehouse.pipeline.load,
         "load",
         lambda *a, **k: order.append("load") or SimpleNamespace(failed_files=[]),
     )
@@ -349,7 +350,7 @@ def test_refresh_once_raises_and_simulates_first(
         order.append("build")
         raise PulseError("no landing database")
 
-    monkeypatch.setattr(warehouse.build, "build", failing_build)
+    monkeypatch.setattr(warehouse.pipeline.build, "build", failing_build)
     with pytest.raises(PulseError, match="no landing database"):
-        refresh(tiny, tiny.raw_dir, every=None, simulate=True)
+        refresh(tiny, tiny.raw_dir, every=None, before_cycle=simulate)
     assert order == ["simulate", "load", "build"]

@@ -23,7 +23,7 @@ import psutil
 import pytest
 from conftest import EXTRACT_END, PipelineRun, make_settings, pulse_env
 
-from warehouse.settings import Settings
+from warehouse.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -198,8 +198,8 @@ def test_killed_holder_releases_the_lock(copied: PipelineRun) -> None:
     """A step killed while holding the lock does not block the next one."""
     code = (
         "import time, sys\n"
-        "from warehouse.settings import load_settings\n"
-        "from warehouse.lock import pulse_lock\n"
+        "from warehouse.core.settings import load_settings\n"
+        "from warehouse.pipeline.lock import pulse_lock\n"
         "with pulse_lock(load_settings(), 'load'):\n"
         "    print('held', flush=True); time.sleep(60)\n"
     )
@@ -209,7 +209,7 @@ def test_killed_holder_releases_the_lock(copied: PipelineRun) -> None:
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
-    from warehouse.lock import pulse_lock
+    from warehouse.pipeline.lock import pulse_lock
 
     with pulse_lock(copied.settings, "build", timeout=2):
         pass

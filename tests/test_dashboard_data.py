@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from dashboard import data
-from warehouse.settings import Settings
+from warehouse.core.settings import Settings
 
 VP = data.Scope("vp", None, ())
 WALL = data.Scope("wall", None, ())

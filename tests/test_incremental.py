@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-pytest.importorskip("warehouse.load")
-pytest.importorskip("warehouse.build")
+pytest.importorskip("warehouse.pipeline.load")
+pytest.importorskip("warehouse.pipeline.build")
 
 pytestmark = pytest.mark.slow
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.load import LoadSummary, load
-from warehouse.settings import Settings
+from warehouse.core.settings import Settings
+from warehouse.pipeline.load import LoadSummary, load
 
 TICKET_HEADER = (
     "ticket_id,created_at,updated_at,account_id,channel,priority,status,group_name,subject"

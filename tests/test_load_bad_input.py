@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.load import LoadSummary, load
-from warehouse.loading import readers
-from warehouse.settings import Settings
+from warehouse.core.settings import Settings
+from warehouse.pipeline.load import LoadSummary, load
+from warehouse.pipeline.loading import readers
 
 TICKET_HEADER = (
     "ticket_id,created_at,updated_at,account_id,channel,priority,status,group_name,subject"
@@ -540,7 +540,7 @@ def test_forced_wrong_encoding_refused(settings: Settings) -> None:
 
 
 def test_unknown_encoding_argument_is_a_user_error(settings: Settings) -> None:
-    from warehouse.errors import PulseError
+    from warehouse.core.errors import PulseError
 
     with pytest.raises(PulseError, match="unknown encoding"):
         run(settings, encoding="klingon")

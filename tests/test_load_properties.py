@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from warehouse.load import load
-from warehouse.settings import Settings
+from warehouse.core.settings import Settings
+from warehouse.pipeline.load import load
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 COLUMNS = [

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import PipelineRun, make_settings, pulse_env
 
-from warehouse.loadtest import run_load
+from tests.harness.loadtest import run_load
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from warehouse.contract import ENTITIES
-from warehouse.generate import generate
-from warehouse.simulate import append_live_batch
+from warehouse.core.contract import ENTITIES
+from warehouse.demo.generate import generate
+from warehouse.demo.simulate import append_live_batch
 
 END = datetime(2025, 2, 12, 11, 0, tzinfo=UTC)  # a Wednesday, 14:00 in Moscow
 

@@ -21,8 +21,8 @@ import duckdb
 import pytest
 
 if (
-    importlib.util.find_spec("warehouse.load") is None
-    or importlib.util.find_spec("warehouse.build") is None
+    importlib.util.find_spec("warehouse.pipeline.load") is None
+    or importlib.util.find_spec("warehouse.pipeline.build") is None
 ):  # pragma: no cover - only while the pipeline is being written
     pytest.skip("pulse load / pulse build not available yet", allow_module_level=True)
 

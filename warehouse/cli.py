@@ -8,11 +8,12 @@ sentence with exit status 2; only genuine bugs show a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 
-from warehouse.errors import PulseError
-from warehouse.settings import load_settings
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import Settings, load_settings
 
 
 def _parse_date(text: str) -> date:
@@ -103,34 +104,52 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         from pathlib import Path
 
-        from warehouse.generate import generate
+        from warehouse.demo.generate import generate
 
         out = Path(args.out).resolve() if args.out else settings.raw_dir
         generate(out, start=args.start, end=args.end, scale=args.scale, seed=args.seed)
     elif args.command == "load":
         from pathlib import Path
 
-        from warehouse.load import load
+        from warehouse.pipeline.load import load
 
         raw = Path(args.raw).resolve() if args.raw else settings.raw_dir
         summary = load(settings, raw, encoding=args.encoding, delimiter=args.delimiter)
         return 1 if summary.failed_files else 0
     elif args.command == "build":
-        from warehouse.build import build
+        from warehouse.pipeline.build import build
 
         build(settings, as_of=args.as_of, full_refresh=args.full_refresh)
     elif args.command == "refresh":
         from pathlib import Path
 
-        from warehouse.refresh import refresh
+        from warehouse.pipeline.refresh import refresh
 
         raw = Path(args.raw).resolve() if args.raw else settings.raw_dir
-        refresh(settings, raw, every=args.every, simulate=args.simulate)
-    elif args.command == "serve":
-        from dashboard.serve import serve
+        before_cycle = None
+        if args.simulate:
+            from warehouse.demo.simulate import append_live_batch
 
-        serve(settings, host=args.host, port=args.port, workers=args.workers, dev=args.dev)
+            before_cycle = append_live_batch
+        refresh(settings, raw, every=args.every, before_cycle=before_cycle)
+    elif args.command == "serve":
+        _exec_dashboard(settings, args)
     return 0
+
+
+def _exec_dashboard(settings: Settings, args: argparse.Namespace) -> None:
+    """Replace this process with the dashboard server.
+
+    The dashboard is a separate package that reads only the published warehouse; the
+    pipeline never imports it. Settings cross over the one way every child process
+    gets them (`Settings.to_env`), and `exec` keeps Ctrl-C and the process id intact.
+    """
+    argv = [sys.executable, "-m", "dashboard.serve", "--host", args.host]
+    argv += ["--port", str(args.port), "--workers", str(args.workers)]
+    if args.dev:
+        argv.append("--dev")
+    sys.stdout.flush()
+    os.execve(sys.executable, argv, {**os.environ, **settings.to_env()})
 
 
 def main(argv: list[str] | None = None) -> None:

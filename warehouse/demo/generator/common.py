@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 import polars as pl
 
-from warehouse.settings import SEEDS_DIR
+from warehouse.core.settings import SEEDS_DIR
 
 MSK_OFFSET = 3 * 3600
 DAY = 86400
@@ -201,7 +201,7 @@ class Writer:
         self.verbose = verbose
 
     def write(self, entity: str, batch: str, frame: pl.DataFrame, *, append: bool = False) -> None:
-        from warehouse.contract import ENTITIES
+        from warehouse.core.contract import ENTITIES
 
         columns = list(ENTITIES[entity].column_names)
         frame = frame.select(columns)

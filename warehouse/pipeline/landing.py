@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.contract import ENTITIES, MANIFEST_DDL, REJECTS_DDL, raw_table_ddl
+from warehouse.core.contract import ENTITIES, MANIFEST_DDL, REJECTS_DDL, raw_table_ddl
 
 
 def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.contract import LINEAGE_COLUMNS, Entity
-from warehouse.loading.validation import CHECKED
+from warehouse.core.contract import LINEAGE_COLUMNS, Entity
+from warehouse.pipeline.loading.validation import CHECKED
 
 WINNERS = "pulse_winners"
 CLASH = "pulse_clash"

@@ -37,10 +37,11 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.contract import ENTITIES
-from warehouse.errors import PulseError
-from warehouse.landing import create_raw_schema
-from warehouse.loading.readers import (
+from warehouse.core.contract import ENTITIES
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import Settings
+from warehouse.pipeline.landing import create_raw_schema
+from warehouse.pipeline.loading.readers import (
     FileRefused,
     file_format,
     normalise_delimiter,
@@ -48,9 +49,8 @@ from warehouse.loading.readers import (
     remove_scratch,
     stage_file,
 )
-from warehouse.loading.upsert import upsert_batch
-from warehouse.loading.validation import CHECKED, check_batch
-from warehouse.settings import Settings
+from warehouse.pipeline.loading.upsert import upsert_batch
+from warehouse.pipeline.loading.validation import CHECKED, check_batch
 
 # Dependency order: referenced entities first; tickets before ticket_events.
 LOAD_ORDER: tuple[str, ...] = (
@@ -496,7 +496,7 @@ def load(
             f"the raw directory {raw_dir} does not exist; run `pulse generate` or point "
             "--raw / PULSE_RAW_DIR at your extracts"
         )
-    from warehouse.lock import pulse_lock
+    from warehouse.pipeline.lock import pulse_lock
 
     started = time.monotonic()
     summary = LoadSummary(raw_dir=raw_dir)

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from warehouse.generator.common import DAY, MSK_OFFSET, ts_expr
-from warehouse.generator.tickets import HOUR_WEEKDAY, HOUR_WEEKEND
+from warehouse.demo.generator.common import DAY, MSK_OFFSET, ts_expr
+from warehouse.demo.generator.tickets import HOUR_WEEKDAY, HOUR_WEEKEND
 
 STATE_FILE = ".simulator.json"
 # Caps per call: a few hundred rows for the every-few-minutes live demo; a longer step
@@ -288,7 +288,7 @@ def append_live_batch(raw_dir: Path, *, now: datetime, seed: int) -> list[Path]:
 def _write_tickets(
     raw_dir: Path, stamp: str, new_rows: list[dict], updated_rows: list[dict]
 ) -> Path:
-    from warehouse.contract import ENTITIES
+    from warehouse.core.contract import ENTITIES
 
     columns = ENTITIES["tickets"].column_names
     new = pl.DataFrame(

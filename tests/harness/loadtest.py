@@ -42,8 +42,8 @@ from pathlib import Path
 import duckdb
 import requests
 
-from warehouse.errors import PulseError
-from warehouse.settings import PROJECT_ROOT, Settings, load_settings
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import PROJECT_ROOT, Settings, load_settings
 
 BUILD_HEADER = "X-Pulse-Build"
 BUILD_ID_RE = re.compile(r"\d{8}T\d{6}_\d{3}Z")
@@ -59,10 +59,8 @@ def free_port() -> int:
 
 
 def server_env(settings: Settings, **extra: str) -> dict[str, str]:
-    from dashboard.serve import settings_env
-
     env = dict(os.environ)
-    env.update(settings_env(settings))
+    env.update(settings.to_env())
     env["PULSE_AUTH"] = "none"  # the load test measures the app, not the login
     env.update(extra)
     return env
@@ -569,7 +567,7 @@ def append_benchmarks(section: str) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m warehouse.loadtest", description=__doc__.split("\n")[0]
+        prog="python -m tests.harness.loadtest", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0, help="minimum duration")

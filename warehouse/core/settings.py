@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "transforms"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 
@@ -60,6 +60,29 @@ class Settings:
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that makes `load_settings()` in a child process equal these.
+
+        Every process the product starts (gunicorn workers, dbt, `pulse` subprocesses of
+        the harnesses) learns its configuration this one way, so no copy of the variable
+        list can drift from `load_settings`.
+        """
+        env = {
+            "PULSE_DATA_DIR": str(self.data_dir),
+            "PULSE_RAW_DIR": str(self.raw_dir),
+            "PULSE_LANDING": str(self.landing_path),
+            "PULSE_WAREHOUSE": str(self.warehouse_path),
+            "PULSE_TZ": self.timezone,
+            "PULSE_MEMORY_LIMIT": self.memory_limit,
+            "PULSE_THREADS": str(self.threads),
+            "PULSE_AUTH": self.auth_mode,
+            "PULSE_AUTH_HEADER": self.auth_header,
+            "PULSE_STALE_MINUTES": str(self.stale_after_minutes),
+        }
+        if self.users_file:
+            env["PULSE_USERS_FILE"] = str(self.users_file)
+        return env
 
 
 def load_settings() -> Settings:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from warehouse.contract import (
+from warehouse.core.contract import (
     BOOLEAN,
     CLOCK_SKEW_ALLOWANCE_SECONDS,
     DATE,
@@ -39,7 +39,7 @@ from warehouse.contract import (
     Column,
     Entity,
 )
-from warehouse.loading.readers import FileRefused, Staged
+from warehouse.pipeline.loading.readers import FileRefused, Staged
 
 CHECKED = "pulse_checked"
 

@@ -1,4 +1,4 @@
-"""Building blocks of `pulse load` (see `warehouse.load` for the orchestration).
+"""Building blocks of `pulse load` (see `warehouse.pipeline.load` for the orchestration).
 
 - `readers`: find batch files, tell their format and encoding, read them all-text into
   a staging table with line numbers (whole-file problems raise `FileRefused`).

@@ -43,9 +43,9 @@ from pathlib import Path
 
 import numpy as np
 
-from warehouse.errors import PulseError
-from warehouse.generator import business
-from warehouse.generator.common import (
+from warehouse.core.errors import PulseError
+from warehouse.demo.generator import business
+from warehouse.demo.generator.common import (
     DAY,
     BusinessClock,
     FxRates,
@@ -55,8 +55,8 @@ from warehouse.generator.common import (
     msk_date,
     next_month,
 )
-from warehouse.generator.org import make_accounts, make_engineers
-from warehouse.generator.tickets import Context, arrivals, simulate
+from warehouse.demo.generator.org import make_accounts, make_engineers
+from warehouse.demo.generator.tickets import Context, arrivals, simulate
 
 SCALES = {
     # tickets per day at 2025-01-01 (grows 50 % a year), accounts, QA sample rate

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
-from warehouse.errors import PulseError
-from warehouse.settings import Settings
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import Settings
 
 # How long a step waits for the other to finish before giving up. A demo build takes
 # well under a minute; a 10 M build takes minutes, so waiting is the useful default.

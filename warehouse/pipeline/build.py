@@ -41,9 +41,9 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.errors import PulseError
-from warehouse.lock import pulse_lock
-from warehouse.settings import DBT_PROJECT_DIR, Settings
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import DBT_PROJECT_DIR, Settings
+from warehouse.pipeline.lock import pulse_lock
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 RESULT_EVENTS = {

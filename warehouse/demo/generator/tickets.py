@@ -16,8 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from warehouse.generator.common import DAY, BusinessClock, clock_at, instant_at, nullable, ts_expr
-from warehouse.generator.org import GROUPS, PRIORITIES, Accounts, Engineers
+from warehouse.demo.generator.common import (
+    DAY,
+    BusinessClock,
+    clock_at,
+    instant_at,
+    nullable,
+    ts_expr,
+)
+from warehouse.demo.generator.org import GROUPS, PRIORITIES, Accounts, Engineers
 
 CHANNELS = ("email", "chat", "phone", "web", "console", "api", "monitoring", "bot")
 CH_EMAIL, CH_CHAT, CH_PHONE, CH_WEB, CH_CONSOLE, CH_API, CH_MON, CH_BOT = range(8)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from warehouse.generator.common import DAY, epoch, msk_date, msk_day, ts_text
+from warehouse.demo.generator.common import DAY, epoch, msk_date, msk_day, ts_text
 
 TIERS = ("premium", "professional", "standard", "free")  # index 0..3
 PRIORITIES = ("critical", "high", "medium", "low")  # index 0..3

@@ -7,32 +7,34 @@ on, because the next batch often fixes it and the published warehouse is untouch
 by a failure anyway. Ctrl-C stops cleanly between or during cycles (an interrupted
 build publishes nothing).
 
-With `simulate=True` (the live demo), each cycle first appends a batch of new ticket
-activity to the raw directory with `warehouse.simulate.append_live_batch`.
+`before_cycle` runs first in each cycle with the raw directory, the cycle's moment and a
+seed, and returns the files it wrote: the live demo passes the simulator's
+`append_live_batch` here, so the pipeline does not depend on the demo package.
 """
 
 from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from warehouse.errors import PulseError
-from warehouse.settings import Settings
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import Settings
+
+BeforeCycle = Callable[..., Sequence[Path]]
 
 
-def _cycle(settings: Settings, raw_dir: Path, *, simulate: bool) -> str:
+def _cycle(settings: Settings, raw_dir: Path, *, before_cycle: BeforeCycle | None) -> str:
     """One load + build; returns a one-line account of what happened."""
     now = datetime.now(UTC)
     parts: list[str] = []
-    if simulate:
-        from warehouse.simulate import append_live_batch
-
-        files = append_live_batch(raw_dir, now=now, seed=int(now.timestamp()) % 2**31)
+    if before_cycle is not None:
+        files = before_cycle(raw_dir, now=now, seed=int(now.timestamp()) % 2**31)
         parts.append(f"simulated {len(files)} new batch file(s)")
-    from warehouse.build import build
-    from warehouse.load import load
+    from warehouse.pipeline.build import build
+    from warehouse.pipeline.load import load
 
     loaded = load(settings, raw_dir, encoding=None, delimiter=None)
     failed_files = list(getattr(loaded, "failed_files", []) or [])
@@ -48,12 +50,12 @@ def refresh(
     raw_dir: Path,
     *,
     every: timedelta | None,
-    simulate: bool,
+    before_cycle: BeforeCycle | None = None,
     max_cycles: int | None = None,
 ) -> None:
     """Load + build once, or every `every` until Ctrl-C (or `max_cycles`, for tests)."""
     if every is None:
-        print(f"refresh: {_cycle(settings, raw_dir, simulate=simulate)}", flush=True)
+        print(f"refresh: {_cycle(settings, raw_dir, before_cycle=before_cycle)}", flush=True)
         return
     interval = every.total_seconds()
     print(f"refresh every {every}; Ctrl-C stops", flush=True)
@@ -64,7 +66,7 @@ def refresh(
             started = time.monotonic()
             stamp = datetime.now(UTC).strftime("%H:%M:%S")
             try:
-                result = _cycle(settings, raw_dir, simulate=simulate)
+                result = _cycle(settings, raw_dir, before_cycle=before_cycle)
                 print(f"[{stamp} UTC] refresh {cycle} ok: {result}", flush=True)
             except PulseError as exc:
                 print(f"[{stamp} UTC] refresh {cycle} failed: {exc}", flush=True)

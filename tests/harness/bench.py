@@ -7,7 +7,7 @@ children, sampled every 0.1 s with psutil):
    is deterministic for the fixed seed and dates below, so it is reused);
 2. load it into a fresh landing database;
 3. full build (`pulse build --full-refresh`);
-4. one new day: append a day of live activity (`warehouse.simulate`), load it, and
+4. one new day: append a day of live activity (`warehouse.demo.simulate`), load it, and
    build incrementally;
 5. the SLA models' share of the full build (dbt's own per-model timings) against the
    hand-written lower-bound query `transforms/analyses/sla_handwritten_lower_bound.sql`
@@ -41,8 +41,7 @@ import duckdb
 import psutil
 import requests
 
-from warehouse.errors import PulseError
-from warehouse.loadtest import (
+from tests.harness.loadtest import (
     append_benchmarks,
     discover,
     machine_line,
@@ -50,7 +49,8 @@ from warehouse.loadtest import (
     served,
     versions_line,
 )
-from warehouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, load_settings
+from warehouse.core.errors import PulseError
+from warehouse.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, load_settings
 
 START = date(2025, 1, 1)
 END = datetime(2026, 11, 1, tzinfo=UTC)  # fixed, so a generated extract can be reused
@@ -131,16 +131,8 @@ def bench_settings(scale: str) -> Settings:
 
 def pulse_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(
-        PULSE_DATA_DIR=str(settings.data_dir),
-        PULSE_RAW_DIR=str(settings.raw_dir),
-        PULSE_LANDING=str(settings.landing_path),
-        PULSE_WAREHOUSE=str(settings.warehouse_path),
-        PULSE_MEMORY_LIMIT=settings.memory_limit,
-        PULSE_THREADS=str(settings.threads),
-        PULSE_AUTH="none",
-    )
     env.pop("PULSE_USERS_FILE", None)
+    env.update(settings.with_overrides(auth_mode="none", users_file=None).to_env())
     return env
 
 
@@ -215,7 +207,7 @@ def handwritten_seconds(settings: Settings, repeats: int = 3) -> float | None:
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DO_NOT_TRACK="1",
     )
-    from warehouse.build import dbt_executable
+    from warehouse.pipeline.build import dbt_executable
 
     done = subprocess.run(
         [
@@ -530,9 +522,9 @@ def run_bench(
 
     def simulate_day() -> str:
         try:
-            from warehouse.simulate import append_live_batch
+            from warehouse.demo.simulate import append_live_batch
         except ImportError:
-            return "warehouse.simulate not available: the incremental build sees no new batch"
+            return "warehouse.demo.simulate not available: the incremental build sees no new batch"
         new_files.extend(append_live_batch(settings.raw_dir, now=next_day, seed=SEED + 1))
         return f"{len(new_files)} new batch file(s)"
 
@@ -565,7 +557,7 @@ def run_bench(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m warehouse.bench")
+    parser = argparse.ArgumentParser(prog="python -m tests.harness.bench")
     parser.add_argument("--scale", choices=("demo", "1m", "10m"), default="demo")
     parser.add_argument("--regenerate", action="store_true", help="generate the extract again")
     parser.add_argument("--clients", type=int, default=20)

@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from warehouse.settings import PROJECT_ROOT
+from warehouse.core.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

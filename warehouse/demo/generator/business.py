@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from warehouse.generator.common import (
+from warehouse.demo.generator.common import (
     DAY,
     FxRates,
     epoch,
@@ -19,7 +19,7 @@ from warehouse.generator.common import (
     ts_expr,
     ts_text,
 )
-from warehouse.generator.org import Accounts, Engineers
+from warehouse.demo.generator.org import Accounts, Engineers
 
 NPS_REASONS = (
     "Быстрая и компетентная поддержка",

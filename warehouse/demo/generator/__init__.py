@@ -1,0 +1,1 @@
+"""Modules of the synthetic extract generator (see `warehouse.demo.generate`)."""

@@ -1,1 +1,0 @@
-"""Modules of the synthetic extract generator (see warehouse/generate.py)."""
