@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dashboard_fixture as fixture  # tests/ is on sys.path for test modules
 import duckdb
+import polars as pl
 import pytest
 
 from dashboard import data
@@ -179,7 +180,7 @@ def test_engineer_sees_only_themself(wh: Settings) -> None:
 
 
 def test_engineer_table_shares_and_targets(wh: Settings) -> None:
-    row = data.engineer_table(wh, VP).filter(data.pl.col("engineer_id") == "E04").row(0, named=True)
+    row = data.engineer_table(wh, VP).filter(pl.col("engineer_id") == "E04").row(0, named=True)
     assert 0 <= row["response_compliance"] <= 1
     assert row["response_compliance_target"] == pytest.approx(0.96)
     assert row["escalation_rate_target"] == pytest.approx(0.15)

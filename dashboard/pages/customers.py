@@ -54,7 +54,7 @@ def layout(
     c = ctx(lang)
     holder: dict[str, Any] = {}
     split_ = split if split in SPLITS else "support_tier"
-    tier_ = data._opt(tier)
+    tier_ = data.filter_value(tier)
 
     def build() -> Any:
         holder["info"] = data.build_info(c.settings, c.viewer)

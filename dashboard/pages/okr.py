@@ -258,7 +258,7 @@ def layout(
                                     kr,
                                     c.lang,
                                     elapsed,
-                                    explain_href(kr["kr_id"], y, q, data._opt(tier)),
+                                    explain_href(kr["kr_id"], y, q, data.filter_value(tier)),
                                     descriptions,
                                 )
                                 for kr in items

@@ -203,8 +203,8 @@ def layout(
         s, e = _date(start, d_start), _date(end, d_end)
         if e < s:
             s, e = e, s
-        tier_ = data._opt(tier)
-        metric_ = data._opt(metric) if metric in ("first_response", "resolution") else None
+        tier_ = data.filter_value(tier)
+        metric_ = data.filter_value(metric) if metric in ("first_response", "resolution") else None
         date_inputs = html.Div(
             [
                 date_filter("start", t("filter.from", c.lang), s.isoformat(), c.lang),
