@@ -47,6 +47,7 @@ from tests.harness.loadtest import (
     machine_line,
     read_for,
     served,
+    shown_path,
     versions_line,
 )
 from warehouse.core.errors import PulseError
@@ -139,7 +140,8 @@ def pulse_env(settings: Settings) -> dict[str, str]:
 def run_step(name: str, cmd: list[str], settings: Settings, log_dir: Path) -> Step:
     """Run a `pulse` command, timing it and sampling its process tree's memory."""
     log = log_dir / f"{name.replace(' ', '_')}.log"
-    print(f"- {name}: {' '.join(cmd[2:])}", flush=True)
+    args = (shown_path(a) if a.startswith("/") else a for a in cmd[2:])
+    print(f"- {name}: {' '.join(args)}", flush=True)
     with log.open("w") as handle:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -154,7 +156,7 @@ def run_step(name: str, cmd: list[str], settings: Settings, log_dir: Path) -> St
         f"  {seconds:.1f} s, peak {memory.mib:.0f} MiB{'' if step.ok else '  FAILED'}", flush=True
     )
     if not step.ok:
-        raise PulseError(f"benchmark step '{name}' failed: {tail[0]} (log: {log})")
+        raise PulseError(f"benchmark step '{name}' failed: {tail[0]} (log: {shown_path(log)})")
     return step
 
 
@@ -471,7 +473,7 @@ def run_bench(
     stamp = data / "raw.stamp"
     wanted = json.dumps({"scale": scale, "start": str(START), "end": END.isoformat(), "seed": SEED})
     steps: list[Step] = []
-    print(f"benchmark at scale {scale} in {data}", flush=True)
+    print(f"benchmark at scale {scale} in {shown_path(data)}", flush=True)
 
     if regenerate or not stamp.is_file() or stamp.read_text() != wanted:
         shutil.rmtree(settings.raw_dir, ignore_errors=True)
@@ -579,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(section)
     if not args.no_record:
-        print(f"appended to {append_benchmarks(section)}")
+        print(f"appended to {shown_path(append_benchmarks(section))}")
     return 0
 
 

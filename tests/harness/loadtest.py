@@ -553,6 +553,17 @@ def format_load_result(result: LoadResult, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def shown_path(path: Path | str) -> str:
+    """A path as the harnesses print and record it: relative to the project root when
+    inside it, else just the file name, so BENCHMARKS.md never names a machine's
+    directories."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return path.name
+
+
 def append_benchmarks(section: str) -> Path:
     path = PROJECT_ROOT / "BENCHMARKS.md"
     if not path.is_file():
@@ -598,10 +609,12 @@ def main(argv: list[str] | None = None) -> int:
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     section += f"\n- machine: {machine_line()}\n- versions: {versions_line()}\n"
     section += f"- machine load at the end (1/5/15 min): {load}\n"
-    section += f"- data: {settings.warehouse_path} ({json.dumps(_scale_hint(settings))})\n"
+    section += (
+        f"- data: {shown_path(settings.warehouse_path)} ({json.dumps(_scale_hint(settings))})\n"
+    )
     print(section)
     if not args.no_record:
-        print(f"appended to {append_benchmarks(section)}")
+        print(f"appended to {shown_path(append_benchmarks(section))}")
     return 0 if result.errors == 0 and result.torn == 0 else 1
 
 

@@ -1,4 +1,4 @@
-"""The extract contract of DESIGN.md section 3, as data.
+"""The extract contract (docs/CONTRACT.md), as data.
 
 The generator writes files in this shape, the loader validates against it and lands
 typed columns into the landing database's `raw` schema, and the dbt sources describe

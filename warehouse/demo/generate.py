@@ -12,7 +12,7 @@ Scales: `demo` ~140 tickets a day on average (about 100 k tickets over 2025-01-0
 late 2026, growing over time), `1m` ten times that rate (~1 M tickets, ~12 M events),
 `10m` a hundred times. Tickets are generated month by month in pieces of at most
 150 k tickets, vectorised with numpy and written with polars, so memory stays bounded
-at every scale. The generator modules live in `warehouse/generator/`.
+at every scale. The generator modules live in `warehouse/demo/generator/`.
 
 Choices a reader of the extracts may rely on:
 - Batches: a ticket, all its events, its CSAT response and QA review are in the batch of
