@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="before each refresh, append a batch of new live ticket activity (demo only)",
     )
 
+    alerts = sub.add_parser("alerts", help="post SLA breach alerts not sent yet")
+    alerts.add_argument("--now", type=_parse_instant, default=None, help="ISO time to judge at")
+    digest = sub.add_parser("digest", help="render (and --send) a weekly or quarterly digest")
+    digest.add_argument("digest_args", nargs=argparse.REMAINDER, help="see `pulse digest -h`")
+
     serve = sub.add_parser("serve", help="serve the dashboard")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
@@ -131,10 +136,26 @@ def run(argv: list[str] | None = None) -> int:
             from warehouse.demo.simulate import append_live_batch
 
             before_cycle = append_live_batch
-        refresh(settings, raw, every=args.every, before_cycle=before_cycle)
+        from warehouse.alerts.run import after_refresh, alerts_configured
+
+        after_cycle = after_refresh if alerts_configured(settings) else None
+        refresh(settings, raw, every=args.every, before_cycle=before_cycle, after_cycle=after_cycle)
+    elif args.command == "alerts":
+        from warehouse.alerts.run import run_alerts
+
+        print(run_alerts(settings, now=args.now).line())
+    elif args.command == "digest":
+        _exec_module(settings, "dashboard.digest", args.digest_args)
     elif args.command == "serve":
         _exec_dashboard(settings, args)
     return 0
+
+
+def _exec_module(settings: Settings, module: str, argv: list[str]) -> None:
+    """Replace this process with `python -m module argv...` (see `_exec_dashboard`)."""
+    sys.stdout.flush()
+    argv = [sys.executable, "-m", module, *argv]
+    os.execve(sys.executable, argv, {**os.environ, **settings.to_env()})
 
 
 def _exec_dashboard(settings: Settings, args: argparse.Namespace) -> None:
