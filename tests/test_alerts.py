@@ -149,7 +149,7 @@ def test_alerts_arrive_once_with_their_content(tmp_path: Path, slack_env: Receiv
     low = [
         f["text"]
         for f in got["SLA below the escalation threshold: First response"]["blocks"][1]["fields"]
-    ]  # noqa: E501
+    ]
     assert low == [
         "Metric: First response",
         "Day: 2026-03-02",
@@ -305,8 +305,8 @@ def test_config_mistakes_are_one_sentence_each(tmp_path: Path) -> None:
         "alerts.thresholds.first_response = 195: write a percentage like 95",
         "alerts.quiet_hours = '22:00': write it like \"22:00-08:00\"",
         "digest.recipients #1 is a lead and needs team_ids (the teams they see by name)",
-        "smtp.prot is not a setting: use one of host, password, password_env, password_file, "
-        "port, sender, starttls, timeout, username",
+        "smtp.prot is not a setting: use one of ca_file, host, password, password_env, "
+        "password_file, port, sender, starttls, timeout, username",
     ]
     assert "hooks.slack.com" not in str(caught.value)
 

@@ -92,7 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     alerts = sub.add_parser("alerts", help="post SLA breach alerts not sent yet")
     alerts.add_argument("--now", type=_parse_instant, default=None, help="ISO time to judge at")
     digest = sub.add_parser("digest", help="render (and --send) a weekly or quarterly digest")
-    digest.add_argument("digest_args", nargs=argparse.REMAINDER, help="see `pulse digest -h`")
+    digest.add_argument("--kind", choices=("vp-weekly", "lead-weekly", "okr-quarterly"))
+    digest.add_argument("--to", action="append", default=[], help="a configured recipient")
+    digest.add_argument("--send", action="store_true", help="mail them (default: files only)")
+    digest.add_argument("--lang", choices=("ru", "en"), default="ru", help="a preview's language")
 
     serve = sub.add_parser("serve", help="serve the dashboard")
     serve.add_argument("--host", default="127.0.0.1")
@@ -145,7 +148,14 @@ def run(argv: list[str] | None = None) -> int:
 
         print(run_alerts(settings, now=args.now).line())
     elif args.command == "digest":
-        _exec_module(settings, "dashboard.digest", args.digest_args)
+        forward = [
+            "--kind",
+            str(args.kind),
+            "--lang",
+            args.lang,
+            *(["--send"] if args.send else []),
+        ]
+        _exec_module(settings, "dashboard.digest", forward + [f"--to={a}" for a in args.to])
     elif args.command == "serve":
         _exec_dashboard(settings, args)
     return 0

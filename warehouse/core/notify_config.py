@@ -156,6 +156,8 @@ class SmtpConfig:
     password: Secret | None = None
     sender: str = ""
     timeout: timedelta = timedelta(seconds=30)
+    # A private CA to trust for STARTTLS (an internal relay), else the system's.
+    ca_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -416,7 +418,7 @@ def _digest(table: dict[str, Any], problems: _Problems) -> DigestConfig:
 
 def _smtp(table: dict[str, Any], problems: _Problems) -> SmtpConfig:
     allowed = {"host", "port", "starttls", "username", "password_file", "password_env",
-               "password", "sender", "timeout"}  # fmt: skip
+               "password", "sender", "timeout", "ca_file"}  # fmt: skip
     _unknown(table, allowed, "smtp", problems)
     if not table:
         return SmtpConfig()
@@ -442,6 +444,8 @@ def _smtp(table: dict[str, Any], problems: _Problems) -> SmtpConfig:
         amount = _duration(table["timeout"], "smtp.timeout", problems)
         if amount is not None:
             kwargs["timeout"] = amount
+    if "ca_file" in table:
+        kwargs["ca_file"] = Path(str(table["ca_file"])).expanduser().resolve()
     if kwargs.get("username") or "password" in table:
         kwargs["password"] = _secret(table, "password", "smtp", problems)
     return SmtpConfig(**kwargs)
