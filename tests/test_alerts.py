@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboard import alert_deliveries
 from tests.conftest import EXTRACT_END, PipelineRun, make_settings, pulse_env
 from tests.notify_servers import Receiver, serve_receiver
 from warehouse.alerts.run import run_alerts
@@ -219,6 +220,17 @@ def test_failing_receiver_is_retried_and_recorded(tmp_path: Path, receiver: Rece
     assert failures["due_soon:T1:first_response"]["attempts"] == 3
     assert failures["due_soon:T1:first_response"]["error"] == "HTTP 500 Internal Server Error"
     assert "SECRET-TOKEN" not in delivery_status_path(settings).read_text(encoding="utf-8")
+    # what the data quality page shows of it (times in Moscow)
+    shown = alert_deliveries.rows(alert_deliveries.read(settings), "en", "Europe/Moscow")
+    t1 = next(row for row in shown if row["ticket"] == "T1")
+    assert {k: t1[k] for k in ("channel", "alert", "metric", "attempts", "status", "error")} == {
+        "channel": "ops",
+        "alert": "Due soon",
+        "metric": "First response",
+        "attempts": 3,
+        "status": "Failed",
+        "error": "HTTP 500 Internal Server Error",
+    }
 
     # The receiver recovers: the next run delivers each failed alert once, and the
     # data quality file empties.
