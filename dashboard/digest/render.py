@@ -2,9 +2,9 @@
 
 The same document is the e-mail body (images as `cid:` parts) and, printed by headless
 Chromium, the PDF (images as `data:` URIs); `image` decides which. Each section that
-starts a PDF page has the `sheet` class (`break-before: page`), so the page count of a
-digest is fixed by its kind: two pages each. Every value from the warehouse is escaped;
-nothing from an extract becomes markup or a link.
+starts a PDF page has the `sheet` class (`break-before: page`): every digest has two
+parts, the second on a page of its own (a part longer than a page runs on). Every value
+from the warehouse is escaped; nothing from an extract becomes markup or a link.
 """
 
 from __future__ import annotations
