@@ -378,3 +378,24 @@ def test_alerts_on_the_real_warehouse(built_warehouse: PipelineRun, tmp_path: Pa
         == summary.sent
     )
     state.close()
+
+
+def test_unreadable_secret_fails_visibly_and_refresh_reports_it(tmp_path: Path) -> None:
+    """A missing webhook file: every alert of that channel is a recorded failure (tried
+    again next run), and the refresh hook reports problems in its line, not a crash."""
+    from warehouse.alerts.run import after_refresh
+
+    channels = f'[[alerts.channels]]\nkind = "slack"\nurl_file = "{tmp_path}/missing"\n'
+    settings = _settings(tmp_path, channels)
+    summary = run_alerts(settings, now=NOW)
+    assert (summary.sent, summary.failed) == (0, 5)
+    failures = json.loads(delivery_status_path(settings).read_text())["failures"]
+    assert {f["error"] for f in failures} == {
+        f"cannot read the secret file {tmp_path}/missing: No such file or directory"
+    }
+    settings.warehouse_path.unlink()
+    line = after_refresh(settings)
+    assert line == (
+        f"alerts failed: no published warehouse at {settings.warehouse_path}: run "
+        "`pulse load` and `pulse build`"
+    )
