@@ -92,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     alerts = sub.add_parser("alerts", help="post SLA breach alerts not sent yet")
     alerts.add_argument("--now", type=_parse_instant, default=None, help="ISO time to judge at")
     digest = sub.add_parser("digest", help="render (and --send) a weekly or quarterly digest")
-    digest.add_argument("--kind", choices=("vp-weekly", "lead-weekly", "okr-quarterly"))
+    digest.add_argument(
+        "--kind", choices=("vp-weekly", "lead-weekly", "okr-quarterly"), required=True
+    )
     digest.add_argument("--to", action="append", default=[], help="a configured recipient")
     digest.add_argument("--send", action="store_true", help="mail them (default: files only)")
     digest.add_argument("--lang", choices=("ru", "en"), default="ru", help="a preview's language")
@@ -148,13 +150,7 @@ def run(argv: list[str] | None = None) -> int:
 
         print(run_alerts(settings, now=args.now).line())
     elif args.command == "digest":
-        forward = [
-            "--kind",
-            str(args.kind),
-            "--lang",
-            args.lang,
-            *(["--send"] if args.send else []),
-        ]
+        forward = ["--kind", args.kind, "--lang", args.lang, *(["--send"] if args.send else [])]
         _exec_module(settings, "dashboard.digest", forward + [f"--to={a}" for a in args.to])
     elif args.command == "serve":
         _exec_dashboard(settings, args)
