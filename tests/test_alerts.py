@@ -399,3 +399,27 @@ def test_unreadable_secret_fails_visibly_and_refresh_reports_it(tmp_path: Path) 
         f"alerts failed: no published warehouse at {settings.warehouse_path}: run "
         "`pulse load` and `pulse build`"
     )
+
+
+def test_quality_page_shows_failed_deliveries(
+    tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The /quality layout carries the card, built from the JSON the run left."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboard.app import create_app
+    from dashboard.pages import quality
+    from tests.dashboard_fixture import create_fixture_warehouse
+
+    channels = '[[alerts.channels]]\nkind = "webhook"\nname = "ops"\nurl_env = "PULSE_TEST_HOOK"\n'
+    settings = _settings(tmp_path, channels)
+    receiver.status = 503
+    monkeypatch.setenv("PULSE_TEST_HOOK", receiver.url)
+    run_alerts(settings, now=NOW, sleep=lambda _s: None)
+    create_fixture_warehouse(settings.warehouse_path)  # a warehouse with the dq marts
+    app = create_app(settings)
+    with app.server.test_request_context("/quality?lang=en"):
+        page = json.dumps(quality.layout(lang="en"), cls=PlotlyJSONEncoder, ensure_ascii=False)
+    assert "Alert deliveries" in page
+    assert page.count("HTTP 503 Service Unavailable") == 5
+    assert "SECRET-TOKEN" not in page
