@@ -89,6 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="before each refresh, append a batch of new live ticket activity (demo only)",
     )
 
+    alerts = sub.add_parser("alerts", help="post SLA breach alerts not sent yet")
+    alerts.add_argument("--now", type=_parse_instant, default=None, help="ISO time to judge at")
+    digest = sub.add_parser("digest", help="render (and --send) a weekly or quarterly digest")
+    digest.add_argument(
+        "--kind", choices=("vp-weekly", "lead-weekly", "okr-quarterly"), required=True
+    )
+    digest.add_argument("--to", action="append", default=[], help="a configured recipient")
+    digest.add_argument("--send", action="store_true", help="mail them (default: files only)")
+    digest.add_argument("--lang", choices=("ru", "en"), default="ru", help="a preview's language")
+
     serve = sub.add_parser("serve", help="serve the dashboard")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
@@ -131,10 +141,27 @@ def run(argv: list[str] | None = None) -> int:
             from warehouse.demo.simulate import append_live_batch
 
             before_cycle = append_live_batch
-        refresh(settings, raw, every=args.every, before_cycle=before_cycle)
+        from warehouse.alerts.run import after_refresh, alerts_configured
+
+        after_cycle = after_refresh if alerts_configured(settings) else None
+        refresh(settings, raw, every=args.every, before_cycle=before_cycle, after_cycle=after_cycle)
+    elif args.command == "alerts":
+        from warehouse.alerts.run import run_alerts
+
+        print(run_alerts(settings, now=args.now).line())
+    elif args.command == "digest":
+        forward = ["--kind", args.kind, "--lang", args.lang, *(["--send"] if args.send else [])]
+        _exec_module(settings, "dashboard.digest", forward + [f"--to={a}" for a in args.to])
     elif args.command == "serve":
         _exec_dashboard(settings, args)
     return 0
+
+
+def _exec_module(settings: Settings, module: str, argv: list[str]) -> None:
+    """Replace this process with `python -m module argv...` (see `_exec_dashboard`)."""
+    sys.stdout.flush()
+    argv = [sys.executable, "-m", module, *argv]
+    os.execve(sys.executable, argv, {**os.environ, **settings.to_env()})
 
 
 def _exec_dashboard(settings: Settings, args: argparse.Namespace) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboard import data
+from dashboard import alert_deliveries, data
 from dashboard import formatting as fmt
 from dashboard.components import card, ctx, empty_state, grid, guard, kpi_tile, shell
 from dashboard.i18n import t
@@ -48,6 +48,28 @@ def test_summary(tests: Any) -> dict[str, int]:
         key = str(status).lower()
         counts[key if key in counts else "error"] += 1
     return counts
+
+
+def delivery_view(document: dict[str, Any], c: Any) -> Any:
+    """Failed alert deliveries of the last week, or one line saying there are none."""
+    found = alert_deliveries.rows(document, c.lang, c.tz)
+    if not found:
+        checked = fmt.datetime_(alert_deliveries.moment(document.get("written_at")), c.lang, c.tz)
+        return html.P(t("dq.alerts_ok", c.lang, moment=checked), id="dq-alerts-ok")
+    fields = ("at", "channel", "alert", "ticket", "metric", "attempts", "status", "error")
+    heads = (
+        "dq.last_attempt",
+        "dq.channel",
+        "dq.alert",
+        "dq.ticket",
+        "filter.metric",
+        "dq.attempts",
+        "dq.status",
+        "dq.error",
+    )
+    cols = [{"field": f, "headerName": t(h, c.lang)} for f, h in zip(fields, heads, strict=True)]
+    cols[0]["minWidth"], cols[-1]["minWidth"] = 150, 260
+    return grid("dq-alerts-grid", found, cols, height=240)
 
 
 def layout(lang: str | None = None, **_: Any) -> html.Div:
@@ -163,6 +185,9 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     grid("dq-batches-grid", batch_rows(batches, c.lang, c.tz), cols, height=320),
                 )
             )
+        deliveries = alert_deliveries.read(c.settings)
+        if deliveries is not None:
+            parts.append(card(t("dq.alert_deliveries", c.lang), delivery_view(deliveries, c)))
         reasons, rejects = q.get("reasons"), q.get("reject_rows")
         row2 = []
         if reasons is not None:
