@@ -149,7 +149,8 @@ def test_wall_snapshot_has_no_names(wh: Settings) -> None:
         assert name not in text
     assert "Account " not in text
     assert snap["queue"], "the fixture has open tickets near breach"
-    assert set(snap["queue"][0]) == {"ticket_id", "support_tier", "priority", "metric", "due_at"}
+    clock_keys = {"ticket_id", "support_tier", "priority", "metric", "due_at"}
+    assert set(snap["queue"][0]) == clock_keys | {"paused", "over_minutes"}
     assert snap["today"] == "2025-05-15"
     assert snap["first_response"]["compliance"] is not None
 

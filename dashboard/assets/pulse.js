@@ -1,5 +1,5 @@
-/* Client-side pieces: the wall's per-second countdowns, stale and connection notes,
-   and the ticket page's live SLA countdowns. Times arrive as ISO strings in UTC. */
+/* Client-side pieces: the wall's clock, per-second countdowns and overdue times, stale
+   and connection notes, and the ticket page's live SLA countdowns. Times arrive as ISO strings in UTC. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   pulse: {
     wallSeen: function (data) {
@@ -20,42 +20,85 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (minutes >= 60) { return Math.floor(minutes / 60) + " " + labels.h + " " + (Math.floor(minutes) % 60) + " " + labels.m; }
       return Math.floor(minutes) + " " + labels.m;
     },
+    el: function (type, className, children) {
+      return { namespace: "dash_html_components", type: type,
+               props: { className: className, children: children } };
+    },
+    wallRows: function (boxId, items, total, title, none, labels, now, overdue) {
+      var P = window.dash_clientside.pulse;
+      var head = title + " \u00b7 " + total;
+      var rows = (items || []).map(function (q) {
+        var cd, cls;
+        if (overdue) {
+          // Past due: a running clock counts up from its due time; a paused one stays
+          // frozen at how far over it was when it paused.
+          cls = "wall-row breached" + (q.paused ? " paused" : "");
+          cd = q.paused
+            ? "\u2016 +" + P.fmtSpan((q.over_min || 0) * 60, labels) + " " + labels.paused
+            : "\u2716 +" + P.fmtSpan((now - Date.parse(q.due)) / 1000, labels);
+        } else {
+          var left = (Date.parse(q.due) - now) / 1000;
+          cls = "wall-row" + (left < 0 ? " breached" : (left < 1800 ? " soon" : ""));
+          cd = (left < 0 ? "\u2716 +" : "\u25B6 ") + P.fmtSpan(Math.abs(left), labels);
+        }
+        return P.el("Div", cls, [
+          P.el("Span", "id", "#" + q.id), P.el("Span", "what", q.what),
+          P.el("Span", "metric", q.metric), P.el("Span", "cd", cd)]);
+      });
+      if (!rows.length) { rows = [P.el("Div", "wall-empty", none)]; }
+      // How many rows the screen showed last second (the rest wrap out of sight).
+      var box = document.getElementById(boxId);
+      var shown = (items || []).length;
+      if (box) {
+        var drawn = box.querySelectorAll(".wall-row");
+        if (drawn.length) {
+          var left0 = drawn[0].offsetLeft;
+          shown = Array.prototype.filter.call(drawn, function (r) {
+            return r.offsetLeft === left0; }).length;
+        }
+      }
+      var more = total - shown;
+      var parts = [P.el("Div", "wall-label", [head]), P.el("Div", "wall-rows", rows)];
+      if (more > 0) { parts.push(P.el("Div", "wall-more", labels.more.replace("{n}", more))); }
+      return parts;
+    },
     wallTick: function (n, data, seen) {
       var P = window.dash_clientside.pulse;
-      if (!data) { return [[], null, null]; }
-      var labels = data.labels || {};
-      var now = Date.now();
-      var rows = (data.queue || []).map(function (q) {
-        var left = (Date.parse(q.due) - now) / 1000;
-        var breached = left < 0;
-        var cls = "wall-row" + (breached ? " breached" : (left < 1800 ? " soon" : ""));
-        var cd = (breached ? "\u2716 " + labels.breached + " " : "\u25B6 ") + P.fmtSpan(left, labels);
-        return {
-          namespace: "dash_html_components", type: "Div",
-          props: { className: cls, children: [
-            { namespace: "dash_html_components", type: "Span", props: { children: "#" + q.id } },
-            { namespace: "dash_html_components", type: "Span", props: { children: q.what } },
-            { namespace: "dash_html_components", type: "Span", props: { children: q.metric } },
-            { namespace: "dash_html_components", type: "Span", props: { className: "cd", children: cd } }
-          ] }
-        };
-      });
-      if (!rows.length) {
-        rows = [{ namespace: "dash_html_components", type: "Div",
-                  props: { className: "wall-empty", children: labels.empty || "" } }];
+      // no warehouse yet: the tiles say what to do, nothing ticks
+      if (!data || !data.labels || !data.as_of) {
+        return [null, null, null, null, null, null, null, "wall"];
       }
-      var stale = null;
-      if (data.as_of) {
-        var age = (now - Date.parse(data.as_of)) / 60000;
-        if (age > (data.stale_after_min || 15)) {
-          stale = { namespace: "dash_html_components", type: "Span",
-                    props: { className: "wall-stale-on",
-                             children: "\u26A0 " + labels.stale.replace("{age}", P.humanAge(age, labels)) } };
+      var labels = data.labels;
+      var now = Date.now();
+      var overdue = P.wallRows("wall-overdue", data.overdue, data.overdue_count, labels.overdue,
+                               labels.overdue_none, labels, now, true);
+      var queue = P.wallRows("wall-queue", data.queue, data.queue_count, labels.queue, labels.empty,
+                             labels, now, false);
+      var critical = (data.critical || []).slice(0, 3).map(function (k) {
+        var age = P.humanAge((now - Date.parse(k.created)) / 60000, labels);
+        var clock = labels.no_clock;
+        if (k.due) {
+          var left = (Date.parse(k.due) - now) / 1000;
+          clock = (left < 0 ? "\u2716 +" : "\u25B6 ") + P.fmtSpan(Math.abs(left), labels);
         }
+        return P.el("Div", "wall-crit-row", [
+          P.el("Span", "id", "#" + k.id), P.el("Span", "age", labels.age + " " + age),
+          P.el("Span", "cd", clock)]);
+      });
+      if (!critical.length) { critical = labels.none_critical; }
+      var clock = new Date(now).toLocaleTimeString(data.locale || "en-GB",
+        { timeZone: data.tz || "UTC", hour: "2-digit", minute: "2-digit", second: "2-digit",
+          hour12: false });
+      var stale = null, cls = "wall";
+      var age = (now - Date.parse(data.as_of)) / 60000;
+      if (age > (data.stale_after_min || 15)) {
+        cls = "wall wall-is-stale";
+        stale = P.el("Span", "wall-stale-on", "\u26A0 " + labels.stale
+          .replace("{age}", P.humanAge(age, labels)).replace("{since}", data.as_of_text));
       }
       var conn = null;
       if (seen && now - seen > 150000) { conn = "\u26A0 " + labels.lost; }
-      return [rows, stale, conn];
+      return [overdue, queue, critical, clock, data.as_of_text, stale, conn, cls];
     },
     ticketTick: function (n, clocks) {
       var P = window.dash_clientside.pulse;

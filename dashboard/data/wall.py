@@ -1,4 +1,5 @@
-"""The wall monitor's snapshot: today's compliance, breaches and the queue nearest breach."""
+"""The wall monitor's snapshot: today's compliance and breaches, the open critical tickets,
+the open clocks already breached and the queue nearest breach."""
 
 from __future__ import annotations
 
@@ -7,8 +8,31 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.connection import METRICS, Session, _df, _first, _has_table, _run, _tz
+from dashboard.data.connection import METRICS, Session, _df, _has_table, _run, _tz
 from dashboard.data.sla import _sla_daily_totals
+
+# Rows each wall list may hold: the screen shows as many as fit and says how many more.
+LIST_ROWS = 12
+
+
+def _iso(value: datetime | None) -> str | None:
+    """A warehouse UTC timestamp as an ISO string the browser can tick from."""
+    return None if value is None else value.replace(tzinfo=UTC).isoformat()
+
+
+def _clock_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "ticket_id": r["ticket_id"],
+            "support_tier": r["support_tier"],
+            "priority": r["priority"],
+            "metric": r["metric"],
+            "due_at": _iso(r["due_at"]),
+            "paused": bool(r["is_paused"]),
+            "over_minutes": None if r["over_minutes"] is None else float(r["over_minutes"]),
+        }
+        for r in df.iter_rows(named=True)
+    ]
 
 
 def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
@@ -41,29 +65,42 @@ def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
             }
         out["breaches_today"] = pick(today, None)[1]
         out["breaches_yesterday"] = pick(yesterday, None)[1]
-        row = _first(
-            sess.con.execute(
-                "select count(*) from main.fct_tickets where is_open and priority = 'critical'"
-            ).fetchall()
+        critical = _df(
+            sess,
+            "select cast(t.ticket_id as varchar) as ticket_id, t.support_tier, t.created_at, "
+            "min(o.due_at) filter (where o.completed_at is null) as next_due_at "
+            "from main.fct_tickets t left join main.fct_sla_outcomes o "
+            "on o.ticket_id = t.ticket_id "
+            "where t.is_open and t.priority = 'critical' "
+            "group by all order by next_due_at nulls last, t.created_at",
         )
-        out["open_critical"] = int(row[0]) if row else 0
+        out["open_critical"] = critical.height
+        out["critical"] = [
+            {
+                "ticket_id": r["ticket_id"],
+                "support_tier": r["support_tier"],
+                "created_at": _iso(r["created_at"]),
+                "due_at": _iso(r["next_due_at"]),
+            }
+            for r in critical.head(LIST_ROWS).iter_rows(named=True)
+        ]
+        # Open clocks already past their target (longest overdue first), then the running
+        # ones nearest their due time. A paused clock past its target is still overdue:
+        # it stays on the list, frozen at how far over it went when it paused.
+        clock_cols = (
+            "select cast(o.ticket_id as varchar) as ticket_id, o.support_tier, o.priority, "
+            "o.metric, o.clock, o.due_at, o.is_paused, o.elapsed_minutes - o.target_minutes "
+            "as over_minutes from main.fct_sla_outcomes o "
+            "where o.completed_at is null and o.due_at is not null "
+        )
+        overdue = _df(sess, clock_cols + "and o.outcome = 'breached' order by o.due_at")
         queue = _df(
             sess,
-            "select o.ticket_id, o.support_tier, o.priority, o.metric, o.due_at "
-            "from main.fct_sla_outcomes o where o.completed_at is null and o.due_at is not null "
-            "and o.due_at >= ? order by o.due_at limit 7",
-            [as_of - timedelta(hours=1)],
+            clock_cols + "and o.outcome = 'pending' and not o.is_paused order by o.due_at",
         )
-        out["queue"] = [
-            {
-                "ticket_id": str(r["ticket_id"]),
-                "support_tier": r["support_tier"],
-                "priority": r["priority"],
-                "metric": r["metric"],
-                "due_at": r["due_at"].replace(tzinfo=UTC).isoformat(),
-            }
-            for r in queue.iter_rows(named=True)
-        ]
+        out["overdue_count"], out["queue_count"] = overdue.height, queue.height
+        out["overdue"] = _clock_rows(overdue.head(LIST_ROWS))
+        out["queue"] = _clock_rows(queue.head(LIST_ROWS))
         # The wall's targets: the year's first-response and resolution SLA key results
         # (DESIGN s4: 97 % and 95 %), the overall SLA KR when a year has no separate one.
         targets = {"first_response": 0.97, "resolution": 0.95}

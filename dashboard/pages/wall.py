@@ -1,10 +1,14 @@
 """The support-room wall monitor (`/wall`) for a 1920x1080 TV.
 
-Dark, high-contrast, at most six tiles, nothing smaller than ~40 px, no scrolling and no
-interaction, and never a customer or engineer name (the data layer returns none).
-The server refreshes the numbers every 60 s; the browser ticks the countdowns every
-second from `due_at`, shows the stale warning from the as-of time, and keeps the last
-good screen with a "connection lost" note when refreshes stop arriving.
+Dark, high-contrast, four number tiles and two lists (open clocks already breached,
+longest overdue first, above the clocks nearest breach) that share the rest of the
+screen; no scrolling and no interaction, and never a customer or engineer name (the
+data layer returns none). Every size is in 1/1080 of the screen height (or 1/1920 of
+its width), so a 480x270 preview reads as the TV does.
+The server refreshes the numbers every 60 s; the browser ticks the wall clock, the
+countdowns and the overdue times every second from `due_at`, dims the tiles with a
+"stale since" banner from the as-of time, and keeps the last good screen with a
+"connection lost" note when refreshes stop arriving.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from dashboard.i18n import t
 dash.register_page(__name__, path="/wall", title="Support Pulse · Wall", name="Wall")
 
 REFRESH_MS = 60_000
-QUEUE_ROWS = 7
 
 
 def _compliance_tile(
@@ -39,7 +42,7 @@ def _compliance_tile(
         value = fmt.percent(comp, c.lang, 0 if comp >= 0.9995 else 1)
         sub = (
             f"{t('wall.target', c.lang, target=fmt.percent(target, c.lang, 0))} · "
-            f"{fmt.number(block['met'] + block['breached'], c.lang)}"
+            f"{t('wall.outcomes', c.lang, n=fmt.number(block['met'] + block['breached'], c.lang))}"
         )
     return html.Div(
         [
@@ -91,7 +94,8 @@ def wall_tiles(c: Ctx, snap: dict[str, Any]) -> list[html.Div]:
                     ],
                     className="wall-value",
                 ),
-                html.Div(i18n.label("prio", "critical", c.lang), className="wall-sub"),
+                # ids, age and the clock nearest breach, ticked by the browser
+                html.Div(id="wall-critical-list", className="wall-sub wall-critical-list"),
             ],
             className=f"wall-tile wall-{'bad' if critical else 'good'}",
             id="wall-critical",
@@ -99,28 +103,53 @@ def wall_tiles(c: Ctx, snap: dict[str, Any]) -> list[html.Div]:
     ]
 
 
-def wall_store(c: Ctx, snap: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
-    """What the browser needs to tick: queue with due times, as-of and the labels."""
+def _row(c: Ctx, q: dict[str, Any]) -> dict[str, Any]:
     return {
-        "queue": [
+        "id": q["ticket_id"],
+        "what": f"{t('short.' + str(q['support_tier']), c.lang)} · "
+        f"{i18n.label('prio', q['priority'], c.lang)}",
+        "metric": i18n.label("metric", q["metric"], c.lang),
+        "due": q["due_at"],
+        "paused": q.get("paused", False),
+        "over_min": q.get("over_minutes"),
+    }
+
+
+def wall_store(c: Ctx, snap: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
+    """What the browser needs to tick: both lists with due times, the open critical
+    tickets, the as-of time and the labels."""
+    return {
+        "overdue": [_row(c, q) for q in snap["overdue"]],
+        "overdue_count": snap["overdue_count"],
+        "queue": [_row(c, q) for q in snap["queue"]],
+        "queue_count": snap["queue_count"],
+        "critical": [
             {
-                "id": q["ticket_id"],
-                "what": f"{t('short.' + str(q['support_tier']), c.lang)} · "
-                f"{i18n.label('prio', q['priority'], c.lang)}",
-                "metric": i18n.label("metric", q["metric"], c.lang),
-                "due": q["due_at"],
+                "id": k["ticket_id"],
+                "tier": t("short." + str(k["support_tier"]), c.lang),
+                "created": k["created_at"],
+                "due": k["due_at"],
             }
-            for q in snap["queue"][:QUEUE_ROWS]
+            for k in snap["critical"]
         ],
         "as_of": snap["as_of"] + "Z",
         "as_of_text": fmt.datetime_(info.get("as_of"), c.lang, c.tz),
         "stale_after_min": getattr(c.settings, "stale_after_minutes", 15),
+        "tz": c.tz,
+        "locale": "ru-RU" if c.lang == "ru" else "en-GB",
         "labels": {
-            "asof": t("asof.label", c.lang),
-            "stale": t("asof.stale", c.lang, age="{age}"),
-            "breached": t("wall.breached", c.lang),
+            "stale": t("wall.stale_since", c.lang, age="{age}", since="{since}"),
+            "overdue": t("wall.overdue_list", c.lang),
+            "queue": t("wall.queue", c.lang),
+            "more": t("wall.more", c.lang, n="{n}"),
+            "overdue_none": t("wall.overdue_none", c.lang),
             "empty": t("wall.queue_empty", c.lang),
             "lost": t("wall.connection_lost", c.lang),
+            "paused": i18n.label("outcome", "paused", c.lang),
+            "age": t("wall.age", c.lang),
+            "next": t("wall.next_clock", c.lang),
+            "no_clock": t("wall.no_clock", c.lang),
+            "none_critical": t("wall.no_critical", c.lang),
             "h": "ч" if c.lang == "ru" else "h",
             "m": "мин" if c.lang == "ru" else "min",
             "d": "д" if c.lang == "ru" else "d",
@@ -129,17 +158,20 @@ def wall_store(c: Ctx, snap: dict[str, Any], info: dict[str, Any]) -> dict[str, 
 
 
 def _render(c: Ctx) -> tuple[list[Any], dict[str, Any]]:
+    # The browser's tick writes into the critical tile's list: a screen without tiles
+    # keeps an empty one so that output always exists.
+    holder = html.Div(id="wall-critical-list", hidden=True)
     try:
         info = data.build_info(c.settings, c.viewer)
         snap = data.wall_snapshot(c.settings, c.viewer)
     except data.NoWarehouse:
         msg = html.Div(t("empty.no_warehouse", c.lang), className="wall-tile wall-warn wall-empty")
-        return [msg], {"queue": [], "labels": {"empty": ""}, "as_of": None}
+        return [msg, holder], {"labels": {"empty": ""}, "as_of": None}
     except data.MissingMart as exc:
         msg = html.Div(
             t("empty.no_table", c.lang, table=exc.table), className="wall-tile wall-warn wall-empty"
         )
-        return [msg], {"queue": [], "labels": {"empty": ""}, "as_of": None}
+        return [msg, holder], {"labels": {"empty": ""}, "as_of": None}
     return wall_tiles(c, snap), wall_store(c, snap, info)
 
 
@@ -158,17 +190,26 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     html.Div("◉ Support Pulse", className="wall-title"),
                     html.Div(id="wall-conn", className="wall-conn"),
                     html.Div(id="wall-stale"),
-                    html.Div(store.get("as_of_text", ""), id="wall-asof", className="wall-asof"),
+                    html.Div(
+                        [
+                            html.Span(t("asof.label", c.lang), className="wall-asof-label"),
+                            html.Span(store.get("as_of_text", ""), id="wall-asof-time"),
+                        ],
+                        id="wall-asof",
+                        className="wall-asof",
+                    ),
+                    # The room's clock, ticked by the browser in the warehouse's time zone.
+                    html.Div(id="wall-clock", className="wall-clock"),
                 ],
                 className="wall-head",
             ),
             html.Div(tiles, id="wall-tiles", className="wall-tiles"),
             html.Div(
                 [
-                    html.Div(t("wall.queue", c.lang), className="wall-label"),
-                    html.Div(id="wall-queue", className="wall-queue-rows"),
+                    html.Div(id="wall-overdue", className="wall-tile wall-list wall-list-overdue"),
+                    html.Div(id="wall-queue", className="wall-tile wall-list wall-list-queue"),
                 ],
-                className="wall-tile wall-queue",
+                className="wall-lists",
             ),
         ],
         className="wall",
@@ -196,9 +237,14 @@ clientside_callback(
 
 clientside_callback(
     ClientsideFunction(namespace="pulse", function_name="wallTick"),
+    Output("wall-overdue", "children"),
     Output("wall-queue", "children"),
+    Output("wall-critical-list", "children"),
+    Output("wall-clock", "children"),
+    Output("wall-asof-time", "children"),
     Output("wall-stale", "children"),
     Output("wall-conn", "children"),
+    Output("wall", "className"),
     Input("wall-tick", "n_intervals"),
     Input("wall-data", "data"),
     State("wall-seen", "data"),
