@@ -14,6 +14,7 @@ from dash import html
 
 from dashboard import data, i18n
 from dashboard.components.context import SETTINGS_KEY
+from dashboard.page_status import install_page_status
 from warehouse.core.settings import Settings, load_settings
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -61,6 +62,7 @@ def create_app(settings: Settings, *, cache_config: dict | None = None) -> dash.
     )
     data.init_app(server, settings, cache_config)
     _install_lang_switch(server)
+    install_page_status(server, settings)
     try:
         from dashboard.auth import install_auth
     except ImportError:  # pragma: no cover - auth ships with the package

@@ -71,7 +71,7 @@ from dashboard.data.sla import (
     tier_sla_targets,
     tier_targets,
 )
-from dashboard.data.tickets import ticket_detail
+from dashboard.data.tickets import entity_exists, ticket_detail
 from dashboard.data.wall import wall_snapshot
 
 __all__ = [
@@ -130,6 +130,7 @@ __all__ = [
     "sla_time_stats",
     "support_impact",
     "ticket_detail",
+    "entity_exists",
     "tier_sla_targets",
     "tier_targets",
     "wall_snapshot",

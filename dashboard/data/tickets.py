@@ -27,24 +27,27 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
         clocks = _df(
             sess,
             "select metric, clock, target_minutes, elapsed_minutes, due_at, completed_at, "
-            "outcome, outcome_at, cast(engineer_id as varchar) as engineer_id "
+            "outcome, outcome_at, is_paused, cast(engineer_id as varchar) as engineer_id "
             "from main.fct_sla_outcomes where cast(ticket_id as varchar) = ? order by metric",
             [ticket_id],
         )
         events = None
         if _has_table(sess, "fct_ticket_events"):
+            # Every event with the ticket's state after it (group, assignee, status and
+            # where the resolution clock stands), as the event mart publishes it.
             events = _df(
                 sess,
                 "select event_id, event_at, event_type, actor_role, "
                 "cast(actor_id as varchar) as actor_id, is_public, from_value, to_value, "
-                "null::boolean as clock_running from main.fct_ticket_events "
-                "where cast(ticket_id as varchar) = ? order by event_at, event_id",
+                "group_after, cast(assignee_after as varchar) as assignee_after, "
+                "status_after, clock_state from main.fct_ticket_events "
+                "where cast(ticket_id as varchar) = ? order by event_number",
                 [ticket_id],
             )
         elif _has_table(sess, "int_ticket_status_intervals", "intermediate"):
-            # No event mart in `main` yet: the SLA engine's status intervals (a table the
-            # build publishes) give every status change with its actor and whether the
-            # resolution clock ran, which is the timeline the SLA clocks are built from.
+            # A warehouse built before the event mart: the SLA engine's status intervals
+            # give every status change with its actor and whether the resolution clock
+            # ran (comments, assignments and group changes are not in them).
             events = _df(
                 sess,
                 "select opened_by_event_id as event_id, started_at as event_at, "
@@ -52,20 +55,38 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
                 "as event_type, opened_by_actor_role as actor_role, "
                 "cast(opened_by_actor_id as varchar) as actor_id, null::boolean as is_public, "
                 "previous_status as from_value, status as to_value, "
-                "is_clock_running as clock_running "
+                "null::varchar as group_after, null::varchar as assignee_after, "
+                "status as status_after, case when is_clock_running then 'running' "
+                "else 'paused' end as clock_state "
                 "from intermediate.int_ticket_status_intervals "
                 "where cast(ticket_id as varchar) = ? order by started_at, interval_number",
                 [ticket_id],
             )
         names = _engineer_names(sess, viewer)
         if events is not None:
+            # An assignment's from/to are engineer ids: a name where the viewer may see
+            # it, nothing otherwise (the page then says "hidden").
+            assigned = pl.col("event_type") == "assigned"
             events = events.with_columns(
-                pl.col("actor_id").replace_strict(names, default=None).alias("actor_name")
+                pl.col("actor_id").replace_strict(names, default=None).alias("actor_name"),
+                pl.when(assigned)
+                .then(pl.col("from_value").replace_strict(names, default=None))
+                .otherwise(pl.col("from_value"))
+                .alias("from_value"),
+                pl.when(assigned)
+                .then(pl.col("to_value").replace_strict(names, default=None))
+                .otherwise(pl.col("to_value"))
+                .alias("to_value"),
+                pl.col("assignee_after").replace_strict(names, default=None),
             ).drop("actor_id")
-        ticket["solver_name"] = names.get(str(ticket.get("solver_id")))
-        ticket["first_responder_name"] = names.get(str(ticket.get("first_responder_id")))
-        for key in ("solver_id", "first_responder_id", "assignee_id"):
-            ticket.pop(key, None)
+        # Engineers the viewer may see get a name and a link; the others neither.
+        links = {}
+        for role in ("solver", "first_responder", "assignee"):
+            eid = str(ticket.pop(f"{role}_id", None))
+            ticket[f"{role}_name"] = names.get(eid)
+            if eid in names:
+                links[role] = eid
+        ticket["engineer_links"] = links
         if not may_see_names(viewer):
             ticket.pop("account_name", None)
         clocks = clocks.drop("engineer_id")
@@ -78,3 +99,24 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
         }
 
     return _run(settings, "ticket_detail", (ticket_id,), scope_of(viewer).key(), q)
+
+
+# The relation that holds each id a detail page is addressed by.
+_ID_TABLES = {"ticket": "main.fct_tickets", "engineer": "main.dim_engineer"}
+
+
+def entity_exists(settings: Any, kind: str, entity_id: str) -> bool:
+    """Whether a ticket or engineer id is in the warehouse (for the page's HTTP status).
+
+    Says nothing about access: a forbidden engineer still exists, and the page itself
+    shows the "no access" state.
+    """
+    table = _ID_TABLES[kind]
+
+    def q(sess: Session) -> bool:
+        row = sess.con.execute(
+            f"select count(*) from {table} where cast({kind}_id as varchar) = ?", [entity_id]
+        ).fetchone()
+        return bool(row and row[0])
+
+    return _run(settings, "entity_exists", (kind, entity_id), "any", q)

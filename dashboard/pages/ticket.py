@@ -21,33 +21,57 @@ dash.register_page(
 
 
 def clock_state(row: dict[str, Any]) -> str:
-    """met / breached / pending (running) / paused, for display (pure)."""
+    """met / breached once the clock stopped; paused / running (pending) while open (pure).
+
+    An open clock past its target is breached whether it runs or waits on the customer;
+    the page says "paused" beside it (`is_paused`) and freezes its overdue amount.
+    """
     outcome = row.get("outcome")
-    if outcome in ("met", "breached"):
-        return outcome
-    if row.get("due_at") is None:
+    if row.get("completed_at") is not None or outcome == "breached":
+        return outcome or "pending"
+    if row.get("is_paused") or row.get("due_at") is None:
         return "paused"
     return "pending"
 
 
+def _frozen_text(row: dict[str, Any], lang: str) -> str:
+    """A paused clock's standing, frozen: elapsed of target, or how far over it went."""
+    elapsed, target = row.get("elapsed_minutes"), row.get("target_minutes")
+    clock = row.get("clock")
+    if elapsed is not None and target is not None and elapsed > target:
+        over = fmt.clock_duration(elapsed - target, clock, lang)
+        return t("tkt.paused_over", lang, amount=over)
+    amount = (
+        f"{fmt.clock_duration(elapsed, clock, lang)} / {fmt.clock_duration(target, clock, lang)}"
+    )
+    return t("tkt.paused_at", lang, amount=amount)
+
+
 def clock_store(clocks: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """What the browser needs to tick the running clocks each second."""
+    """What the browser needs to tick the running clocks each second; paused and stopped
+    clocks carry a fixed text instead of a due time."""
     items = []
     for row in clocks:
-        state = clock_state(row)
-        running = row.get("completed_at") is None and row.get("due_at") is not None
+        running = (
+            row.get("completed_at") is None
+            and not row.get("is_paused")
+            and row.get("due_at") is not None
+        )
         static = ""
-        if state == "paused":
-            static = "‖ " + i18n.label("outcome", "paused", lang)
-        elif not running:
-            static = (
-                fmt.clock_duration(row.get("elapsed_minutes"), row.get("clock"), lang)
-                + " / "
-                + fmt.clock_duration(row.get("target_minutes"), row.get("clock"), lang)
-            )
+        if not running:
+            if row.get("completed_at") is None:
+                static = _frozen_text(row, lang)
+            else:
+                static = (
+                    fmt.clock_duration(row.get("elapsed_minutes"), row.get("clock"), lang)
+                    + " / "
+                    + fmt.clock_duration(row.get("target_minutes"), row.get("clock"), lang)
+                )
         items.append(
             {
-                "due": row["due_at"].replace(tzinfo=UTC).isoformat() if row.get("due_at") else None,
+                "due": row["due_at"].replace(tzinfo=UTC).isoformat()
+                if running and row.get("due_at")
+                else None,
                 "running": running,
                 "static": static,
             }
@@ -60,46 +84,64 @@ def clock_store(clocks: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     }
 
 
+def _value(event_type: str, value: Any, lang: str) -> str:
+    """An event's from/to value in the reader's language (statuses, groups, priorities)."""
+    if value is None:
+        return "∅"
+    kind = {"status_changed": "tstatus", "group_changed": "group", "priority_changed": "prio"}
+    if event_type == "assigned":
+        return str(value)
+    return i18n.label(kind.get(event_type, "tstatus"), str(value).lower(), lang)
+
+
+CLOCK_TEXT = {"running": "tkt.clock_runs", "paused": "tkt.clock_paused"}
+
+
 def timeline(detail: dict[str, Any], lang: str, tz: str) -> list[html.Li]:
+    """Every event of the ticket, oldest first: what changed (from -> to), who did it,
+    public or internal for comments, and where the resolution clock stood after it."""
     events = detail.get("events")
     items: list[html.Li] = []
     if events is not None and events.height:
-        tk = detail["ticket"]
-        rows = events.to_dicts()
-        # Key moments the status history does not show as such.
-        for when, kind, who in (
-            (tk.get("first_response_at"), "first_response", tk.get("first_responder_name")),
-        ):
-            if when is not None:
-                rows.append(
-                    {"event_at": when, "event_type": kind, "actor_name": who, "actor_role": "agent"}
-                )
-        rows.sort(key=lambda e: e["event_at"])
-        for e in rows:
-            what = i18n.label("ev", e["event_type"], lang)
-            if e["event_type"] != "created" and (e.get("from_value") or e.get("to_value")):
-                what += f": {e.get('from_value') or '∅'} → {e.get('to_value') or '∅'}"
+        first_response = detail["ticket"].get("first_response_at")
+        for e in events.to_dicts():
+            kind = e["event_type"]
+            what: list[Any] = [html.B(i18n.label("ev", kind, lang))]
+            if kind == "comment" and first_response is not None and e["event_at"] == first_response:
+                what.append(f" ({t('ev.first_response', lang).lower()})")
+            if kind != "created" and (e.get("from_value") or e.get("to_value")):
+                hidden = t("tkt.hidden", lang) if kind == "assigned" else "∅"
+                frm = _value(kind, e.get("from_value"), lang) if e.get("from_value") else hidden
+                to = _value(kind, e.get("to_value"), lang) if e.get("to_value") else hidden
+                if kind == "assigned" and not e.get("from_value"):
+                    what.append(f": {to}")
+                else:
+                    what.append(f": {frm} → {to}")
             who = i18n.label("role", e.get("actor_role"), lang) if e.get("actor_role") else ""
             if e.get("actor_name"):
                 who = f"{who} {e['actor_name']}"
             vis = ""
-            if e["event_type"] == "comment" and e.get("is_public") is not None:
-                vis = f" ({t('ev.public', lang) if e['is_public'] else t('ev.private', lang)})"
-            clock = ""
-            if e.get("clock_running") is not None:
-                clock = " · " + (
-                    t("tkt.clock_runs", lang)
-                    if e["clock_running"]
-                    else "‖ " + t("tkt.clock_paused", lang)
-                )
+            if kind == "comment" and e.get("is_public") is not None:
+                vis = t("ev.public", lang) if e["is_public"] else t("ev.private", lang)
+            state = e.get("clock_state")
+            clock = t(CLOCK_TEXT.get(state, "tkt.clock_stopped"), lang) if state else ""
+            if state == "paused":
+                clock = "‖ " + clock
             items.append(
                 html.Li(
                     [
                         html.Span(fmt.datetime_(e["event_at"], lang, tz), className="ev-time"),
-                        html.B(what),
-                        f" · {who}{vis}" if who or vis else "",
-                        html.Span(clock, className="muted") if clock else "",
-                    ]
+                        *what,
+                        f" · {who}" if who else "",
+                        html.Span(
+                            f" · {vis}",
+                            className=f"ev-vis ev-{'public' if e['is_public'] else 'private'}",
+                        )
+                        if vis
+                        else "",
+                        html.Span(f" · {clock}", className="muted ev-clock") if clock else "",
+                    ],
+                    className=f"ev ev-{kind}",
                 )
             )
         return items
@@ -127,8 +169,17 @@ def timeline(detail: dict[str, Any], lang: str, tz: str) -> list[html.Li]:
     return items
 
 
-def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> html.Div:
+def _fact(value: Any) -> str:
+    return fmt.DASH if value is None else str(value)
+
+
+# Pages a ticket is opened from: the nav keeps that page highlighted (`?from=`).
+CAME_FROM = {"sla": "sla", "teams": "teams", "engineer": "teams", "customers": "customers"}
+
+
+def layout(ticket_id: str | None = None, lang: str | None = None, **query: Any) -> html.Div:
     c = ctx(lang)
+    came_from = CAME_FROM.get(str(query.get("from") or ""), "sla")
     holder: dict[str, Any] = {"title": t("tkt.title", c.lang, id=ticket_id)}
 
     def build() -> Any:
@@ -137,31 +188,59 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> h
         if not detail.get("found"):
             return empty_state(t("tkt.not_found", c.lang, id=ticket_id), kind="filter")
         tk = detail["ticket"]
-        status = tk.get("status") or (t("eng.open", c.lang) if tk.get("is_open") else "solved")
+        links = tk.get("engineer_links") or {}
+
+        def engineer(role: str, happened: bool) -> Any:
+            name = tk.get(f"{role}_name")
+            if name and role in links:
+                return dcc.Link(name, href=f"/engineer/{links[role]}", id=f"tkt-{role}-link")
+            return name or (t("tkt.hidden", c.lang) if happened else None)
+
+        status = tk.get("status") or ("open" if tk.get("is_open") else "solved")
+        account = tk.get("account_name") or tk.get("account_id")
+        tier = tk.get("support_tier")
         facts = [
-            (t("tkt.account", c.lang), tk.get("account_name") or tk.get("account_id")),
-            (t("col.tier", c.lang), i18n.label("tier", tk.get("support_tier"), c.lang)),
+            (
+                t("tkt.account", c.lang),
+                html.Span(
+                    [
+                        str(account),
+                        " · ",
+                        dcc.Link(
+                            t("tkt.account_slice", c.lang),
+                            href=f"/customers?tier={tier}",
+                            id="tkt-account-link",
+                        ),
+                    ]
+                )
+                if account and tier
+                else account,
+            ),
+            (t("col.tier", c.lang), i18n.label("tier", tier, c.lang)),
             (t("col.priority", c.lang), i18n.label("prio", tk.get("priority"), c.lang)),
-            (t("col.area", c.lang), tk.get("product_area")),
-            (t("col.channel", c.lang), tk.get("channel")),
+            (t("col.area", c.lang), i18n.label("area", tk.get("product_area"), c.lang)),
+            (t("col.channel", c.lang), i18n.label("channel", tk.get("channel"), c.lang)),
             (t("col.created", c.lang), fmt.datetime_(tk.get("created_at"), c.lang, c.tz)),
-            (t("tkt.status", c.lang), status),
+            (t("tkt.status", c.lang), i18n.label("tstatus", status, c.lang)),
+            (
+                t("tkt.group", c.lang),
+                i18n.label("group", tk.get("group_name"), c.lang) if tk.get("group_name") else None,
+            ),
+            (t("tkt.assignee", c.lang), engineer("assignee", True)),
             (
                 t("tkt.first_responder", c.lang),
-                tk.get("first_responder_name")
-                or (t("tkt.hidden", c.lang) if tk.get("first_response_at") else fmt.DASH),
+                engineer("first_responder", tk.get("first_response_at") is not None),
             ),
-            (
-                t("tkt.solver", c.lang),
-                tk.get("solver_name")
-                or (t("tkt.hidden", c.lang) if tk.get("solved_at") else fmt.DASH),
-            ),
+            (t("tkt.solver", c.lang), engineer("solver", tk.get("solved_at") is not None)),
             (t("tkt.reopens", c.lang), tk.get("reopen_count")),
             (t("tkt.escalations", c.lang), tk.get("escalation_count")),
         ]
         subject = tk.get("subject")
         fact_divs = [
-            html.Div([html.Span(k), str(v) if v is not None else fmt.DASH]) for k, v in facts
+            html.Div(
+                [html.Span(k), v if isinstance(v, html.Span | dcc.Link) else _fact(v)],
+            )
+            for k, v in facts
         ]
         clocks = detail["clocks"].to_dicts()
         store = clock_store(clocks, c.lang)
@@ -174,12 +253,24 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> h
                         html.B(i18n.label("metric", row["metric"], c.lang)),
                         " ",
                         status_pill(state, c.lang, kind="outcome"),
+                        " ",
+                        status_pill("paused", c.lang, kind="outcome")
+                        if state == "breached"
+                        and row.get("completed_at") is None
+                        and row.get("is_paused")
+                        else "",
                     ],
                     className="kr-head",
                 ),
                 html.Div(
                     id={"type": "tkt-cd", "i": i},
-                    className="countdown" + (" overdue" if state == "breached" else ""),
+                    className="countdown"
+                    + (" overdue" if state == "breached" else "")
+                    + (
+                        " frozen"
+                        if row.get("is_paused") and row.get("completed_at") is None
+                        else ""
+                    ),
                 ),
                 html.Div(
                     f"{t('col.target', c.lang)}: "
@@ -245,7 +336,7 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> h
         )
 
     content = guard(c, build)
-    return shell("sla", c.lang, holder.get("info"), c.tz, holder["title"], content)
+    return shell(came_from, c.lang, holder.get("info"), c.tz, holder["title"], content)
 
 
 clientside_callback(
