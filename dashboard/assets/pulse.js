@@ -130,3 +130,45 @@ window.dashAgGridFunctions = Object.assign({}, window.dashAgGridFunctions, {
     return glyph + window.dashAgGridFunctions.pulseFmt(params.value, kind, lang);
   }
 });
+
+/* ARIA repairs for third-party widgets, re-applied whenever they re-render:
+   - Dash's dropdown keeps its keyboard focus target, a readonly input, aria-hidden,
+     so a screen reader lands on a hidden element: it is shown, named after its label;
+   - Dash's date picker puts aria-expanded/aria-haspopup on a plain wrapper div (the
+     input inside is what opens the calendar, and it keeps its own label);
+   - ag-grid draws an empty header-group row in the pinned columns, a row with no cells:
+     it is hidden from assistive technology. */
+(function () {
+  function repair(root) {
+    root.querySelectorAll("input.dash-dropdown-focus-target[aria-hidden]").forEach(function (el) {
+      el.removeAttribute("aria-hidden");
+      var label = el.closest("label");
+      var name = label ? (label.querySelector(".filter-label") || label).textContent : "";
+      if (name && !el.getAttribute("aria-label")) { el.setAttribute("aria-label", name.trim()); }
+    });
+    root.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]").forEach(function (el) {
+      el.removeAttribute("aria-expanded");
+      el.removeAttribute("aria-haspopup");
+      el.removeAttribute("aria-disabled");
+      el.removeAttribute("aria-labelledby");
+    });
+    root.querySelectorAll(".ag-header-row[role=row]").forEach(function (el) {
+      if (!el.children.length) {
+        el.setAttribute("aria-hidden", "true");
+        el.setAttribute("tabindex", "-1");
+      }
+    });
+  }
+  var pending = false;
+  var observer = new MutationObserver(function () {
+    if (pending) { return; }
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; repair(document); });
+  });
+  function start() {
+    repair(document);
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true,
+      attributeFilter: ["aria-hidden", "aria-expanded"] });
+  }
+  if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
+})();
