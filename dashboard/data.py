@@ -10,14 +10,16 @@ Rules this module keeps:
 - Results are cached with flask-caching, keyed by the build id (`main.pulse_build`, or
   the file's mtime when that table is missing), the function, its arguments and the
   part of the viewer that changes the answer. No mutable module-level state.
-- Access is enforced here: every public function takes the `viewer` and returns only
-  what that role may see (DESIGN s8): names of engineers outside a lead's teams, of
-  anyone but themselves for an engineer, and of anyone at all for the wall are never
-  returned.
+- Access is enforced here, with the rules of `dashboard.access`: every public function
+  takes the `viewer` and returns only what that role may see (DESIGN s8): names of
+  engineers outside a lead's teams, of anyone but themselves for an engineer, and of
+  anyone at all for the wall are never returned; raw rejected rows of personal
+  entities only to the VP.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
+
+from dashboard import access
 
 CACHE_EXTENSION = "pulse_cache"
 READER_EXTENSION = "pulse_reader"
@@ -47,6 +51,23 @@ class NoWarehouse(Exception):
     """The published warehouse file does not exist yet."""
 
 
+class BrokenWarehouse(Exception):
+    """The published warehouse file exists but cannot be read (truncated, garbage,
+    damaged): only a new build replaces it."""
+
+    MESSAGE = "the published warehouse cannot be read: run `pulse build --full-refresh`"
+
+
+# What DuckDB raises for a file it cannot read (as opposed to a missing table or a
+# query the dashboard got wrong, which stay programming errors).
+_UNREADABLE = (
+    duckdb.IOException,
+    duckdb.SerializationException,
+    duckdb.InternalException,
+    duckdb.FatalException,
+)
+
+
 class MissingMart(Exception):
     """A mart the page needs is not in the published warehouse."""
 
@@ -64,66 +85,26 @@ class Forbidden(Exception):
 
 @dataclass(frozen=True)
 class Scope:
-    """The part of a viewer that changes query results (goes into cache keys)."""
+    """A viewer reduced to what changes query results (role, engineer, teams), for
+    callers outside a request that have no `access.Viewer` (the screenshot harness).
+    The rules applied to it are `dashboard.access`'s, like for any viewer."""
 
     role: str
     engineer_id: str | None
     team_ids: tuple[str, ...]
 
-    def key(self) -> str:
-        return f"{self.role}|{self.engineer_id or ''}|{','.join(self.team_ids)}"
-
-
-def scope_of(viewer: Any) -> Scope:
-    role = str(getattr(viewer, "role", "wall") or "wall")
-    engineer_id = getattr(viewer, "engineer_id", None)
-    team_ids = tuple(sorted(str(t) for t in (getattr(viewer, "team_ids", None) or ())))
-    return Scope(role, None if engineer_id is None else str(engineer_id), team_ids)
-
-
-def can_see_engineer(viewer: Any, engineer_id: object, team_id: object) -> bool:
-    """May this viewer see this engineer's own numbers and name? (DESIGN s8)."""
-    try:
-        from dashboard import auth
-    except ImportError:
-        auth = None  # type: ignore[assignment]
-    if auth is not None and hasattr(auth, "can_see_engineer") and hasattr(viewer, "username"):
-        return bool(
-            auth.can_see_engineer(
-                viewer,
-                None if engineer_id is None else str(engineer_id),
-                None if team_id is None else str(team_id),
-            )
-        )
-    s = scope_of(viewer)
-    if s.role == "vp":
-        return True
-    if s.role == "lead":
-        return team_id is not None and str(team_id) in s.team_ids
-    if s.role == "engineer":
-        return engineer_id is not None and str(engineer_id) == s.engineer_id
-    return False
-
-
-def may_see_names(viewer: Any) -> bool:
-    return scope_of(viewer).role != "wall"
-
 
 def _visible_engineer_ids(con: duckdb.DuckDBPyConnection, viewer: Any) -> set[str] | None:
-    """Engineer ids whose personal numbers the viewer may see; None means all."""
-    s = scope_of(viewer)
-    if s.role == "vp":
+    """Engineer ids whose personal numbers the viewer may see; None means all.
+
+    The rule is `access.can_see_engineer`, applied to every engineer's (id, team).
+    """
+    if access.sees_everyone(viewer):
         return None
-    if s.role == "engineer":
-        return {s.engineer_id} if s.engineer_id else set()
-    if s.role == "lead" and s.team_ids:
-        rows = con.execute(
-            "select cast(engineer_id as varchar) from main.dim_engineer "
-            "where cast(team_id as varchar) in (select unnest(?))",
-            [list(s.team_ids)],
-        ).fetchall()
-        return {r[0] for r in rows}
-    return set()
+    rows = con.execute(
+        "select cast(engineer_id as varchar), cast(team_id as varchar) from main.dim_engineer"
+    ).fetchall()
+    return access.visible_engineer_ids(viewer, rows)
 
 
 # ----------------------------------------------------------------------------- sessions
@@ -157,11 +138,11 @@ def _attach(path: Path) -> Session:
     con = duckdb.connect(config={"threads": 2})
     try:
         con.execute("attach ? as wh (read_only)", [str(path)])
-    except duckdb.IOException as exc:  # replaced or removed between the check and the open
+    except duckdb.Error as exc:
         con.close()
-        if not path.is_file():
+        if not path.is_file():  # replaced or removed between the check and the open
             raise NoWarehouse(str(path)) from exc
-        raise
+        raise BrokenWarehouse(str(path)) from exc
     con.execute("use wh")
     build_id, as_of, built_at = f"mtime-{stat_before.st_mtime_ns}", None, None
     try:
@@ -173,6 +154,9 @@ def _attach(path: Path) -> Session:
         )
         if row:
             build_id, as_of, built_at = str(row[0]), row[1], row[2]
+    except _UNREADABLE as exc:
+        con.close()
+        raise BrokenWarehouse(str(path)) from exc
     except duckdb.Error:
         pass  # older or hand-made warehouse: the file's mtime identifies it
     return Session(con, build_id, as_of, built_at)
@@ -317,6 +301,8 @@ def _run(settings: Any, name: str, args: tuple, scope: str, fn: Callable[[Sessio
             result = fn(sess)
         except duckdb.CatalogException as exc:
             raise MissingMart(_missing_table(str(exc))) from exc
+        except _UNREADABLE as exc:
+            raise BrokenWarehouse(str(settings.warehouse_path)) from exc
         if cache is not None:
             cache.set(key, result)
         return result
@@ -1213,7 +1199,7 @@ def engineer_table(settings: Any, viewer: Any, weeks: int = 4) -> pl.DataFrame:
         visible = _visible_engineer_ids(sess.con, viewer)
         return _fold_invisible(w, visible)
 
-    return _run(settings, "engineer_table", (weeks,), scope_of(viewer).key(), q)
+    return _run(settings, "engineer_table", (weeks,), access.cache_scope(viewer), q)
 
 
 def engineer_weeks_rows(sess: Session, engineer_id: str | None, weeks: int | None) -> pl.DataFrame:
@@ -1323,7 +1309,7 @@ def engineer_profile(settings: Any, viewer: Any, engineer_id: str) -> dict[str, 
         if e.height == 0:
             return {"found": False}
         ident = e.row(0, named=True)
-        if not can_see_engineer(viewer, ident["engineer_id"], ident["team_id"]):
+        if not access.can_see_engineer(viewer, ident["engineer_id"], ident["team_id"]):
             return {"found": True, "forbidden": True}
         weekly = engineer_weeks_rows(sess, ident["engineer_id"], None)
         qa = _df(
@@ -1367,7 +1353,7 @@ def engineer_profile(settings: Any, viewer: Any, engineer_id: str) -> dict[str, 
             "tickets": tickets,
         }
 
-    result = _run(settings, "engineer_profile", (engineer_id,), scope_of(viewer).key(), q)
+    result = _run(settings, "engineer_profile", (engineer_id,), access.cache_scope(viewer), q)
     if result.get("forbidden"):
         raise Forbidden(engineer_id)
     return result
@@ -1437,7 +1423,7 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
         ticket["first_responder_name"] = names.get(str(ticket.get("first_responder_id")))
         for key in ("solver_id", "first_responder_id", "assignee_id"):
             ticket.pop(key, None)
-        if not may_see_names(viewer):
+        if not access.sees_names(viewer):
             ticket.pop("account_name", None)
         clocks = clocks.drop("engineer_id")
         return {
@@ -1448,12 +1434,12 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
             "as_of": sess.as_of,
         }
 
-    return _run(settings, "ticket_detail", (ticket_id,), scope_of(viewer).key(), q)
+    return _run(settings, "ticket_detail", (ticket_id,), access.cache_scope(viewer), q)
 
 
 def _engineer_names(sess: Session, viewer: Any) -> dict[str, str]:
     """engineer_id -> name for the engineers this viewer may see by name."""
-    if not may_see_names(viewer) or not _has_table(sess, "dim_engineer"):
+    if not access.sees_names(viewer) or not _has_table(sess, "dim_engineer"):
         return {}
     visible = _visible_engineer_ids(sess.con, viewer)
     rows = sess.con.execute(
@@ -1624,7 +1610,7 @@ def credited_opportunities(settings: Any, viewer: Any, year: int) -> pl.DataFram
         )
 
     result = _run(settings, "credited_opportunities", (year,), "all", q)
-    if not may_see_names(viewer):
+    if not access.sees_names(viewer):
         result = result.drop("account_name")
     return result
 
@@ -1693,7 +1679,11 @@ def cost_monthly(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
 
 
 def quality(settings: Any, viewer: Any) -> dict[str, Any]:
-    """Load manifest, rejects by reason, latest rejects, orphans, freshness, dbt tests."""
+    """Load manifest, rejects by reason, latest rejects, orphans, freshness, dbt tests.
+
+    `reject_rows.raw_row` is null where the viewer may not read the raw content of
+    that entity's rejected rows (personal entities for anyone but the VP).
+    """
 
     def q(sess: Session) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -1774,4 +1764,27 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
             out["tests"] = None
         return out
 
-    return _run(settings, "quality", (), "all", q)
+    result = _run(settings, "quality", (), "all", q)
+    rows = result.get("reject_rows")
+    if rows is not None and rows.height:
+        # Raw content of personal entities' rejected rows: the VP only; everyone
+        # else keeps entity, file, line and reason (access.may_see_raw_rejects).
+        entities = rows["entity"].unique().to_list()
+        shown = [e for e in entities if access.may_see_raw_rejects(viewer, e)]
+        result = {
+            **result,
+            "reject_rows": rows.with_columns(
+                pl.when(pl.col("entity").is_in(shown))
+                .then(pl.col("raw_row"))
+                .otherwise(pl.lit(None, dtype=pl.Utf8))
+                .alias("raw_row")
+            ),
+        }
+    return result
+
+
+def check_readable(settings: Any) -> None:
+    """Open the request's build: BrokenWarehouse when the published file exists but
+    cannot be read (a missing file is fine here: pages explain it themselves)."""
+    with contextlib.suppress(NoWarehouse):
+        _session(settings)

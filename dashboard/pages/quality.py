@@ -196,7 +196,12 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     t("dq.reject_rows", c.lang),
                     grid(
                         "dq-rejects-grid",
-                        rejects.to_dicts(),
+                        [
+                            {**r, "raw_row": t("dq.raw_hidden", c.lang)}
+                            if r["raw_row"] is None
+                            else r
+                            for r in rejects.to_dicts()
+                        ],
                         [
                             {"field": "entity", "headerName": t("dq.entity", c.lang)},
                             {"field": "file_name", "headerName": t("dq.file", c.lang)},
