@@ -233,10 +233,13 @@ def _install_login(server, mode: str, settings, throttle: LoginThrottle) -> None
         auth = flask.request.authorization
         if auth is None or auth.type != "basic" or not auth.username:
             return unauthorized()
-        keys = [("user", auth.username), ("address", flask.request.remote_addr or "?")]
+        address = flask.request.remote_addr or "?"
+        keys = [("user", auth.username)]
+        if throttle.per_address:
+            keys.append(("address", address))
         wait = throttle.retry_after(keys)
         if wait > 0:
-            log.warning("login refused while locked: user %r from %s", auth.username, keys[1][1])
+            log.warning("login refused while locked: user %r from %s", auth.username, address)
             response = flask.Response(
                 "too many failed logins: try again later\n", 429, mimetype="text/plain"
             )
@@ -244,7 +247,7 @@ def _install_login(server, mode: str, settings, throttle: LoginThrottle) -> None
             return response
         user = verifier.check(auth.username, auth.password or "")
         if user is None:
-            log.warning("login failed: user %r from %s", auth.username, keys[1][1])
+            log.warning("login failed: user %r from %s", auth.username, address)
             throttle.failed(keys)
             return unauthorized("wrong user name or password")
         throttle.succeeded(keys[0])

@@ -14,7 +14,9 @@ guesses per window before every worker locks them out (docs/SECURITY.md).
 
 Thresholds come from the environment (`from_env`): PULSE_LOGIN_MAX_FAILURES (5,
 0 turns the throttle off), PULSE_LOGIN_WINDOW_S (900), PULSE_LOGIN_LOCKOUT_S (60),
-PULSE_LOGIN_LOCKOUT_MAX_S (3600).
+PULSE_LOGIN_LOCKOUT_MAX_S (3600), PULSE_LOGIN_PER_ADDRESS (1; set 0 behind a reverse
+proxy in Basic mode, where every client has the proxy's address and one guesser would
+lock everybody out).
 """
 
 from __future__ import annotations
@@ -53,9 +55,11 @@ class LoginThrottle:
         window_s: float = 900.0,
         lockout_s: float = 60.0,
         max_lockout_s: float = 3600.0,
+        per_address: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_failures = max_failures
+        self.per_address = per_address
         self.window_s = window_s
         self.lockout_s = lockout_s
         self.max_lockout_s = max(max_lockout_s, lockout_s)
@@ -85,6 +89,8 @@ class LoginThrottle:
             window_s=number("PULSE_LOGIN_WINDOW_S", 900.0),
             lockout_s=number("PULSE_LOGIN_LOCKOUT_S", 60.0),
             max_lockout_s=number("PULSE_LOGIN_LOCKOUT_MAX_S", 3600.0),
+            per_address=(env.get("PULSE_LOGIN_PER_ADDRESS") or "1").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
 
     @property

@@ -434,6 +434,8 @@ def test_throttle_thresholds_from_the_environment(
         }
     )
     assert (custom.max_failures, custom.window_s, custom.lockout_s) == (2, 30.0, 7.0)
+    assert custom.per_address
+    assert not LoginThrottle.from_env({"PULSE_LOGIN_PER_ADDRESS": "0"}).per_address
     with pytest.raises(PulseError, match="PULSE_LOGIN_LOCKOUT_S"):
         LoginThrottle.from_env({"PULSE_LOGIN_LOCKOUT_S": "soon"})
     monkeypatch.setenv("PULSE_LOGIN_MAX_FAILURES", "2")
