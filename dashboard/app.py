@@ -116,7 +116,7 @@ def create_app(settings: Settings, *, cache_config: dict | None = None) -> dash.
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    install_security_headers(server)
+    install_security_headers(app)
     data.init_app(server, settings, cache_config)
     _install_lang_switch(server)
     install_auth(app, settings)

@@ -484,6 +484,45 @@ def test_every_response_carries_the_security_headers(env, client) -> None:
         assert response.headers.get("Referrer-Policy") == "same-origin", what
 
 
+def test_scripts_are_limited_to_ours_and_the_pages_inline_scripts_by_hash(client) -> None:
+    import hashlib
+    import re
+
+    index = client.get("/", headers=_as("vera"))
+    csp = index.headers["Content-Security-Policy"]
+    scripts = next(d for d in csp.split("; ") if d.startswith("script-src"))
+    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+    inline = [
+        body
+        for attrs, body in re.findall(
+            r"<script([^>]*)>(.*?)</script>",
+            re.sub(r"<!--.*?-->", "", index.text, flags=re.S),
+            re.S,
+        )
+        if "src=" not in attrs and "application/json" not in attrs and body.strip()
+    ]
+    assert len(inline) >= 2  # Dash's renderer boot and clientside callbacks, by hash
+    for body in inline:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in scripts
+
+
+def test_even_an_unexpected_error_carries_the_security_headers(env) -> None:
+    from dashboard.app import create_app
+
+    root, warehouse, _users = env
+    fresh = create_app(_settings(root, warehouse, "none", None))
+
+    @fresh.server.route("/lang/boom/<code>")
+    def _boom(code: str):
+        raise RuntimeError(code)
+
+    answer = fresh.server.test_client().get("/lang/boom/x")
+    assert answer.status_code == 500
+    assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in answer.headers["Content-Security-Policy"]
+
+
 # ---------------------------------------------------------------- 13: local redirects
 
 
