@@ -65,7 +65,9 @@ def _install_unreadable_warehouse_answers(server: flask.Flask, settings: Setting
         return response
 
     @server.errorhandler(data.BrokenWarehouse)
-    def _unreadable(_exc: data.BrokenWarehouse) -> flask.Response:
+    def _unreadable(exc: data.BrokenWarehouse) -> flask.Response:
+        # One line for the operator (the file and DuckDB's reason), no traceback.
+        server.logger.warning("published warehouse %s cannot be read: %s", exc, exc.__cause__)
         return answer(i18n.current_lang())
 
     @server.before_request

@@ -1,4 +1,5 @@
-"""Who is looking at the dashboard, and what they may see (DESIGN s8 security).
+"""Who is looking at the dashboard (DESIGN s8 security); what they may see is
+`dashboard.access`.
 
 Authentication modes (`settings.auth_mode`, env `PULSE_AUTH`):
 
