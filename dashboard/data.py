@@ -1681,8 +1681,8 @@ def cost_monthly(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
 def quality(settings: Any, viewer: Any) -> dict[str, Any]:
     """Load manifest, rejects by reason, latest rejects, orphans, freshness, dbt tests.
 
-    `reject_rows.raw_row` is null where the viewer may not read the raw content of
-    that entity's rejected rows (personal entities for anyone but the VP).
+    `reject_rows.raw_row` and `batches.error` are null where the viewer may not read
+    the raw content of that entity's rows (personal entities for anyone but the VP).
     """
 
     def q(sess: Session) -> dict[str, Any]:
@@ -1764,22 +1764,22 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
             out["tests"] = None
         return out
 
-    result = _run(settings, "quality", (), "all", q)
-    rows = result.get("reject_rows")
-    if rows is not None and rows.height:
-        # Raw content of personal entities' rejected rows: the VP only; everyone
-        # else keeps entity, file, line and reason (access.may_see_raw_rejects).
-        entities = rows["entity"].unique().to_list()
+    result = dict(_run(settings, "quality", (), "all", q))
+    # Raw content of personal entities' rejected rows, and the file-level errors of
+    # their batches (which may quote a line or a header that is really data): the VP
+    # only. Everyone else keeps entity, file, line, reason and the counts.
+    for part, column in (("reject_rows", "raw_row"), ("batches", "error")):
+        frame = result.get(part)
+        if frame is None or not frame.height:
+            continue
+        entities = frame["entity"].unique().to_list()
         shown = [e for e in entities if access.may_see_raw_rejects(viewer, e)]
-        result = {
-            **result,
-            "reject_rows": rows.with_columns(
-                pl.when(pl.col("entity").is_in(shown))
-                .then(pl.col("raw_row"))
-                .otherwise(pl.lit(None, dtype=pl.Utf8))
-                .alias("raw_row")
-            ),
-        }
+        result[part] = frame.with_columns(
+            pl.when(pl.col("entity").is_in(shown))
+            .then(pl.col(column))
+            .otherwise(pl.lit(None, dtype=pl.Utf8))
+            .alias(column)
+        )
     return result
 
 

@@ -438,6 +438,10 @@ TR: dict[str, tuple[str, str]] = {
     "dq.line": ("Строка", "Line"),
     "dq.reason": ("Причина", "Reason"),
     "dq.raw": ("Исходная строка", "Raw row"),
+    "dq.error_hidden": (
+        "🔒 подробности скрыты: могут цитировать файл (видит только VP)",
+        "🔒 details hidden: they may quote the file (VP only)",
+    ),
     "dq.raw_hidden": (
         "🔒 скрыто: персональные данные (видит только VP)",
         "🔒 hidden: personal data (VP only)",

@@ -76,6 +76,12 @@ def _hostile_warehouse(path: Path) -> Path:
                 '{"month": "2025-04", "cost_category": "tools", "amount": "-5"}',
             ],
         )
+        # A headerless engineers file: the loader's error quotes its first line.
+        con.execute(
+            "insert into dq_load_manifest values ('engineers', 'engineers/b2.csv', 0, 0, 0, "
+            "'failed', ?, timestamp '2025-05-15 09:00')",
+            [f"misses the required column email (the header has: E78, {SECRET_NAME})"],
+        )
         # A ticket whose id is markdown, solved by E02, reviewed, rated and breached.
         con.execute(
             "insert into fct_tickets select * replace (? as ticket_id) from fct_tickets "
@@ -282,6 +288,8 @@ def test_raw_rejected_rows_of_personal_entities_are_vp_only(env, client) -> None
         for r in data.quality(settings, Viewer("vera", "vp"))["reject_rows"].to_dicts()
     }
     assert SECRET_MAIL in raw["engineers"] and SECRET_COMMENT in raw["csat_responses"]
+    errors = data.quality(settings, Viewer("vera", "vp"))["batches"]["error"].to_list()
+    assert any(SECRET_NAME in (e or "") for e in errors)
     for viewer in (Viewer("lena", "lead", None, ("T1",)), Viewer("ivan", "engineer", "E02")):
         rows = data.quality(settings, viewer)["reject_rows"].to_dicts()
         by_entity = {r["entity"]: r for r in rows}
@@ -289,6 +297,9 @@ def test_raw_rejected_rows_of_personal_entities_are_vp_only(env, client) -> None
             assert by_entity[personal]["raw_row"] is None, personal
             assert by_entity[personal]["reason"]  # counts and reasons stay
         assert by_entity["support_costs"]["raw_row"] == raw["support_costs"]
+        batches = data.quality(settings, viewer)["batches"]
+        assert not any(SECRET_NAME in (e or "") for e in batches["error"].to_list())
+        assert batches.filter(batches["file_name"] == "engineers/b2.csv")["status"][0] == "failed"
         reasons = data.quality(settings, viewer)["reasons"]
         assert reasons["n"].sum() == 6
     # and over HTTP: the lead's quality page carries neither the name nor the e-mail

@@ -35,7 +35,9 @@ def batch_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
                 else ("✖ " + t("dq.not_reconciled", lang)),
                 "reconciled_ok": ok,
                 "status": r["status"],
-                "error": r.get("error") or "",
+                # a failed batch without its error: hidden from this viewer (data layer)
+                "error": r.get("error")
+                or (t("dq.error_hidden", lang) if r["status"] == "failed" else ""),
                 "loaded": fmt.datetime_(r["loaded_at"], lang, tz),
             }
         )
