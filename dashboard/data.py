@@ -238,7 +238,12 @@ def _session(settings: Any) -> tuple[Session, bool]:
         if sess is None:
             reader = current_app.extensions.get(READER_EXTENSION)
             path = Path(settings.warehouse_path)
-            sess = reader.session(path) if reader is not None else _attach(path)
+            try:
+                sess = reader.session(path) if reader is not None else _attach(path)
+            except (*_UNREADABLE, duckdb.InvalidInputException) as exc:
+                # A cursor on an instance DuckDB invalidated after a read error: the
+                # file stays unreadable until a new build replaces it.
+                raise BrokenWarehouse(str(path)) from exc
             g._pulse_session = sess
             g.pulse_build = sess.build_id
         return sess, False

@@ -676,3 +676,23 @@ def test_a_damaged_warehouse_says_what_to_do(env, tmp_path: Path, kind: str) -> 
     assert routed.status_code < 500 and "pulse build --full-refresh" in routed.text
     export = client.post("/_dash-update-component", json=_sla_export())
     assert export.status_code == 503 and "pulse build --full-refresh" in export.text
+
+
+def test_a_warehouse_damaged_while_served_says_so_and_recovers_on_rebuild(
+    env, tmp_path: Path
+) -> None:
+    from dashboard.app import create_app
+
+    _root, warehouse, _users = env
+    live = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, live)
+    client = create_app(_settings(tmp_path, live, "none", None)).server.test_client()
+    assert client.post("/_dash-update-component", json=_router("/sla")).status_code == 200
+    _damage("garbage", warehouse, tmp_path / "next.duckdb").rename(live)  # a bad publish
+    page = client.get("/sla", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and "pulse build --full-refresh" in page.text
+    shutil.copy(warehouse, tmp_path / "next.duckdb")
+    (tmp_path / "next.duckdb").rename(live)  # the rebuild publishes a good file
+    assert client.get("/sla").status_code == 200
+    routed = client.post("/_dash-update-component", json=_router("/sla"))
+    assert routed.status_code == 200 and "sla-heatmap" in routed.text
