@@ -231,28 +231,35 @@ def callback_pages(app: Any, body: object) -> frozenset[str]:
     raise Refused(403, "callback with no owning page")
 
 
-# Flask rules that serve no page data: the renderer, its assets and the layout shell
-# (the app layout is an empty page container; page layouts come from the router
-# callback, which is gated). Every other rule is treated as a page path.
-_NON_PAGE_RULES = (
-    "/static/<path:filename>",
-    "/assets/<path:filename>",
-    "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
-    "/_dash-layout",
-    "/_dash-dependencies",
-    "/_reload-hash",
-    "/_favicon.ico",
-    "/lang/<code>",
+# Dash routes (under the app's `routes_pathname_prefix`) that serve no page data: the
+# renderer, its assets and the layout shell (the app layout is an empty page
+# container; page layouts come from the router callback, which is gated). Every other
+# GET is treated as a page path.
+_NON_PAGE_ROUTES = (
+    "assets/<path:filename>",
+    "_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
+    "_dash-layout",
+    "_dash-dependencies",
+    "_reload-hash",
+    "_favicon.ico",
 )
-_CALLBACK_RULE = "/_dash-update-component"
+_NON_PAGE_RULES = ("/static/<path:filename>", "/lang/<code>")
+CALLBACK_ROUTE = "_dash-update-component"
+_READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def check_request(app: Any, viewer: Any) -> Any:
-    """Refuse, redirect or let through the current request for `viewer` (Flask)."""
+    """Refuse, redirect or let through the current request for `viewer` (Flask).
+
+    Callback POSTs are checked against their page; any other request that is not a
+    read is refused (Dash has no other writing route, so nothing new slips through);
+    reads of the renderer's files pass; every other read is a page path.
+    """
     import flask
 
+    prefix = app.config.routes_pathname_prefix or "/"
     rule = flask.request.url_rule.rule if flask.request.url_rule is not None else None
-    if rule == _CALLBACK_RULE:
+    if rule == prefix + CALLBACK_ROUTE:
         try:
             pages = callback_pages(app, flask.request.get_json(silent=True))
         except Refused as refused:
@@ -272,14 +279,18 @@ def check_request(app: Any, viewer: Any) -> Any:
             )
             return _refusal(403, "this account may not use this page")
         return None
-    if rule in _NON_PAGE_RULES:
+    if flask.request.method not in _READ_METHODS:
+        return _refusal(403, "this request is not accepted")
+    if rule in _NON_PAGE_RULES or (
+        rule is not None and rule.startswith(prefix) and rule[len(prefix) :] in _NON_PAGE_ROUTES
+    ):
         return None
-    page = page_of_path(flask.request.path)
+    page = page_of_path(app.strip_relative_path(flask.request.path) or "/")
     if may_open(viewer, page):
         return None
     home = ROLE_HOME.get(_role(viewer))
-    if home is not None and flask.request.method in ("GET", "HEAD"):
-        return flask.redirect(home)
+    if home is not None:
+        return flask.redirect(prefix + home.lstrip("/"))
     return _refusal(403, "this account may not use this page")
 
 

@@ -249,6 +249,13 @@ def test_unknown_or_malformed_callbacks_fail_closed(client) -> None:
         assert "Traceback" not in answer.text
 
 
+def test_no_other_writing_request_gets_through(client) -> None:
+    for path in ("/", "/sla", "/_dash-layout", "/lang/en", "/_dash-update-component/"):
+        answer = client.post(path, json=_router("/sla"), headers=_as("vera"))
+        assert answer.status_code == 403, path
+        assert "sla-heatmap" not in answer.text
+
+
 def test_every_server_callback_has_an_owner_page(app) -> None:
     """A callback added without an owner would be refused: this names it first."""
     body_for = {"inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"}]}
