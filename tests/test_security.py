@@ -369,7 +369,8 @@ def basic_users(tmp_path_factory: pytest.TempPathFactory) -> Path:
     digest = auth.hash_password(PASSWORD)
     path.write_text(
         f'[users.anna]\npassword_hash = "{digest}"\nrole = "vp"\n'
-        f'[users.boris]\npassword_hash = "{digest}"\nrole = "lead"\nteam_ids = ["T1"]\n',
+        f'[users.boris]\npassword_hash = "{digest}"\nrole = "lead"\nteam_ids = ["T1"]\n'
+        f'[users."вера"]\npassword_hash = "{digest}"\nrole = "vp"\n',
         encoding="utf-8",
     )
     return path
@@ -415,6 +416,12 @@ def test_guessing_locks_the_user_and_the_right_password_waits(
     assert "login locked: user 'anna'" in caplog.text
     clock.now += 61
     assert client.get("/", **_basic("anna", PASSWORD)).status_code == 200
+
+
+def test_basic_mode_logs_in_a_utf8_user_name(tmp_path: Path, basic_users: Path) -> None:
+    client = _basic_app(tmp_path, basic_users)
+    assert client.get("/", **_basic("вера", PASSWORD)).status_code == 200
+    assert client.get("/", **_basic("вера", "wrong")).status_code == 401
 
 
 def test_lockouts_grow_and_cover_the_address(tmp_path: Path, basic_users: Path) -> None:
