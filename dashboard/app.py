@@ -40,6 +40,7 @@ def _install_lang_switch(server: flask.Flask) -> None:
 
 
 _PAGE_RULES = ("/", "/<path:path>")  # Dash's index and catch-all: the pages
+RETRY_S = 60  # a damaged warehouse: when the browser should try again
 
 
 def _install_unreadable_warehouse_answers(server: flask.Flask, settings: Settings) -> None:
@@ -54,14 +55,16 @@ def _install_unreadable_warehouse_answers(server: flask.Flask, settings: Setting
             pieces = escape(message).split("`")
             text = "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(pieces))
             body = (
+                # Retries by itself, so a wall TV comes back once a build has fixed it.
                 f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+                f'<meta http-equiv="refresh" content="{RETRY_S}">'
                 f"<title>Support Pulse</title></head><body><h1>Support Pulse</h1>"
                 f"<p>{text}</p></body></html>"
             )
             response = flask.Response(body, 503, mimetype="text/html")
         else:
             response = flask.Response(message + "\n", 503, mimetype="text/plain")
-        response.headers["Retry-After"] = "60"
+        response.headers["Retry-After"] = str(RETRY_S)
         return response
 
     @server.errorhandler(data.BrokenWarehouse)

@@ -686,6 +686,7 @@ def test_a_damaged_warehouse_says_what_to_do(env, tmp_path: Path, kind: str) -> 
     assert page.status_code == 503
     assert "pulse build --full-refresh" in page.text and "Traceback" not in page.text
     assert page.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert page.headers["Retry-After"] == "60" and 'http-equiv="refresh"' in page.text
     routed = client.post("/_dash-update-component", json=_router("/sla"))
     assert routed.status_code < 500 and "pulse build --full-refresh" in routed.text
     export = client.post("/_dash-update-component", json=_sla_export())
