@@ -1,0 +1,136 @@
+"""Every query the dashboard runs, one module per page area (DESIGN s2, s8).
+
+Rules this module keeps:
+- It opens the published warehouse only, read-only, with short-lived connections: one
+  per HTTP request (closed when the request ends), or one per call outside a request.
+  A build replaces the file by atomic rename, so a request reads exactly one build.
+- Every statement is parameterised (`con.execute(sql, params)`); no text from a user or
+  an extract is ever formatted into SQL. Identifiers that vary (a breakdown dimension)
+  come from fixed allow-lists in this module.
+- Results are cached with flask-caching, keyed by the build id (`main.pulse_build`, or
+  the file's mtime when that table is missing), the function, its arguments and the
+  part of the viewer that changes the answer. No mutable module-level state.
+- Access is enforced here: every public function takes the `viewer` and returns only
+  what that role may see (DESIGN s8): names of engineers outside a lead's teams, of
+  anyone but themselves for an engineer, and of anyone at all for the wall are never
+  returned.
+"""
+
+from dashboard.data.access import Forbidden, Scope, can_see_engineer, may_see_names, scope_of
+from dashboard.data.connection import (
+    filter_value,
+    BUILD_HEADER,
+    CACHE_EXTENSION,
+    METRICS,
+    PRIORITIES,
+    READER_EXTENSION,
+    TICKET_LIST_LIMIT,
+    TIERS,
+    MissingMart,
+    NoWarehouse,
+    Reader,
+    Session,
+    close_request_session,
+    init_app,
+)
+from dashboard.data.customers import (
+    NPS_SPLITS,
+    csat_monthly,
+    nps_by_wave,
+    retention,
+    support_impact,
+)
+from dashboard.data.engineers import (
+    ENGINEER_METRICS,
+    engineer_csv_rows,
+    engineer_profile,
+    engineer_table,
+    engineer_weeks_rows,
+)
+from dashboard.data.meta import METRIC_DOCS, build_info, filter_options, metric_descriptions
+from dashboard.data.okr import dims_key, okr_filtered, okr_progress, okr_status
+from dashboard.data.periods import quarter_bounds, quarter_elapsed
+from dashboard.data.quality import quality
+from dashboard.data.revenue import (
+    cost_monthly,
+    credited_opportunities,
+    deals_by_competitor,
+    revenue_ytd,
+)
+from dashboard.data.sla import (
+    BREACH_DIMENSIONS,
+    DEFAULT_TIER_SLA_TARGETS,
+    DEFAULT_TIER_TARGETS,
+    sla_breaches_by,
+    sla_daily,
+    sla_distribution,
+    sla_matrix,
+    sla_period_default,
+    sla_tickets,
+    sla_time_stats,
+    tier_sla_targets,
+    tier_targets,
+)
+from dashboard.data.tickets import ticket_detail
+from dashboard.data.wall import wall_snapshot
+
+__all__ = [
+    "filter_value",
+    "BREACH_DIMENSIONS",
+    "BUILD_HEADER",
+    "CACHE_EXTENSION",
+    "DEFAULT_TIER_SLA_TARGETS",
+    "DEFAULT_TIER_TARGETS",
+    "ENGINEER_METRICS",
+    "METRICS",
+    "METRIC_DOCS",
+    "NPS_SPLITS",
+    "PRIORITIES",
+    "READER_EXTENSION",
+    "TICKET_LIST_LIMIT",
+    "TIERS",
+    "Forbidden",
+    "MissingMart",
+    "NoWarehouse",
+    "Reader",
+    "Scope",
+    "Session",
+    "build_info",
+    "can_see_engineer",
+    "close_request_session",
+    "cost_monthly",
+    "credited_opportunities",
+    "csat_monthly",
+    "deals_by_competitor",
+    "dims_key",
+    "engineer_csv_rows",
+    "engineer_profile",
+    "engineer_table",
+    "engineer_weeks_rows",
+    "filter_options",
+    "init_app",
+    "may_see_names",
+    "metric_descriptions",
+    "nps_by_wave",
+    "okr_filtered",
+    "okr_progress",
+    "okr_status",
+    "quality",
+    "quarter_bounds",
+    "quarter_elapsed",
+    "retention",
+    "revenue_ytd",
+    "scope_of",
+    "sla_breaches_by",
+    "sla_daily",
+    "sla_distribution",
+    "sla_matrix",
+    "sla_period_default",
+    "sla_tickets",
+    "sla_time_stats",
+    "support_impact",
+    "ticket_detail",
+    "tier_sla_targets",
+    "tier_targets",
+    "wall_snapshot",
+]

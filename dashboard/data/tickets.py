@@ -1,0 +1,80 @@
+"""One ticket's detail: its events and SLA clocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from dashboard.data.access import _engineer_names, may_see_names, scope_of
+from dashboard.data.connection import Session, _df, _has_table, _run
+
+
+def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
+    """A ticket, its SLA clocks and its event timeline (actors named only when allowed)."""
+
+    def q(sess: Session) -> dict[str, Any]:
+        t = _df(
+            sess,
+            "select t.*, a.account_name from main.fct_tickets t "
+            "left join main.dim_account a on a.account_id = t.account_id "
+            "where cast(t.ticket_id as varchar) = ?",
+            [ticket_id],
+        )
+        if t.height == 0:
+            return {"found": False}
+        ticket = t.row(0, named=True)
+        clocks = _df(
+            sess,
+            "select metric, clock, target_minutes, elapsed_minutes, due_at, completed_at, "
+            "outcome, outcome_at, cast(engineer_id as varchar) as engineer_id "
+            "from main.fct_sla_outcomes where cast(ticket_id as varchar) = ? order by metric",
+            [ticket_id],
+        )
+        events = None
+        if _has_table(sess, "fct_ticket_events"):
+            events = _df(
+                sess,
+                "select event_id, event_at, event_type, actor_role, "
+                "cast(actor_id as varchar) as actor_id, is_public, from_value, to_value, "
+                "null::boolean as clock_running from main.fct_ticket_events "
+                "where cast(ticket_id as varchar) = ? order by event_at, event_id",
+                [ticket_id],
+            )
+        elif _has_table(sess, "int_ticket_status_intervals", "intermediate"):
+            # No event mart in `main` yet: the SLA engine's status intervals (a table the
+            # build publishes) give every status change with its actor and whether the
+            # resolution clock ran, which is the timeline the SLA clocks are built from.
+            events = _df(
+                sess,
+                "select opened_by_event_id as event_id, started_at as event_at, "
+                "case when previous_status is null then 'created' else 'status_changed' end "
+                "as event_type, opened_by_actor_role as actor_role, "
+                "cast(opened_by_actor_id as varchar) as actor_id, null::boolean as is_public, "
+                "previous_status as from_value, status as to_value, "
+                "is_clock_running as clock_running "
+                "from intermediate.int_ticket_status_intervals "
+                "where cast(ticket_id as varchar) = ? order by started_at, interval_number",
+                [ticket_id],
+            )
+        names = _engineer_names(sess, viewer)
+        if events is not None:
+            events = events.with_columns(
+                pl.col("actor_id").replace_strict(names, default=None).alias("actor_name")
+            ).drop("actor_id")
+        ticket["solver_name"] = names.get(str(ticket.get("solver_id")))
+        ticket["first_responder_name"] = names.get(str(ticket.get("first_responder_id")))
+        for key in ("solver_id", "first_responder_id", "assignee_id"):
+            ticket.pop(key, None)
+        if not may_see_names(viewer):
+            ticket.pop("account_name", None)
+        clocks = clocks.drop("engineer_id")
+        return {
+            "found": True,
+            "ticket": ticket,
+            "clocks": clocks,
+            "events": events,
+            "as_of": sess.as_of,
+        }
+
+    return _run(settings, "ticket_detail", (ticket_id,), scope_of(viewer).key(), q)
