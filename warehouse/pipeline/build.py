@@ -607,8 +607,12 @@ def _publish(build_file: Path, target: Path) -> None:
     if build_file.stat().st_dev != target.parent.stat().st_dev:
         # rename only swaps atomically within one file system: copy next to the target first
         staging = target.with_name(f".{target.name}.{build_file.stem}.tmp")
-        shutil.copyfile(build_file, staging)
-        _fsync_path(staging)
+        try:
+            shutil.copyfile(build_file, staging)
+            _fsync_path(staging)
+        except OSError:
+            staging.unlink(missing_ok=True)  # a half copy must not fill the disk
+            raise
         build_file.unlink()
         build_file = staging
     os.replace(build_file, target)
