@@ -204,6 +204,25 @@ def test_disk_full_while_copying_the_warehouse(built_warehouse: PipelineRun, tmp
 
 
 @pytest.mark.slow
+def test_disk_full_while_dbt_writes_the_build(built_warehouse: PipelineRun, tmp_path: Path):
+    source = built_warehouse.settings
+    # a few MB free: a full build starts from an empty file and fills them
+    room = _pages(source.landing_path.stat().st_size) + _pages(source.warehouse_path.stat().st_size)
+    with _tmpfs(tmp_path / "small", room + 4 * 1024 * 1024) as data_dir:
+        run = _data_dir_on(source, data_dir)
+        before = _digest(run.settings.warehouse_path)
+        args = ("build", "--full-refresh", "--as-of", EXTRACT_END.isoformat())
+        result = _pulse(run.env, *args, timeout=600)
+        _assert_one_sentence(
+            result,
+            f"cannot build: dbt ran out of space for {run.settings.builds_dir}",
+            "the disk is full",
+        )
+        assert _digest(run.settings.warehouse_path) == before
+        assert not list(run.settings.builds_dir.iterdir()), "the partial build was not removed"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["build", "load"])
 def test_read_only_data_directory(built_warehouse: PipelineRun, tmp_path: Path, command: str):
     source = built_warehouse.settings

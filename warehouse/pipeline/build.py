@@ -764,6 +764,9 @@ def _build_into(
         damage = _mentions_damage(messages)
         if incremental and damage:
             raise _DamagedState(damage)
+        if _mentions_full_disk(messages):  # every node fails alike: the sentence says it all
+            full = OSError(errno.ENOSPC, "no space left on device")
+            raise data_dir_error(full, f"cannot build: dbt ran out of space for {build_file}")
         print(_failure_screen(results, stream_errors, log_dir), flush=True)
         if incremental:
             print(
@@ -771,9 +774,6 @@ def _build_into(
                 "is about that state, run `pulse build --full-refresh`.",
                 flush=True,
             )
-        if _mentions_full_disk(messages):
-            full = OSError(errno.ENOSPC, "no space left on device")
-            raise data_dir_error(full, f"cannot build: dbt ran out of space for {build_file}")
         if damage:  # a full build reads only the landing database and the seeds
             raise PulseError(
                 f"build failed because a database file is damaged ({damage}); the published "
