@@ -33,13 +33,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _preflight(settings: Settings, host: str) -> None:
+def _preflight(settings: Settings, host: str, port: int) -> None:
+    """Refuse what cannot work (auth, users file, address) before warning about the rest."""
     if settings.auth_mode not in ("none", "basic", "header"):
         raise PulseError(f"unknown auth mode {settings.auth_mode!r}: use none, basic or header")
     if settings.auth_mode != "none":
         from dashboard.auth import load_users
 
         load_users(settings.users_file)  # a bad users file fails here, in one line
+    _check_bind(host, port)
     if not _is_loopback(host) and settings.auth_mode == "none":
         print(
             f"warning: serving on {host} without authentication; anyone who can reach this "
@@ -86,8 +88,7 @@ def _check_bind(host: str, port: int) -> None:
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the dashboard until interrupted."""
-    _check_bind(host, port)
-    _preflight(settings, host)
+    _preflight(settings, host, port)
     os.environ.update(settings.to_env())
     url = f"http://{host}:{port}/"
     if dev:
