@@ -93,8 +93,9 @@ class Settings:
         return env
 
 
-# Every setting: its key in pulse.toml, its environment variable, and what it must be.
-# One table, so the unknown-key check, the error messages and `to_env` cannot disagree.
+# Every setting by the kind of value it takes: its key in pulse.toml -> its environment
+# variable. The unknown-key check and the lookups read the same tables, so a key that
+# can be set is always a key that is accepted.
 _PATH_KEYS = {
     "raw_dir": "PULSE_RAW_DIR",
     "landing": "PULSE_LANDING",
@@ -166,7 +167,8 @@ def load_settings() -> Settings:
     def text(key: str, default: str | None) -> tuple[str | None, str]:
         value, said = pick(key, _TEXT_KEYS[key], default)
         if value is not None and not isinstance(value, str):
-            raise PulseError(f"{said} must be text in quotes, e.g. {default!r}")
+            example = f", e.g. {default!r}" if default else ""
+            raise PulseError(f"{said} must be text in quotes{example}")
         return value, said
 
     def number(key: str, default: float, what: str, *, whole: bool = True) -> float:
