@@ -456,7 +456,10 @@ def load_batch(
         message = safe_excerpt(str(exc).strip().splitlines()[0], 160)
         result = _failed(con, f, result, f"{f.file_name} could not be landed: {message}")
     finally:
-        _cleanup(con)
+        # After a fatal error (a full disk) the connection refuses everything: the
+        # cleanup's own error must not hide the cause being raised.
+        with contextlib.suppress(duckdb.Error):
+            _cleanup(con)
         remove_scratch(scratch)
     result.seconds = time.monotonic() - started
     return result

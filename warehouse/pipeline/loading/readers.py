@@ -286,7 +286,7 @@ def _name_columns(header: list[str]) -> list[str]:
     for name in named:
         key = name.lower()
         if key in seen:
-            raise FileRefused(f"the column {name!r} appears twice in the header")
+            raise FileRefused(f"the column {safe_excerpt(name, 40)} appears twice in the header")
         seen[key] = name
     return named
 
@@ -495,6 +495,16 @@ def stage_csv(
                 stage=stage,
                 errors=errors,
             )
+        # The reader's own line numbers for rejected rows count neither blank lines nor
+        # the extra lines of quoted values consistently: take the physical line from the
+        # byte where the row's text starts instead.
+        offsets = [
+            int(r[0])
+            for r in con.execute(
+                f"select distinct line_byte_position from {errors} order by 1"
+            ).fetchall()
+        ]
+        starts = _lines_at(source, source_gz, offsets)
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
         if "end of GZIP stream" in message:
@@ -510,16 +520,24 @@ def stage_csv(
         if source != path:
             source.unlink(missing_ok=True)
 
-    _fix_line_numbers(con, stage, errors, header_lines=1)
     _drop(con, rejects)
     con.execute(
         f"""
         create temp table {rejects} as
-        select line as _line,
-               ltrim(any_value(csv_line), chr(13) || chr(10)) as _text,
-               any_value(error_type)::varchar as error_type
-        from {errors} group by line
-        """
+        with e as (
+            select line_byte_position as pos, any_value(csv_line) as t,
+                   any_value(error_type)::varchar as error_type
+            from {errors} group by 1
+        ),
+        o as (select unnest(?::bigint[]) as pos, unnest(?::bigint[]) as line)
+        select o.line + length(lead) - length(replace(lead, chr(10), '')) as _line,
+               ltrim(t, chr(13) || chr(10)) as _text, error_type
+        from (
+            select *, left(t, length(t) - length(ltrim(t, chr(13) || chr(10)))) as lead
+            from e
+        ) e join o using (pos)
+        """,
+        [list(starts), list(starts.values())],
     )
     for error_type, reason in _CSV_ERROR_REASONS.items():
         con.execute(
@@ -545,6 +563,27 @@ def stage_csv(
     )
 
 
+def _lines_at(path: Path, gz: bool, offsets: list[int]) -> dict[int, int]:
+    """The physical line holding each 1-based byte offset (sorted): one streaming pass
+    counting LFs, run only when the reader rejected rows."""
+    found: dict[int, int] = {}
+    if not offsets:
+        return found
+    opener = gzip.open if gz else open
+    done, newlines, i = 0, 0, 0
+    with opener(path, "rb") as handle:
+        while i < len(offsets) and (chunk := handle.read(CHUNK_BYTES)):
+            while i < len(offsets) and offsets[i] - 1 < done + len(chunk):
+                cut = max(offsets[i] - 1 - done, 0)
+                found[offsets[i]] = newlines + chunk.count(b"\n", 0, cut) + 1
+                i += 1
+            newlines += chunk.count(b"\n")
+            done += len(chunk)
+    for offset in offsets[i:]:
+        found[offset] = newlines + 1
+    return found
+
+
 def _reconcile_lines(
     con: duckdb.DuckDBPyConnection,
     stage: str,
@@ -552,85 +591,93 @@ def _reconcile_lines(
     header: list[str],
     scan: TextScan,
 ) -> None:
-    """Turn record numbers into physical start lines and prove every line is accounted for.
+    """Give good rows their physical start lines and prove every line is accounted for.
 
-    On entry `_line` is the record's ordinal + 1 (the header is record 1), in both the
-    staging table and the reader's rejects. A record occupies one line plus one per line
-    break inside its quoted values (blank lines inside a value excluded: they are in
-    `scan.blank_lines` with the blank lines between records). So the q-th non-blank line
-    of the file after the header starts record r where q = r + the extra lines of the
-    multi-line records before r, and its physical line is q + 1 + the blank lines before
-    it. Then: header + blank lines + the lines of every record must be the file's
-    physical line count, or the file is refused; and a quoted value that swallows more
-    than `max_value_lines()` lines, or a malformed row spanning lines (an opening quote
-    never closed, up to the end of the file at worst), refuses the file naming the line
-    where the row starts, so no good line disappears inside it.
+    On entry the reader's rejects carry their physical line already (from the byte
+    where their text starts) and a good row's `_line` is its ordinal among good rows + 1.
+    A row occupies one line plus one per line break inside its quoted values (blank
+    lines inside a value excluded: they are in `scan.blank_lines`, with the blank lines
+    between rows). Numbering the non-blank lines after the header q = 1, 2, ..., good
+    row g starts at q = g + the extra lines of the good rows before it + the rejected
+    rows before it, and at physical line q + 1 + the blank lines before it (as-of joins
+    over the small tables of multi-line rows, rejects and blank lines; no mapping at
+    all for the usual file with none of them). Then: header + blank lines + the lines of
+    every row must be the file's physical line count, or the file is refused; and a
+    quoted value longer than `max_value_lines()` lines, or a malformed row spanning lines
+    (an opening quote never closed, up to the end of the file at worst), refuses the file
+    naming the line where the row starts, so no good line disappears inside it.
     """
     multi = f"{stage}_multi"
     blanks = f"{stage}_blanks"
     _drop(con, multi, blanks)
     ncols = len(header)
-    # Extra (non-blank) lines per record; only records with a line break can have any,
+    newlines = "length({0}) - length(replace({0}, chr(10), ''))"
+    # Extra (non-blank) lines per good row; only rows with a line break can have any,
     # and none can when the file holds no quote at all.
     if scan.quotes:
         joined = " || chr(31) || ".join(f"coalesce(c{i}, '')" for i in range(ncols))
         any_nl = " or ".join(f"contains(c{i}, chr(10))" for i in range(ncols))
-        extra = (
-            "length(t) - length(replace(t, chr(10), '')) "
-            "- (length(u) - length(replace(u, chr(10), '')) "
-            "- len(regexp_extract_all(u, '\n+')))"
-        )
         con.execute(
             f"""
             create temp table {multi} as
-            select rec, {extra} as extra, bad from (
-                select _line - 1 as rec, t, replace(t, chr(13) || chr(10), chr(10)) as u, bad
-                from (
-                    select _line, {joined} as t, false as bad from {stage} where {any_nl}
-                    union all
-                    select _line, _text, true from {rejects} where contains(_text, chr(10))
-                )
+            select _line, {newlines.format("t")}
+                   - ({newlines.format("u")} - len(regexp_extract_all(u, '\n+'))) as extra
+            from (
+                select _line, t, replace(t, chr(13) || chr(10), chr(10)) as u
+                from (select _line, {joined} as t from {stage} where {any_nl})
             )
             """
         )
     else:
-        con.execute(f"create temp table {multi} (rec bigint, extra bigint, bad boolean)")
+        con.execute(f"create temp table {multi} (_line bigint, extra bigint)")
     con.execute(
         f"create temp table {blanks} as select unnest(?::bigint[]) as b, unnest(range(1, ?)) as i",
         [scan.blank_lines, len(scan.blank_lines) + 1],
     )
-    records, extra_lines = con.execute(
+    records, extra_lines, rejected, bad_lines = con.execute(
         f"""
         select (select count(*) from {stage}) + (select count(*) from {rejects}),
-               (select coalesce(sum(extra), 0) from {multi})
+               (select coalesce(sum(extra), 0) from {multi}),
+               (select count(*) from {rejects}),
+               (select coalesce(sum({newlines.format("_text")}), 0) from {rejects})
         """
     ).fetchone()
-    covered = 1 + len(scan.blank_lines) + records + extra_lines
-    if extra_lines or scan.blank_lines:
-        # record -> q (non-blank ordinal) -> physical line, with two as-of joins over the
-        # small tables of multi-line records and blank lines.
+    covered = 1 + len(scan.blank_lines) + records + extra_lines + bad_lines
+    if extra_lines or scan.blank_lines or rejected:
         con.execute(
-            f"create temp table {multi}_cum as "
-            f"select rec, sum(extra) over (order by rec) as cum from {multi}"
+            f"""
+            create temp table {multi}_cum as
+            select _line - 1 as g, sum(extra) over (order by _line) as cum from {multi};
+            create temp table {blanks}_k as
+            select b - i - 1 as key, max(i) as i from {blanks} group by 1;
+            create temp table {rejects}_k as
+            select key, max(i) as i from (
+                select r._line - 1 - coalesce(k.i, 0) - row_number() over (order by r._line)
+                           as key,
+                       row_number() over (order by r._line) as i
+                from {rejects} r asof left join (
+                    select b, i from {blanks}
+                ) k on r._line > k.b
+            ) group by 1
+            """
         )
         mapping = f"""
-            with k as (select b - i - 1 as key, max(i) as i from {blanks} group by 1),
+            with c as (
+                select x.*, x._line - 1 + coalesce(m.cum, 0) as _c
+                from {{table}} x asof left join {multi}_cum m on x._line - 1 > m.g
+            ),
             q as (
-                select x.*, x._line - 1 + coalesce(m.cum, 0) as _q
-                from {{table}} x asof left join {multi}_cum m on x._line - 1 > m.rec
+                select c.*, c._c + coalesce(r.i, 0) as _q
+                from c asof left join {rejects}_k r on c._c > r.key
             )
-            select q.* exclude (_line, _q), q._q + 1 + coalesce(k.i, 0) as _line
-            from q asof left join k on q._q > k.key
+            select q.* exclude (_line, _c, _q), q._q + 1 + coalesce(k.i, 0) as _line
+            from q asof left join {blanks}_k k on q._q > k.key
         """
-        con.execute(f"alter table {multi} add column _line bigint")
-        con.execute(f"update {multi} set _line = rec + 1")
-        for table in (multi, stage, rejects):
+        for table in (multi, stage):
             con.execute(f"create temp table {table}_mapped as {mapping.format(table=table)}")
             _drop(con, table)
             con.execute(f"alter table {table}_mapped rename to {table}")
-        _drop(con, f"{multi}_cum")
-    else:
-        con.execute(f"alter table {multi} add column _line bigint")
+        _drop(con, f"{multi}_cum", f"{blanks}_k", f"{rejects}_k")
     if not scan.ends_with_newline:
         last_good = con.execute(f"select coalesce(max(_line), 0) from {stage}").fetchone()[0]
         cut, why = con.execute(
@@ -644,14 +691,25 @@ def _reconcile_lines(
     limit = max_value_lines()
     swallow = con.execute(
         f"""
-        select _line, 1 + extra, bad from {multi}
-        where bad or extra >= {int(limit)} order by _line limit 1
-        """
+        select _line, span, bad from (
+            select _line, 1 + extra as span, false as bad from {multi} where extra >= ?
+            union all
+            select _line, 1 + {newlines.format("_text")}, true from {rejects}
+            where contains(_text, chr(10))
+        ) order by _line limit 1
+        """,
+        [int(limit)],
     ).fetchone()
     _drop(con, multi, blanks)
     if swallow is not None:
         line, span, bad = swallow
-        if line + span - 1 >= scan.lines:
+        later = con.execute(
+            f"select exists (select 1 from {stage} where _line > ?) "
+            f"or exists (select 1 from {rejects} where _line > ?)",
+            [line, line],
+        ).fetchone()[0]
+        if bad and not later:
+            # DuckDB keeps only the start of a huge row's text: no row after it is the sign.
             reach = "runs to the end of the file"
         else:
             reach = f"runs over {span} lines, to line {line + span - 1}"

@@ -249,7 +249,8 @@ def _kind_check(col: Column, range_problem: str | None) -> str:
         problem += f" (expected {', '.join(expected)})"
     generic = _lit(f"{col.name}: {problem}")
     t = f"p._t_{col.name}"
-    too_large = _lit(range_problem or f"{col.name}: out of range (too large)")
+    bounded = col.min_value is not None and col.max_value is not None
+    too_large = _lit(range_problem if bounded else f"{col.name}: out of range (too large)")
     if col.kind == TIMESTAMP:
         offset = _lit(f"{col.name}: UTC offset beyond +-14:00")
         why = f"case when regexp_full_match({t}, '{_TS_LOOSE}') then {offset} else {generic} end"
