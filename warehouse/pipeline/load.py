@@ -306,7 +306,9 @@ def landing_failure(exc: duckdb.Error, settings: Settings) -> PulseError | None:
     (a full disk, a damaged or truncated file), or None for any other error."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     where = settings.landing_path
-    if "no space left" in message.lower() or "disk is full" in message.lower():
+    # DuckDB names a full disk on a later line ("Original error: ... No space left").
+    everything = str(exc).lower()
+    if "no space left" in everything or "disk is full" in everything:
         return PulseError(
             f"the disk holding {where.parent} is full, so the landing database cannot be "
             "written; nothing of the batch being loaded was landed. Free some space there "
