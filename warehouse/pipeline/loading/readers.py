@@ -678,16 +678,6 @@ def _reconcile_lines(
             _drop(con, table)
             con.execute(f"alter table {table}_mapped rename to {table}")
         _drop(con, f"{multi}_cum", f"{blanks}_k", f"{rejects}_k")
-    if not scan.ends_with_newline:
-        last_good = con.execute(f"select coalesce(max(_line), 0) from {stage}").fetchone()[0]
-        cut, why = con.execute(
-            f"select max(_line), arg_max(reason, _line) from {rejects}"
-        ).fetchone()
-        if cut is not None and cut > last_good:
-            raise FileRefused(
-                f"is truncated: its last row (line {cut}) ends without a line break and is "
-                f"incomplete ({why}); the export was cut off, export the file again"
-            )
     limit = max_value_lines()
     swallow = con.execute(
         f"""
@@ -719,6 +709,18 @@ def _reconcile_lines(
             f"so the lines after it cannot be trusted; close the quote on line {line} "
             "and load again"
         )
+    # A row cut at the end of the file is checked after the quotes: an unclosed quote
+    # further up is the cause of whatever the reader made of the last line.
+    if not scan.ends_with_newline:
+        last_good = con.execute(f"select coalesce(max(_line), 0) from {stage}").fetchone()[0]
+        cut, why = con.execute(
+            f"select max(_line), arg_max(reason, _line) from {rejects}"
+        ).fetchone()
+        if cut is not None and cut > last_good:
+            raise FileRefused(
+                f"is truncated: its last row (line {cut}) ends without a line break and is "
+                f"incomplete ({why}); the export was cut off, export the file again"
+            )
     if covered != scan.lines:
         raise FileRefused(
             f"cannot be split into rows consistently: it has {scan.lines} lines, but the "
