@@ -12,7 +12,7 @@ lineage columns:
 
     _batch_id    BIGINT    position of the batch in load order (raw.load_manifest)
     _file_name   VARCHAR   the batch file, relative to the raw directory
-    _line_number BIGINT    1-based line in the file (header is line 1 for CSV)
+    _line_number BIGINT    physical line where the row starts (header is line 1 for CSV)
     _extra       VARCHAR   JSON object of columns outside the contract, or NULL
 """
 
