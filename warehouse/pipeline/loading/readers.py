@@ -89,6 +89,9 @@ class Staged:
     file_lines: int | None = None
     # The file holds a control character somewhere: validation checks every value.
     has_control: bool = True
+    # The file may hold whitespace other than spaces around a value (a tab, a no-break
+    # space, a BOM, or CR/LF inside quotes): identifiers get the slower wide trim.
+    wide_space: bool = True
 
 
 @dataclass
@@ -98,6 +101,7 @@ class TextScan:
     lines: int = 0  # physical lines: LF-terminated, a last line without LF counts
     blank_lines: list[int] = field(default_factory=list)  # empty ('' or '\r') lines
     quotes: int = 0  # '"' bytes: zero means no value can span lines
+    odd_spaces: bool = False  # a tab, no-break space or BOM somewhere
     control_line: int | None = None  # first line holding a control byte
     ends_with_newline: bool = True
     first_line_lone_cr: bool = False  # a CR inside the first line: CR-only line breaks
@@ -217,6 +221,9 @@ def scan_text(path: Path, gz: bool) -> TextScan:
                         last_blank = number
                 scan.lines += chunk.count(b"\n")
                 scan.quotes += chunk.count(b'"')
+                scan.odd_spaces = scan.odd_spaces or any(
+                    odd in buf for odd in (b"\t", b"\xc2\xa0", b"\xef\xbb\xbf")
+                )
                 tail = buf[-2:]
                 scan.ends_with_newline = chunk.endswith(b"\n")
     except EOFError:
@@ -560,6 +567,7 @@ def stage_csv(
         notes,
         file_lines=scan.lines,
         has_control=scan.control_line is not None,
+        wide_space=scan.odd_spaces or scan.quotes > 0,
     )
 
 
