@@ -121,11 +121,15 @@ def test_manifest_records_the_physical_line_count(settings: Settings) -> None:
         "b1.csv",
         lines(HEADER, "", ticket("T1", '"two\nlines"'), "", ticket("T2"), ticket("X", "")),
     )
-    (batch,) = run(settings).batches
+    row = '{"response_id": "R1", "ticket_id": "T1", "responded_at": "2025-03-03", "score": 5}'
+    write(settings, "csat_responses", "c.jsonl", lines(row, "", row.replace("R1", "R2")))
+    batches = run(settings).batches
     assert query(
-        settings, "select rows_read, rows_landed, rows_rejected, file_lines from raw.load_manifest"
-    ) == [(3, 3, 0, 7)]
-    assert batch.file_lines == 7
+        settings,
+        "select entity, rows_read, rows_landed, rows_rejected, file_lines from raw.load_manifest "
+        "order by batch_id",
+    ) == [("tickets", 3, 3, 0, 7), ("csat_responses", 2, 2, 0, 3)]
+    assert batches[0].file_lines == 7
 
 
 # ---------------------------------------------------------------------------------------

@@ -775,11 +775,11 @@ def stage_parquet(
         )
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise FileRefused(f"is a corrupt Parquet file ({message})") from None
+        raise FileRefused(f"is a corrupt Parquet file ({safe_excerpt(message, 120)})") from None
     _drop(con, rejects)
     con.execute(f"create temp table {rejects} (_line bigint, raw_row varchar, reason varchar)")
     rows = con.execute(f"select count(*) from {stage}").fetchone()[0]
-    return Staged(stage, header, rejects, rows)
+    return Staged(stage, header, rejects, rows, file_lines=rows)
 
 
 # ---------------------------------------------------------------------------------------
@@ -821,7 +821,7 @@ def stage_jsonl(
         )
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise FileRefused(f"cannot be read as JSON lines ({message})") from None
+        raise FileRefused(f"cannot be read as JSON lines ({safe_excerpt(message, 120)})") from None
     if con.execute(
         f"select count(*) from {errors} where error_type = 'INVALID ENCODING'"
     ).fetchone()[0]:
@@ -874,7 +874,7 @@ def stage_jsonl(
     rows = con.execute(
         f"select (select count(*) from {stage}) + (select count(*) from {rejects})"
     ).fetchone()[0]
-    return Staged(stage, header, rejects, rows)
+    return Staged(stage, header, rejects, rows, file_lines=scan_text(path, False).lines)
 
 
 def stage_file(
