@@ -499,3 +499,10 @@ def test_disk_full_names_the_cause(tmp_path: Path) -> None:
         assert "no transaction is active" not in message
     finally:
         subprocess.run(["umount", "-l", str(small)], check=False)
+
+
+def test_wrong_encoding_names_the_physical_line(settings: Settings) -> None:
+    body = lines(HEADER, "", ticket("T1", '"a\nb"'), ticket("T2", "Привет")).encode("cp1251")
+    write(settings, "tickets", "b1.csv", body)
+    (batch,) = load(settings, settings.raw_dir, encoding="utf-8", echo=lambda _: None).batches
+    assert "is not valid utf-8 text (the row starting on line 5)" in (batch.error or "")

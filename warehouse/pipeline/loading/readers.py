@@ -481,12 +481,13 @@ def stage_csv(
             errors=errors,
         )
         bad_encoding = con.execute(
-            f"select min(line) from {errors} where error_type = 'INVALID ENCODING'"
+            f"select min(line_byte_position) from {errors} where error_type = 'INVALID ENCODING'"
         ).fetchone()[0]
         if bad_encoding is not None:
             if encoding is not None or chosen != "utf-8":
+                at = _lines_at(source, source_gz, [int(bad_encoding)])[int(bad_encoding)]
                 raise FileRefused(
-                    f"is not valid {encoding or 'UTF-8'} text (row {bad_encoding - 1}); "
+                    f"is not valid {encoding or 'UTF-8'} text (the row starting on line {at}); "
                     "re-export it as UTF-8 or pass the right --encoding"
                 )
             # Valid UTF-8 at the start, not further on: maybe Windows-1251 after all.
