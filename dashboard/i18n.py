@@ -42,6 +42,12 @@ TR: dict[str, tuple[str, str]] = {
         "Nothing matches these filters. Clear some filters or pick another period.",
     ),
     "empty.nodata": ("Нет данных за этот период.", "No data for this period."),
+    "empty.broken_warehouse": (
+        "Опубликованное хранилище не читается (файл повреждён): выполните "
+        "`pulse build --full-refresh`.",
+        "The published warehouse cannot be read (the file is damaged): run "
+        "`pulse build --full-refresh`.",
+    ),
     "empty.forbidden": (
         "У вас нет доступа к этим данным.",
         "You do not have access to this data.",
@@ -562,6 +568,14 @@ TR: dict[str, tuple[str, str]] = {
     "dq.line": ("Строка", "Line"),
     "dq.reason": ("Причина", "Reason"),
     "dq.raw": ("Исходная строка", "Raw row"),
+    "dq.error_hidden": (
+        "🔒 подробности скрыты: могут цитировать файл (видит только VP)",
+        "🔒 details hidden: they may quote the file (VP only)",
+    ),
+    "dq.raw_hidden": (
+        "🔒 скрыто: персональные данные (видит только VP)",
+        "🔒 hidden: personal data (VP only)",
+    ),
     "dq.rows": ("Строк", "Rows"),
     "dq.latest": ("Последние данные", "Latest data"),
     "dq.age": ("Возраст", "Age"),

@@ -16,9 +16,7 @@ Rules this module keeps:
   returned.
 """
 
-from dashboard.data.access import Forbidden, Scope, can_see_engineer, may_see_names, scope_of
 from dashboard.data.connection import (
-    filter_value,
     BUILD_HEADER,
     CACHE_EXTENSION,
     METRICS,
@@ -26,11 +24,14 @@ from dashboard.data.connection import (
     READER_EXTENSION,
     TICKET_LIST_LIMIT,
     TIERS,
+    BrokenWarehouse,
     MissingMart,
     NoWarehouse,
     Reader,
     Session,
+    check_readable,
     close_request_session,
+    filter_value,
     init_app,
 )
 from dashboard.data.customers import (
@@ -72,10 +73,10 @@ from dashboard.data.sla import (
     tier_targets,
 )
 from dashboard.data.tickets import entity_exists, ticket_detail
+from dashboard.data.visibility import Forbidden, Scope
 from dashboard.data.wall import wall_snapshot
 
 __all__ = [
-    "filter_value",
     "BREACH_DIMENSIONS",
     "BUILD_HEADER",
     "CACHE_EXTENSION",
@@ -89,6 +90,7 @@ __all__ = [
     "READER_EXTENSION",
     "TICKET_LIST_LIMIT",
     "TIERS",
+    "BrokenWarehouse",
     "Forbidden",
     "MissingMart",
     "NoWarehouse",
@@ -96,7 +98,7 @@ __all__ = [
     "Scope",
     "Session",
     "build_info",
-    "can_see_engineer",
+    "check_readable",
     "close_request_session",
     "cost_monthly",
     "credited_opportunities",
@@ -107,9 +109,10 @@ __all__ = [
     "engineer_profile",
     "engineer_table",
     "engineer_weeks_rows",
+    "entity_exists",
     "filter_options",
+    "filter_value",
     "init_app",
-    "may_see_names",
     "metric_descriptions",
     "nps_by_wave",
     "okr_filtered",
@@ -120,7 +123,6 @@ __all__ = [
     "quarter_elapsed",
     "retention",
     "revenue_ytd",
-    "scope_of",
     "sla_breaches_by",
     "sla_daily",
     "sla_distribution",
@@ -130,7 +132,6 @@ __all__ = [
     "sla_time_stats",
     "support_impact",
     "ticket_detail",
-    "entity_exists",
     "tier_sla_targets",
     "tier_targets",
     "wall_snapshot",

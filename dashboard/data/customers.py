@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.connection import Session, _df, filter_value, _run
+from dashboard.data.connection import Session, _df, _run, filter_value
 
 NPS_SPLITS = {"support_tier": "support_tier", "segment": "segment", "region": "region"}
 

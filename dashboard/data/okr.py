@@ -7,7 +7,15 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.connection import MissingMart, Session, _df, _has_table, filter_value, _run, _utc_naive
+from dashboard.data.connection import (
+    MissingMart,
+    Session,
+    _df,
+    _has_table,
+    _run,
+    _utc_naive,
+    filter_value,
+)
 from dashboard.data.periods import quarter_bounds
 
 

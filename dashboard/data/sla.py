@@ -15,9 +15,9 @@ from dashboard.data.connection import (
     _df,
     _first,
     _has_table,
-    filter_value,
     _run,
     _tz,
+    filter_value,
 )
 from dashboard.data.meta import build_info
 
@@ -230,7 +230,12 @@ def sla_tickets(
     bucket: int | None = None,
 ) -> pl.DataFrame:
     """The SLA outcomes behind a chart element (at most TICKET_LIST_LIMIT, worst first)."""
-    tier, priority, metric, outcome = filter_value(tier), filter_value(priority), filter_value(metric), filter_value(outcome)
+    tier, priority, metric, outcome = (
+        filter_value(tier),
+        filter_value(priority),
+        filter_value(metric),
+        filter_value(outcome),
+    )
     args = (start, end, tier, priority, metric, outcome, day, dimension, key, bucket)
 
     def q(sess: Session) -> pl.DataFrame:

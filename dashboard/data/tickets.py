@@ -6,8 +6,9 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.access import _engineer_names, may_see_names, scope_of
+from dashboard import access
 from dashboard.data.connection import Session, _df, _has_table, _run
+from dashboard.data.visibility import _engineer_names
 
 
 def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
@@ -87,7 +88,7 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
             if eid in names:
                 links[role] = eid
         ticket["engineer_links"] = links
-        if not may_see_names(viewer):
+        if not access.sees_names(viewer):
             ticket.pop("account_name", None)
         clocks = clocks.drop("engineer_id")
         return {
@@ -98,7 +99,7 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
             "as_of": sess.as_of,
         }
 
-    return _run(settings, "ticket_detail", (ticket_id,), scope_of(viewer).key(), q)
+    return _run(settings, "ticket_detail", (ticket_id,), access.cache_scope(viewer), q)
 
 
 # The relation that holds each id a detail page is addressed by.

@@ -55,7 +55,7 @@ def explain_href(kr_id: str, year: int, quarter: int | None, tier: str | None) -
             period["metric"] = metric
         return "/sla?" + urlencode(period)
     if kr_id in ("csat", "nps", "customer_retention", "net_expansion"):
-        return "/customers" + (f"?tier={tier}" if tier else "")
+        return "/customers" + ("?" + urlencode({"tier": tier}) if tier else "")
     if kr_id in ("cost_per_ticket", "automation_share", "attributed_revenue"):
         return f"/revenue?year={year}"
     if kr_id in ("fcr", "escalation_rate", "kb_articles"):

@@ -35,7 +35,9 @@ def batch_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
                 else ("✖ " + t("dq.not_reconciled", lang)),
                 "reconciled_ok": ok,
                 "status": r["status"],
-                "error": r.get("error") or "",
+                # a failed batch without its error: hidden from this viewer (data layer)
+                "error": r.get("error")
+                or (t("dq.error_hidden", lang) if r["status"] == "failed" else ""),
                 "loaded": fmt.datetime_(r["loaded_at"], lang, tz),
             }
         )
@@ -221,7 +223,12 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     t("dq.reject_rows", c.lang),
                     grid(
                         "dq-rejects-grid",
-                        rejects.to_dicts(),
+                        [
+                            {**r, "raw_row": t("dq.raw_hidden", c.lang)}
+                            if r["raw_row"] is None
+                            else r
+                            for r in rejects.to_dicts()
+                        ],
                         [
                             {"field": "entity", "headerName": t("dq.entity", c.lang)},
                             {"field": "file_name", "headerName": t("dq.file", c.lang)},

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC
 from typing import Any
+from urllib.parse import quote
 
 import dash
 from dash import ClientsideFunction, Input, Output, clientside_callback, dcc, html
@@ -193,7 +194,8 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **query: Any) 
         def engineer(role: str, happened: bool) -> Any:
             name = tk.get(f"{role}_name")
             if name and role in links:
-                return dcc.Link(name, href=f"/engineer/{links[role]}", id=f"tkt-{role}-link")
+                href = "/engineer/" + quote(links[role], safe="")
+                return dcc.Link(name, href=href, id=f"tkt-{role}-link")
             return name or (t("tkt.hidden", c.lang) if happened else None)
 
         status = tk.get("status") or ("open" if tk.get("is_open") else "solved")
@@ -208,7 +210,7 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **query: Any) 
                         " · ",
                         dcc.Link(
                             t("tkt.account_slice", c.lang),
-                            href=f"/customers?tier={tier}",
+                            href=f"/customers?tier={quote(str(tier), safe='')}",
                             id="tkt-account-link",
                         ),
                     ]

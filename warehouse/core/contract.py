@@ -12,7 +12,7 @@ lineage columns:
 
     _batch_id    BIGINT    position of the batch in load order (raw.load_manifest)
     _file_name   VARCHAR   the batch file, relative to the raw directory
-    _line_number BIGINT    1-based line in the file (header is line 1 for CSV)
+    _line_number BIGINT    physical line where the row starts (header is line 1 for CSV)
     _extra       VARCHAR   JSON object of columns outside the contract, or NULL
 """
 
@@ -70,6 +70,16 @@ class Column:
     @property
     def duckdb_type(self) -> str:
         return DUCKDB_TYPES[self.kind]
+
+    @property
+    def is_identifier(self) -> bool:
+        """A key or a reference to one: a text column named `*_id`, or the value an event
+        moves from / to (an engineer id, a group, a status). The loader strips
+        surrounding whitespace from these so keys and the columns joined to them match;
+        letter case is kept (see the key normalisation rule in docs/OPERATIONS.md)."""
+        return self.kind == TEXT and (
+            self.name.endswith("_id") or self.name in ("from_value", "to_value")
+        )
 
 
 @dataclass(frozen=True)
@@ -317,9 +327,13 @@ create table if not exists raw.load_manifest (
     rows_rejected bigint not null,
     status varchar not null,          -- loaded | skipped | failed
     error varchar,
-    loaded_at timestamp not null      -- UTC
+    loaded_at timestamp not null,     -- UTC
+    file_lines bigint                 -- physical lines (CSV, JSON lines) or rows (Parquet)
 )
 """
+
+# Columns added to raw.load_manifest after its first release, for older landing files.
+MANIFEST_MIGRATIONS = ("alter table raw.load_manifest add column if not exists file_lines bigint",)
 
 REJECTS_DDL = """
 create table if not exists raw.load_rejects (
