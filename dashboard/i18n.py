@@ -523,6 +523,7 @@ TR: dict[str, tuple[str, str]] = {
         "Нет связи с сервером — показаны последние данные",
         "Connection lost — showing last data",
     ),
+    "wall.breached": ("НАРУШЕН", "BREACHED"),
     "wall.queue_empty": (
         "Нет открытых заявок с идущими часами SLA",
         "No open tickets with running SLA clocks",

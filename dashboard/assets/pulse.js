@@ -35,11 +35,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           cls = "wall-row breached" + (q.paused ? " paused" : "");
           cd = q.paused
             ? "\u2016 +" + P.fmtSpan((q.over_min || 0) * 60, labels) + " " + labels.paused
-            : "\u2716 +" + P.fmtSpan((now - Date.parse(q.due)) / 1000, labels);
+            : "\u2716 " + labels.breached + " +" + P.fmtSpan((now - Date.parse(q.due)) / 1000, labels);
         } else {
           var left = (Date.parse(q.due) - now) / 1000;
           cls = "wall-row" + (left < 0 ? " breached" : (left < 1800 ? " soon" : ""));
-          cd = (left < 0 ? "\u2716 +" : "\u25B6 ") + P.fmtSpan(Math.abs(left), labels);
+          cd = (left < 0 ? "\u2716 " + labels.breached + " +" : "\u25B6 ")
+            + P.fmtSpan(Math.abs(left), labels);
         }
         return P.el("Div", cls, [
           P.el("Span", "id", "#" + q.id), P.el("Span", "what", q.what),

@@ -94,8 +94,8 @@ def wall_tiles(c: Ctx, snap: dict[str, Any]) -> list[html.Div]:
                     ],
                     className="wall-value",
                 ),
-                # ids, age and the clock nearest breach, ticked by the browser
-                html.Div(id="wall-critical-list", className="wall-sub wall-critical-list"),
+                # room for the ids, ages and clocks the browser ticks over this tile
+                html.Div(className="wall-critical-space"),
             ],
             className=f"wall-tile wall-{'bad' if critical else 'good'}",
             id="wall-critical",
@@ -140,6 +140,7 @@ def wall_store(c: Ctx, snap: dict[str, Any], info: dict[str, Any]) -> dict[str, 
         "labels": {
             "stale": t("wall.stale_since", c.lang, age="{age}", since="{since}"),
             "overdue": t("wall.overdue_list", c.lang),
+            "breached": t("wall.breached", c.lang),
             "queue": t("wall.queue", c.lang),
             "more": t("wall.more", c.lang, n="{n}"),
             "overdue_none": t("wall.overdue_none", c.lang),
@@ -158,9 +159,6 @@ def wall_store(c: Ctx, snap: dict[str, Any], info: dict[str, Any]) -> dict[str, 
 
 
 def _render(c: Ctx) -> tuple[list[Any], dict[str, Any]]:
-    # The browser's tick writes into the critical tile's list: a screen without tiles
-    # keeps an empty one so that output always exists.
-    holder = html.Div(id="wall-critical-list", hidden=True)
     try:
         info = data.build_info(c.settings, c.viewer)
         snap = data.wall_snapshot(c.settings, c.viewer)
@@ -168,12 +166,12 @@ def _render(c: Ctx) -> tuple[list[Any], dict[str, Any]]:
         broken = isinstance(exc, data.BrokenWarehouse)
         key = "empty.broken_warehouse" if broken else "empty.no_warehouse"
         msg = html.Div(t(key, c.lang), className="wall-tile wall-warn wall-empty")
-        return [msg, holder], {"labels": {"empty": ""}, "as_of": None}
+        return [msg], {"labels": {"empty": ""}, "as_of": None}
     except data.MissingMart as exc:
         msg = html.Div(
             t("empty.no_table", c.lang, table=exc.table), className="wall-tile wall-warn wall-empty"
         )
-        return [msg, holder], {"labels": {"empty": ""}, "as_of": None}
+        return [msg], {"labels": {"empty": ""}, "as_of": None}
     return wall_tiles(c, snap), wall_store(c, snap, info)
 
 
@@ -205,7 +203,16 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 ],
                 className="wall-head",
             ),
-            html.Div(tiles, id="wall-tiles", className="wall-tiles"),
+            html.Div(
+                [
+                    html.Div(tiles, id="wall-tiles", className="wall-tiles"),
+                    # The open critical tickets (id, age, clock nearest breach) lie over
+                    # the critical tile but outside the refreshed tiles: the browser
+                    # ticks them, a refresh never blanks them.
+                    html.Div(id="wall-critical-list", className="wall-sub wall-critical-list"),
+                ],
+                className="wall-top",
+            ),
             html.Div(
                 [
                     html.Div(id="wall-overdue", className="wall-tile wall-list wall-list-overdue"),
