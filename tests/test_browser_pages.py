@@ -269,3 +269,44 @@ def test_axe_finds_nothing_serious_on_any_page(site, browser):
     for key, seconds in timings.items():
         print(f"  {key:40} {seconds:5.2f}")
     assert {k: v for k, v in found.items() if v} == {}
+
+
+# ------------------------------------------------------------------------ grids, exports
+
+
+def test_russian_csv_opens_in_russian_excel_and_the_engineer_page_exports(site, browser):
+    base, warehouse = site
+    engineer = _rows(warehouse, "select min(engineer_id) from main.dim_engineer")[0][0]
+    context = browser.new_context(locale="ru-RU", accept_downloads=True)
+    pg = context.new_page()
+    for path, button, first_title in (
+        ("/teams?lang=ru", "#teams-grid-export", "Период"),
+        ("/sla?lang=ru", "#sla-tickets-export", "Начало периода"),
+        (f"/engineer/{engineer}?lang=ru", "#eng-weeks-export", "ID инженера"),
+    ):
+        pg.goto(base + path)
+        ready(pg)
+        with pg.expect_download(timeout=20_000) as info:
+            pg.click(button)
+        raw = Path(info.value.path()).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), path  # UTF-8 with BOM
+        header = raw[3:].decode("utf-8").splitlines()[0].split(";")
+        assert header[0] == first_title, (path, header[:3])
+        assert len(header) > 3, path
+    context.close()
+
+
+def test_teams_grid_says_each_target_once_and_fits(site, page):
+    base, _ = site
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(base + "/teams?lang=en")
+    ready(page)
+    page.wait_for_selector("#teams-grid .ag-header-cell")
+    headers = page.eval_on_selector_all(
+        "#teams-grid .ag-header-cell", "els => els.map(e => e.innerText.trim())"
+    )
+    assert len(headers) == 11  # engineer, team, line and 8 metrics: no target columns
+    assert not [h for h in headers if h in ("Target", "Value")]
+    assert all("…" not in h for h in headers)
+    assert page.inner_text("#teams-grid-export").endswith("Export CSV")
+    assert page.locator(".grid-count").first.inner_text().endswith(" rows")

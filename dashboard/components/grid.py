@@ -27,14 +27,41 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
-    """CSV with a header of column titles; `columns` = [(field, title)]."""
+def _cell(value: Any, lang: str) -> Any:
+    """A cell as a spreadsheet in the reader's locale reads it: decimal comma in RU."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:.4f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",") if lang == "ru" else text
+    return neutralise(value)
+
+
+def csv_text(
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    *,
+    lang: str = "en",
+    period: Sequence[tuple[str, Any]] = (),
+) -> str:
+    """CSV with a header of column titles; `columns` = [(field, title)].
+
+    Opens as columns in the reader's Excel: for Russian a UTF-8 byte-order mark (so
+    Cyrillic is not read as cp1251), `;` between cells (Russian Excel's list separator)
+    and a decimal comma; for English plain UTF-8, `,` and a decimal point (what other
+    tools expect of a CSV). `period` = [(title, value)]
+    columns repeated on every row, so a pasted or merged export still says what span
+    it covers.
+    """
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([neutralise(title) for _f, title in columns])
+    writer = csv.writer(out, delimiter=";" if lang == "ru" else ",", lineterminator="\r\n")
+    writer.writerow(
+        [neutralise(title) for title, _v in period] + [neutralise(t) for _f, t in columns]
+    )
+    fixed = [_cell(value, lang) for _t, value in period]
     for row in rows:
-        writer.writerow([neutralise("" if row.get(f) is None else row.get(f)) for f, _t in columns])
-    return out.getvalue()
+        writer.writerow(fixed + [_cell(row.get(f), lang) for f, _t in columns])
+    return ("\ufeff" if lang == "ru" else "") + out.getvalue()
 
 
 def link_column(
@@ -58,6 +85,24 @@ def link_column(
     }
 
 
+def _fit_columns(column_defs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict]:
+    """Every header shows its full name on hover, and a column of numbers is a numeric
+    column (right-aligned, sorted as numbers), whichever page built it."""
+    out = []
+    for col in column_defs:
+        col = dict(col)
+        if col.get("headerName") and "headerTooltip" not in col:
+            col["headerTooltip"] = col["headerName"]
+        if "children" in col:
+            col["children"] = _fit_columns(col["children"], rows)
+        elif "type" not in col and col.get("field"):
+            sample = next((r[col["field"]] for r in rows if r.get(col["field"]) is not None), None)
+            if isinstance(sample, int | float) and not isinstance(sample, bool):
+                col["type"] = "numericColumn"
+        out.append(col)
+    return out
+
+
 def grid(
     grid_id: str,
     rows: list[dict[str, Any]],
@@ -76,8 +121,16 @@ def grid(
     table = dag.AgGrid(
         id=grid_id,
         rowData=rows,
-        columnDefs=column_defs,
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        columnDefs=_fit_columns(column_defs, rows),
+        # Headers wrap instead of being cut to "Acco…"; full names on hover.
+        defaultColDef={
+            "sortable": True,
+            "filter": True,
+            "resizable": True,
+            "minWidth": 90,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         dashGridOptions={
             "animateRows": False,
             "tooltipShowDelay": 200,
@@ -90,16 +143,14 @@ def grid(
         style={"height": f"{height}px", "width": "100%"},
         className="ag-theme-alpine",
     )
-    parts: list[Any] = [table]
+    lang = i18n.current_lang()
+    tools: list[Any] = [
+        html.Span(i18n.t("grid.rows", lang, n=len(rows)), className="muted grid-count")
+    ]
     if export_label:
-        parts.insert(
-            0,
-            html.Div(
-                [
-                    html.Button("⤓ " + export_label, id=f"{grid_id}-export", className="btn"),
-                    dcc.Download(id=f"{grid_id}-download"),
-                ],
-                className="grid-tools",
-            ),
-        )
+        tools += [
+            html.Button("⤓ " + export_label, id=f"{grid_id}-export", className="btn"),
+            dcc.Download(id=f"{grid_id}-download"),
+        ]
+    parts: list[Any] = [html.Div(tools, className="grid-tools"), table]
     return html.Div(parts, className="grid")

@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
 from dashboard.components import (
     card,
+    csv_text,
     ctx,
     define,
     empty_state,
@@ -211,7 +212,19 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
                 dcc.Link(t("eng.back", c.lang), href="/teams", className="kr-link"),
                 html.H2(t("eng.last_weeks", c.lang), className="objective-title"),
                 html.Div(tiles, className="kpi-row", id="engineer-kpis"),
-                html.H2(t("eng.weekly", c.lang), className="objective-title"),
+                html.Div(
+                    [
+                        html.H2(t("eng.weekly", c.lang), className="objective-title"),
+                        html.Button(
+                            "⤓ " + t("export.csv", c.lang), id="eng-weeks-export", className="btn"
+                        ),
+                        dcc.Download(id="eng-weeks-download"),
+                        dcc.Store(
+                            id="eng-params", data={"engineer": str(engineer_id), "lang": c.lang}
+                        ),
+                    ],
+                    className="grid-tools",
+                ),
                 html.Div(trends, className="cols-3"),
                 html.Div(
                     [
@@ -238,3 +251,43 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
 
     content = guard(c, build)
     return shell("teams", c.lang, holder.get("info"), c.tz, holder["title"], content)
+
+
+def weeks_export(prof: dict[str, Any], lang: str) -> tuple[list[dict[str, Any]], list, list]:
+    """One row per week with every metric beside its target, the engineer's id and name
+    and the week as period columns (pure: profile in, CSV rows out)."""
+    eng = prof["engineer"]
+    columns: list[tuple[str, str]] = [("week", t("col.week", lang))]
+    for metric, _kind, _hib in data.ENGINEER_METRICS:
+        columns.append((metric, t(f"m.{metric}", lang)))
+        columns.append((f"{metric}_target", f"{t(f'm.{metric}', lang)} · {t('col.target', lang)}"))
+    rows = [
+        {"week": str(r["week"]), **{f: r.get(f) for f, _t in columns[1:]}}
+        for r in prof["weekly"].iter_rows(named=True)
+    ]
+    period = [
+        (t("col.engineer_id", lang), eng["engineer_id"]),
+        (t("col.engineer", lang), eng["full_name"]),
+    ]
+    return rows, columns, period
+
+
+@callback(
+    Output("eng-weeks-download", "data"),
+    Input("eng-weeks-export", "n_clicks"),
+    State("eng-params", "data"),
+    prevent_initial_call=True,
+)
+def export(_n: int, params: dict[str, Any]) -> Any:
+    """Rebuilt from the data layer for this request's viewer, like the page itself."""
+    params = params or {}
+    c = ctx(params.get("lang"))
+    try:
+        prof = data.engineer_profile(c.settings, c.viewer, str(params.get("engineer")))
+    except data.Forbidden:
+        return dash.no_update
+    if not prof.get("found") or prof.get("forbidden"):
+        return dash.no_update
+    rows, columns, period = weeks_export(prof, c.lang)
+    name = f"engineer-{prof['engineer']['engineer_id']}-weeks.csv"
+    return dcc.send_string(csv_text(rows, columns, lang=c.lang, period=period), name)

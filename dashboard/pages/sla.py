@@ -419,6 +419,11 @@ def export(_n: int, params: dict[str, Any], sel: dict[str, Any], lang: str) -> A
     rows = ticket_rows(df, c.lang, c.tz)
     titles = {f["field"]: f["headerName"] for f in ticket_columns(c.lang)}
     columns = [(f, titles.get(f, f)) for f in EXPORT_FIELDS]
+    period = [
+        (t("col.period_start", c.lang), params["start"]),
+        (t("col.period_end", c.lang), params["end"]),
+    ]
     return dcc.send_string(
-        csv_text(rows, columns), f"sla-tickets-{params['start']}-{params['end']}.csv"
+        csv_text(rows, columns, lang=c.lang, period=period),
+        f"sla-tickets-{params['start']}-{params['end']}.csv",
     )

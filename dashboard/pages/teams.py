@@ -63,7 +63,20 @@ def table_rows(df: Any, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def column_defs(lang: str, descriptions: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def _target_text(metric: str, kind: str, row: dict[str, Any], lang: str) -> str | None:
+    if metric == "tickets_handled":
+        return row.get("tickets_handled_target_text")
+    target = row.get(f"{metric}_target")
+    if target is None:
+        return None
+    return fmt.percent(target, lang, 0) if kind == "share" else fmt.number(target, lang, 1)
+
+
+def column_defs(lang: str, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """One column per metric, its target said once: in the header when every engineer
+    shown has the same one, else per engineer tier in the header's hover; the cell's
+    colour and glyph say met or missed. 11 columns fit a laptop screen."""
+    rows = [r for r in rows or [] if not r.get("is_aggregate")]
     cols: list[dict[str, Any]] = [
         link_column(
             "name",
@@ -71,48 +84,55 @@ def column_defs(lang: str, descriptions: dict[str, str] | None = None) -> list[d
             "/engineer/",
             id_field="engineer_id",
             pinned="left",
-            minWidth=190,
+            minWidth=180,
+            headerTooltip=t("col.engineer", lang),
         ),
-        {"field": "team", "headerName": t("col.team", lang), "minWidth": 130},
-        {"field": "tier", "headerName": t("col.engineer_tier", lang), "maxWidth": 80},
+        {
+            "field": "team",
+            "headerName": t("col.team", lang),
+            "headerTooltip": t("col.team", lang),
+            "minWidth": 170,
+        },
+        {
+            "field": "tier",
+            "headerName": t("col.engineer_tier", lang),
+            "headerTooltip": t("col.engineer_tier", lang),
+            "maxWidth": 90,
+        },
     ]
     for metric, kind, _hib in data.ENGINEER_METRICS:
-        target_field = (
-            "tickets_handled_target_text" if metric == "tickets_handled" else f"{metric}_target"
-        )
+        by_tier: dict[str, str] = {}
+        for r in rows:
+            text = _target_text(metric, kind, r, lang)
+            if text is not None:
+                by_tier.setdefault(str(r.get("tier") or "?"), text)
+        name = t(f"m.{metric}", lang)
+        targets = set(by_tier.values())
+        header = name
+        if len(targets) == 1:
+            header = f"{name} · {t('teams.target', lang).lower()} {targets.pop()}"
+        elif by_tier:
+            header = f"{name} · {t('teams.target_by_tier', lang)}"
+        tip = i18n.definition(DEFINITION_KEY[metric], lang)
+        if by_tier:
+            per_tier = ", ".join(f"{tier}: {text}" for tier, text in sorted(by_tier.items()))
+            where = f"{t('teams.target', lang)} ({t('col.engineer_tier', lang)})"
+            tip = f"{name}. {where} {per_tier}\n\n{tip}"
         cols.append(
             {
-                "headerName": t(f"m.{metric}", lang),
-                "headerTooltip": i18n.definition(DEFINITION_KEY[metric], lang),
-                "children": [
-                    {
-                        "field": metric,
-                        "headerName": t("teams.value", lang),
-                        "type": "numericColumn",
-                        "valueFormatter": {"function": f"pulseCell(params, '{kind}', '{lang}')"},
-                        "cellClassRules": {
-                            "cell-good": f"params.data.{metric}_state == 'good'",
-                            "cell-warn": f"params.data.{metric}_state == 'warn'",
-                            "cell-bad": f"params.data.{metric}_state == 'bad'",
-                        },
-                        "minWidth": 105,
-                    },
-                    {
-                        "field": target_field,
-                        "headerName": t("teams.target", lang),
-                        "minWidth": 80,
-                        "sortable": False,
-                        **(
-                            {}
-                            if metric == "tickets_handled"
-                            else {
-                                "valueFormatter": {
-                                    "function": f"pulseFmt(params.value, '{kind}', '{lang}')"
-                                }
-                            }
-                        ),
-                    },
-                ],
+                "field": metric,
+                "headerName": header,
+                "headerTooltip": tip,
+                "type": "numericColumn",
+                "wrapHeaderText": True,
+                "autoHeaderHeight": True,
+                "valueFormatter": {"function": f"pulseCell(params, '{kind}', '{lang}')"},
+                "cellClassRules": {
+                    "cell-good": f"params.data.{metric}_state == 'good'",
+                    "cell-warn": f"params.data.{metric}_state == 'warn'",
+                    "cell-bad": f"params.data.{metric}_state == 'bad'",
+                },
+                "minWidth": 110,
             }
         )
     return cols
@@ -120,6 +140,7 @@ def column_defs(lang: str, descriptions: dict[str, str] | None = None) -> list[d
 
 def export_columns(lang: str) -> list[tuple[str, str]]:
     cols = [
+        ("engineer_id", t("col.engineer_id", lang)),
         ("name", t("col.engineer", lang)),
         ("team", t("col.team", lang)),
         ("tier", t("col.engineer_tier", lang)),
@@ -170,7 +191,7 @@ def layout(weeks: str | None = None, lang: str | None = None, **_: Any) -> html.
                         grid(
                             "teams-grid",
                             rows,
-                            column_defs(c.lang),
+                            column_defs(c.lang, rows),
                             export_label=t("export.csv", c.lang),
                             height=min(760, 130 + 42 * len(rows)),
                             row_class_rules={"row-aggregate": "params.data.is_aggregate"},
@@ -197,4 +218,7 @@ def export(_n: int, params: dict[str, Any]) -> Any:
     c = ctx(params.get("lang"))
     df = data.engineer_csv_rows(c.settings, c.viewer, _weeks(params.get("weeks")))
     rows = table_rows(df, c.lang)
-    return dcc.send_string(csv_text(rows, export_columns(c.lang)), "engineers.csv")
+    weeks = _weeks(params.get("weeks"))
+    period = [(t("col.period", c.lang), t("teams.weeks_n", c.lang, n=weeks))]
+    text = csv_text(rows, export_columns(c.lang), lang=c.lang, period=period)
+    return dcc.send_string(text, f"engineers-{weeks}w.csv")
