@@ -310,3 +310,26 @@ def test_teams_grid_says_each_target_once_and_fits(site, page):
     assert all("…" not in h for h in headers)
     assert page.inner_text("#teams-grid-export").endswith("Export CSV")
     assert page.locator(".grid-count").first.inner_text().endswith(" rows")
+
+
+# ------------------------------------------------------------------------------ language
+
+RU_CHANNEL = {"email": "Эл. почта", "web": "Веб-форма", "chat": "Чат", "phone": "Телефон"}
+RU_AREA = {"storage": "Хранилище", "database": "Базы данных", "networking": "Сеть"}
+
+
+def test_values_are_translated_not_only_labels(site, page):
+    base, warehouse = site
+    ticket, channel, area = _rows(
+        warehouse,
+        "select ticket_id, channel, product_area from main.fct_tickets "
+        "where channel in ('email', 'web', 'chat', 'phone') "
+        "and product_area in ('storage', 'database', 'networking') order by ticket_id limit 1",
+    )[0]
+    page.goto(base + f"/ticket/{ticket}?lang=ru")
+    ready(page)
+    page.wait_for_selector(".facts")
+    facts = page.inner_text(".facts")
+    assert RU_CHANNEL[channel] in facts and RU_AREA[area] in facts
+    assert channel not in facts.split()
+    assert "(Москва)" in page.inner_text("#asof-text")

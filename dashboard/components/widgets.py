@@ -48,7 +48,8 @@ def asof_badge(info: dict[str, Any] | None, lang: str, tz: str) -> html.Div:
     if not info:
         return html.Div()
     when = info.get("as_of") or info.get("built_at")
-    text = f"{t('asof.label', lang)}: {fmt.datetime_(when, lang, tz)} ({tz.split('/')[-1]})"
+    zone = i18n.label("tz", tz, lang) if f"tz.{tz}" in i18n.TR else tz.split("/")[-1]
+    text = f"{t('asof.label', lang)}: {fmt.datetime_(when, lang, tz)} ({zone})"
     children: list[Any] = [html.Span(text, id="asof-text")]
     if info.get("stale") and info.get("age_minutes") is not None:
         children.append(

@@ -171,9 +171,9 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
             {
                 "id": r["article_id"],
                 "date": fmt.date_(r["published_at"], c.lang, c.tz),
-                "category": r["category"],
+                "category": i18n.label("area", r["category"], c.lang),
                 "language": r["language"],
-                "status": r["status"],
+                "status": i18n.label("kbstatus", r["status"], c.lang),
             }
             for r in prof["kb"].iter_rows(named=True)
         ]
@@ -190,7 +190,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
                 "created": fmt.datetime_(r["created_at"], c.lang, c.tz),
                 "tier": i18n.label("tier", r["support_tier"], c.lang),
                 "priority": i18n.label("prio", r["priority"], c.lang),
-                "area": r["product_area"],
+                "area": i18n.label("area", r["product_area"], c.lang),
                 "solved": t("eng.open", c.lang)
                 if r["is_open"]
                 else fmt.datetime_(r["solved_at"], c.lang, c.tz),

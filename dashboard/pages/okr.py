@@ -185,7 +185,8 @@ def layout(
             (
                 "quarter",
                 t("filter.quarter", c.lang),
-                [(str(i), f"Q{i}") for i in (1, 2, 3, 4)] + [("all", t("okr.full_year", c.lang))],
+                [(str(i), t("quarter.n", c.lang, n=i)) for i in (1, 2, 3, 4)]
+                + [("all", t("okr.full_year", c.lang))],
             ),
             (
                 "tier",
@@ -196,12 +197,14 @@ def layout(
             (
                 "region",
                 t("filter.region", c.lang),
-                [("all", t("all", c.lang))] + [(v, v) for v in options["regions"]],
+                [("all", t("all", c.lang))]
+                + [(v, i18n.label("region", v, c.lang)) for v in options["regions"]],
             ),
             (
                 "segment",
                 t("filter.segment", c.lang),
-                [("all", t("all", c.lang))] + [(v, v) for v in options["segments"]],
+                [("all", t("all", c.lang))]
+                + [(v, i18n.label("segment", v, c.lang)) for v in options["segments"]],
             ),
         ]
         values = {

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import dash
 from dash import dcc, html
 
-from dashboard import data, figures
+from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
 from dashboard.components import (
     card,
@@ -38,7 +38,7 @@ AUTOMATION_TARGET = 0.30
 def competitor_rows(df: Any, lang: str) -> list[dict[str, Any]]:
     return [
         {
-            "competitor": r["competitor"],
+            "competitor": i18n.label("competitor", r["competitor"], lang),
             "won_lost": f"{int(r['won'])} / {int(r['lost'])}",
             "win_rate": r["win_rate"],
             "poc": r["poc_conversion"],
@@ -143,8 +143,8 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
         opp_rows = [
             {
                 "account": r.get("account_name") or "",
-                "type": r["opportunity_type"],
-                "competitor": r["competitor"],
+                "type": i18n.label("dealtype", r["opportunity_type"], c.lang),
+                "competitor": i18n.label("competitor", r["competitor"], c.lang),
                 "closed": fmt.date_(r["close_date"], c.lang),
                 "amount": r["amount_usd"],
                 "pct": r["support_credit_pct"],

@@ -104,8 +104,10 @@ def ticket_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
                 "outcome_code": r["outcome"],
                 "elapsed": fmt.clock_duration(r["elapsed_minutes"], r.get("clock"), lang),
                 "target": fmt.clock_duration(r["target_minutes"], r.get("clock"), lang),
-                "area": r.get("product_area") or "",
-                "channel": r.get("channel") or "",
+                "area": i18n.label("area", r.get("product_area"), lang)
+                if r.get("product_area")
+                else "",
+                "channel": i18n.label("channel", r["channel"], lang) if r.get("channel") else "",
             }
         )
     return rows
