@@ -21,14 +21,17 @@ from dashboard import formatting as fmt
 from dashboard import i18n
 from dashboard.i18n import t
 
-GOOD, WARN, BAD, NEUTRAL = "#1a7f37", "#b7791f", "#c62828", "#5b6b7f"
+# Okabe-Ito colours, told apart with every common colour-vision deficiency; met / missed
+# is bluish green / vermillion (never red / green), and tiers also differ by marker.
+GOOD, WARN, BAD, NEUTRAL = "#009E73", "#E69F00", "#D55E00", "#5b6b7f"
 TIER_COLOURS = {
-    "premium": "#6f42c1",
-    "professional": "#1f6feb",
-    "standard": "#0f9d8a",
+    "premium": "#CC79A7",
+    "professional": "#0072B2",
+    "standard": "#E69F00",
     "free": "#8a8f98",
 }
-SERIES = ["#1f6feb", "#0f9d8a", "#6f42c1", "#d9480f", "#8a8f98", "#c2255c", "#2b8a3e"]
+TIER_MARKERS = {"premium": "diamond", "professional": "circle", "standard": "square"}
+SERIES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
 
 
 def plain(text: object) -> str | None:
@@ -356,7 +359,7 @@ def sla_trend(daily: pl.DataFrame, targets: dict[str, float], lang: str) -> Fig:
                 mode="lines+markers",
                 name=i18n.label("tier", tier, lang),
                 line={"color": colour, "width": 2},
-                marker={"size": 5},
+                marker={"size": 6, "symbol": TIER_MARKERS.get(tier, "circle")},
                 customdata=[[tier, d.isoformat()] for d in days],
                 hovertemplate="%{x}: %{y:.1f}%<extra>"
                 + i18n.label("tier", tier, lang)
@@ -376,8 +379,8 @@ def sla_trend(daily: pl.DataFrame, targets: dict[str, float], lang: str) -> Fig:
                 )
             )
     fig = base(fig, lang, height=340)
-    fig.update_yaxes(title="%", rangemode="normal")
-    fig.update_xaxes(tickformat=_date_format(lang))
+    fig.update_yaxes(title=t("chart.compliance_pct", lang), ticksuffix="%", rangemode="normal")
+    fig.update_xaxes(title=t("chart.day", lang), tickformat=_date_format(lang))
     return fig
 
 
@@ -586,7 +589,9 @@ def retention_chart(df: pl.DataFrame, lang: str) -> Fig:
     )
     fig = base(fig, lang, height=320)
     fig.update_layout(barmode="relative")
-    fig.update_yaxes(ticksuffix="%")
+    # Periods are labels ("2025-Q3"), not dates: a date axis repeats years and skips them.
+    fig.update_xaxes(type="category", title=t("chart.period", lang))
+    fig.update_yaxes(ticksuffix="%", title=t("chart.share_of_mrr", lang))
     return fig
 
 

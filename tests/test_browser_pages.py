@@ -333,3 +333,38 @@ def test_values_are_translated_not_only_labels(site, page):
     assert RU_CHANNEL[channel] in facts and RU_AREA[area] in facts
     assert channel not in facts.split()
     assert "(Москва)" in page.inner_text("#asof-text")
+
+
+# -------------------------------------------------------------------------------- charts
+
+OKABE_ITO = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"}
+
+
+def _figure(page, graph_id: str) -> dict:
+    page.wait_for_selector(f"#{graph_id} .main-svg")
+    return page.evaluate(
+        f"() => {{ const g = document.querySelector('#{graph_id} .js-plotly-plot');"
+        " return {layout: g.layout, data: g.data.map(d => ({line: d.line, x: d.x}))}; }"
+    )
+
+
+def _title(axis: dict) -> str:
+    title = axis.get("title")
+    return title.get("text", "") if isinstance(title, dict) else str(title or "")
+
+
+def test_charts_have_axis_titles_units_and_a_colour_blind_safe_palette(site, page):
+    base, _ = site
+    page.goto(base + "/sla?lang=en")
+    ready(page)
+    trend = _figure(page, "sla-trend")
+    assert _title(trend["layout"]["yaxis"]) == "SLA compliance, %"
+    assert trend["layout"]["yaxis"]["ticksuffix"] == "%"
+    assert _title(trend["layout"]["xaxis"]) == "Day"
+    colours = {d["line"]["color"] for d in trend["data"] if d.get("line")}
+    assert colours and colours <= OKABE_ITO
+    page.goto(base + "/customers?lang=en")
+    ready(page)
+    retention = _figure(page, "retention-chart")
+    assert retention["layout"]["xaxis"]["type"] == "category"  # "2025-Q1", never "2020 2020"
+    assert _title(retention["layout"]["yaxis"]) == "Share of opening MRR, %"
