@@ -532,7 +532,10 @@ def _okr(con: duckdb.DuckDBPyConnection) -> None:
             else 'off_track' end as status,
             null::varchar as projected_status,
             kr_id = 'nps' and dim_tier <> 'all' as is_low_n,
-            120.0 as denominator
+            120.0 as denominator,
+            case when kr_id = 'attributed_revenue' then 'ytd_sum' else 'ratio' end as measure,
+            case when kr_id = 'attributed_revenue' then 'linear_in_period'
+                 else 'current_value' end as projection_method
         from x
         """
     )

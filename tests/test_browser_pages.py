@@ -368,3 +368,60 @@ def test_charts_have_axis_titles_units_and_a_colour_blind_safe_palette(site, pag
     retention = _figure(page, "retention-chart")
     assert retention["layout"]["xaxis"]["type"] == "category"  # "2025-Q1", never "2020 2020"
     assert _title(retention["layout"]["yaxis"]) == "Share of opening MRR, %"
+
+
+# ----------------------------------------------------------------------------------- OKR
+
+
+def _one_filter_low_n(warehouse: Path) -> tuple[str, str, str]:
+    """(kr_id, filter key, value) of a KR the mart flags low-n under one filter."""
+    kr_id, tier, segment, region = _rows(
+        warehouse,
+        "select kr_id, dim_tier, dim_segment, dim_region from main.fct_okr_progress "
+        "where is_low_n and period = '2025-Q1' and (dim_tier <> 'all')::int "
+        "+ (dim_segment <> 'all')::int + (dim_region <> 'all')::int = 1 "
+        "order by kr_id, dim_tier, dim_segment, dim_region limit 1",
+    )[0]
+    key, value = next(
+        (k, v) for k, v in (("tier", tier), ("segment", segment), ("region", region)) if v != "all"
+    )
+    return kr_id, key, value
+
+
+def test_low_n_key_results_are_greyed_and_every_kr_shows_n(site, page):
+    base, warehouse = site
+    kr_id, key, value = _one_filter_low_n(warehouse)
+    page.goto(base + f"/?year=2025&quarter=1&{key}={value}&lang=en")
+    ready(page)
+    card = page.locator(f"#kr-{kr_id}")
+    card.wait_for()
+    assert card.locator(".pill").inner_text().endswith("Too few responses")
+    assert "kr-low_n" in card.get_attribute("class")
+    page.goto(base + "/?year=2025&quarter=1&lang=en")
+    ready(page)
+    assert page.inner_text("#kr-fcr .kr-n").startswith("n = ")
+
+
+def test_full_year_round_trips_through_the_url(site, page):
+    base, _ = site
+    page.goto(base + "/?year=2025&quarter=1&lang=en")
+    ready(page)
+    page.locator("label.filter:has(.filter-label:text-is('Quarter')) button").click()
+    page.get_by_role("option", name="Full year", exact=True).click()
+    page.wait_for_url(re.compile(r"quarter=all"), timeout=15_000)
+    page.reload()
+    ready(page)
+    picked = page.inner_text("label.filter:has(.filter-label:text-is('Quarter')) button")
+    assert picked.strip() == "Full year"
+    assert "of the year elapsed" in page.inner_text(".okr-summary")
+    assert "quarter end" not in page.inner_text("#okr-content")
+
+
+def test_a_sliced_additive_kr_is_not_read_against_the_company_target(site, page):
+    base, _ = site
+    page.goto(base + "/?year=2025&quarter=1&tier=premium&lang=en")
+    ready(page)
+    card = page.locator("#kr-attributed_revenue")
+    card.wait_for()
+    assert card.locator(".kr-target").inner_text() == "No target for this slice"
+    assert "Off track" not in card.inner_text()

@@ -15,8 +15,17 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 URL_ID = "flt-url"
 
 
+# Filters whose "all" is a choice, not the default: the OKR quarter defaults to the
+# current quarter, so "full year" must stay in the URL to survive a reload or a share.
+ALL_IS_A_CHOICE = ("quarter",)
+
+
 def query_string(values: dict[str, Any]) -> str:
-    clean = {k: v for k, v in values.items() if v not in (None, "", "all")}
+    clean = {
+        k: v
+        for k, v in values.items()
+        if v not in (None, "") and (v != "all" or k in ALL_IS_A_CHOICE)
+    }
     return ("?" + urlencode(clean)) if clean else ""
 
 

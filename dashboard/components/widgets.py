@@ -20,7 +20,14 @@ NAV = (
     ("/wall", "nav.wall", "wall"),
 )
 
-STATUS_ICON = {"on_track": "✔", "at_risk": "⚠", "off_track": "✖", "no_data": "○"}
+STATUS_ICON = {
+    "on_track": "✔",
+    "at_risk": "⚠",
+    "off_track": "✖",
+    "no_data": "○",
+    "low_n": "○",
+    "no_target": "○",
+}
 OUTCOME_ICON = {"met": "✔", "breached": "✖", "pending": "▶", "paused": "‖"}
 
 

@@ -59,7 +59,8 @@ def okr_progress(
         )
         cols = (
             "kr_id, objective_id, objective, key_result, period, actual, target, unit, "
-            "direction, status, projection, projected_status, is_low_n, denominator"
+            "direction, status, projection, projected_status, is_low_n, denominator, "
+            "measure, projection_method"
         )
         rows = _df(
             sess,
@@ -117,6 +118,7 @@ def _apply_recomputed(
             kr["unfiltered"] = True
         else:
             kr["actual"] = fresh["actual"]
+            kr["denominator"] = fresh["n"]
             kr["status"] = okr_status(fresh["actual"], kr["target"], kr["direction"])
             kr["projection"] = None
             kr["projected_status"] = None

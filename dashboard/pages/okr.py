@@ -96,10 +96,32 @@ def progress_bar(
     )
 
 
+# Measures that add up over a slice (a premium-only revenue is a part of the company's):
+# the company-wide target says nothing about one slice of them.
+ADDITIVE_MEASURES = ("ytd_sum", "cumulative_count", "sum")
+# KRs whose denominator is an amount of money (opening MRR), not a count of anything.
+N_IS_MONEY = ("net_expansion",)
+
+
 def kr_card(
-    kr: dict[str, Any], lang: str, elapsed: float, href: str | None, descriptions: dict[str, str]
+    kr: dict[str, Any],
+    lang: str,
+    elapsed: float,
+    href: str | None,
+    descriptions: dict[str, str],
+    *,
+    full_year: bool = False,
+    sliced: bool = False,
 ) -> html.Div:
+    """One key result. Its status gives way to "too few responses" when the mart flags
+    a low n, and to "no target for this slice" when a filtered additive KR would be read
+    against the company-wide target; n is shown on every KR."""
     unit = kr.get("unit")
+    kr = dict(kr)
+    if sliced and not kr.get("unfiltered") and kr.get("measure") in ADDITIVE_MEASURES:
+        kr["target"], kr["status"], kr["projected_status"] = None, "no_target", None
+    elif kr.get("is_low_n"):
+        kr["status"] = "low_n"
     name = t(f"kr.{kr['kr_id']}", lang) if f"kr.{kr['kr_id']}" in i18n.TR else kr["key_result"]
     monthly = kr.get("monthly") or []
     trend = " · ".join(f"{m['period']}: {kr_value(m['actual'], unit, lang)}" for m in monthly)
@@ -119,18 +141,32 @@ def kr_card(
         else html.Div(t("status.no_data", lang) if not monthly else "", className="sparkline-empty")
     )
     meta: list[Any] = [
-        html.Span([t("okr.target", lang), ": ", html.B(kr_value(kr.get("target"), unit, lang))]),
+        html.Span(
+            [t("okr.target", lang), ": ", html.B(kr_value(kr.get("target"), unit, lang))]
+            if kr["status"] != "no_target"
+            else t("okr.no_slice_target", lang),
+            className="kr-target",
+        ),
     ]
     if kr.get("direction") == "lower":
         meta.append(html.Span(f"({t('okr.lower_better', lang)})", className="muted"))
-    if kr.get("projection") is not None:
+    if kr.get("denominator") is not None and kr["kr_id"] not in N_IS_MONEY:
         meta.append(
-            html.Span(
-                [t("okr.projection", lang), ": ", html.B(kr_value(kr["projection"], unit, lang))]
-            )
+            html.Span(t("okr.n", lang, n=fmt.number(kr["denominator"], lang)), className="kr-n")
         )
-    if kr.get("is_low_n"):
-        meta.append(html.Span("⚠ " + t("okr.low_n", lang), className="warn"))
+    projection = kr.get("projection")
+    # A projection that is the current value restated (a rate's "current_value" method)
+    # projects nothing: it is left out and the card says why.
+    restated = kr.get("projection_method") == "current_value" or (
+        projection is not None and projection == kr.get("actual")
+    )
+    if projection is not None and not restated:
+        label = t("okr.projection_year" if full_year else "okr.projection", lang)
+        meta.append(
+            html.Span([label, ": ", html.B(kr_value(projection, unit, lang))], className="kr-proj")
+        )
+    elif projection is not None:
+        meta.append(html.Span(t("okr.no_projection", lang), className="muted kr-proj"))
     if kr.get("unfiltered"):
         meta.append(html.Span("◌ " + t("filter.note_unfiltered", lang), className="muted"))
     definition = i18n.definition(DEFINITION_OF.get(kr["kr_id"], ""), lang, descriptions)
@@ -238,7 +274,11 @@ def layout(
                     id="okr-summary",
                 ),
                 html.Span(
-                    t("okr.elapsed", c.lang, pct=fmt.percent(elapsed, c.lang, 0)),
+                    t(
+                        "okr.elapsed_year" if q is None else "okr.elapsed",
+                        c.lang,
+                        pct=fmt.percent(elapsed, c.lang, 0),
+                    ),
                     className="muted elapsed-note",
                 ),
             ],
@@ -263,6 +303,10 @@ def layout(
                                     elapsed,
                                     explain_href(kr["kr_id"], y, q, data.filter_value(tier)),
                                     descriptions,
+                                    full_year=q is None,
+                                    sliced=any(
+                                        data.filter_value(v) for v in (tier, region, segment)
+                                    ),
                                 )
                                 for kr in items
                             ],
