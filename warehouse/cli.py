@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=4)
     serve.add_argument("--dev", action="store_true", help="Dash's debug server instead of gunicorn")
 
+    from warehouse.sources import commands as source_commands
+
+    source_commands.add_parsers(sub)  # pulse import zendesk|csv, pulse pull zendesk
     return parser
 
 
@@ -134,6 +137,10 @@ def run(argv: list[str] | None = None) -> int:
         refresh(settings, raw, every=args.every, before_cycle=before_cycle)
     elif args.command == "serve":
         _exec_dashboard(settings, args)
+    elif args.command in ("import", "pull"):
+        from warehouse.sources import commands as source_commands
+
+        return source_commands.run(args, settings)
     return 0
 
 

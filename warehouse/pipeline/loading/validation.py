@@ -247,6 +247,11 @@ def check_batch(
                 problem = f"out of range {low}..{high}"
             checks.append(f"case when {' or '.join(conds)} then '{col.name}: {problem}' end")
 
+    for group in entity.one_of:
+        has_any = " or ".join(f"p._has_{name}" for name in group)
+        what = f"{' or '.join(group)}: one of them is required"
+        checks.append(f"case when not ({has_any}) then {_lit(what)} end")
+
     extra_sql = "cast(null as varchar)"
     if extras:
         pairs = ", ".join(f"?, c{i}" for _, i in extras)
