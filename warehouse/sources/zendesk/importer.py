@@ -164,7 +164,8 @@ class _Converter:
         name = self.groups.get(str(key), {}).get("name")
         return table.get(str(name)) if name is not None else None
 
-    def tier(self, group_id: Any) -> str:
+    def tier(self, group_id: Any, *, count: bool = False) -> str:
+        """The tier of a Zendesk group; `count` tallies a guess (once per ticket)."""
         if group_id is None:
             self.report.unmapped["tickets without a group: tier1"] += 1
             return "tier1"
@@ -173,7 +174,8 @@ class _Converter:
             return mapped
         name = str(self.groups.get(str(group_id), {}).get("name", group_id))
         guess = _guess_tier(name)
-        self.report.unmapped[f"group {name!r}: tier guessed from its name as {guess}"] += 1
+        key = f"tickets in group {name!r}: tier guessed from its name as {guess}"
+        self.report.unmapped[key] += 1 if count else 0
         return guess
 
     def check_mapping_names(self) -> None:
@@ -251,7 +253,7 @@ class _Converter:
                     "status": STATUSES[status],
                     "type": str(t.get("type") or ""),
                     "product_area": self.product_area(t),
-                    "group_name": self.tier(t.get("group_id")),
+                    "group_name": self.tier(t.get("group_id"), count=True),
                     "assignee_id": _text(t.get("assignee_id")),
                     "language": "",
                     "subject": str(t.get("subject") or ""),
