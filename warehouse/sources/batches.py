@@ -9,8 +9,11 @@ so a failure leaves nothing behind that `pulse load` would pick up.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,10 +23,29 @@ from warehouse.core.errors import PulseError
 Row = dict[str, str]
 
 
+@dataclass
+class Report:
+    """What the import wrote and what it could not map, for the closing summary."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    unmapped: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [f"  {name:<18} {n:>7,} rows" for name, n in self.rows.items() if n]
+        if self.unmapped:
+            out.append("Could not map (a mapping file can name these):")
+            out += [f"  {what} ({n})" for what, n in sorted(self.unmapped.items())]
+        out += [f"Note: {note}" for note in self.notes]
+        return out
+
+
 def batch_stem(source: str, now: datetime | None = None) -> str:
     """`zendesk-20261201T190512Z`: sorts after earlier imports, so later batches win."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return f"{source}-{moment:%Y%m%dT%H%M%SZ}"
+    name = re.sub(r"[^a-z0-9_-]+", "-", source.lower()).strip("-") or "import"
+    return f"{name}-{moment:%Y%m%dT%H%M%SZ}"
 
 
 def write_batches(raw_dir: Path, stem: str, rows: dict[str, list[Row]]) -> dict[str, Path]:

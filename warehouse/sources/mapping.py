@@ -187,6 +187,7 @@ class EntityMapping:
     columns: dict[str, str]  # contract column -> vendor column
     values: dict[str, dict[str, str]]  # contract column -> vendor value -> contract value
     defaults: dict[str, str]  # contract column -> value when the vendor has none
+    formats: dict[str, str]  # contract column -> strptime format of the vendor's times
 
 
 @dataclass(frozen=True)
@@ -212,18 +213,19 @@ class CsvMapping:
                 continue
             section = _table(doc, name, where)
             at = f"{where} [{name}]"
-            _unknown_keys(section, {"files", "columns", "values", "defaults"}, at)
+            _unknown_keys(section, {"files", "columns", "values", "defaults", "formats"}, at)
             if "files" not in section:
                 raise PulseError(f'{at} needs files = "<glob>" naming the vendor\'s file(s)')
             contract = set(ENTITIES[name].column_names)
             columns = _strings(_table(section, "columns", at), f"{name}.columns")
             defaults = _strings(_table(section, "defaults", at), f"{name}.defaults")
+            formats = _strings(_table(section, "formats", at), f"{name}.formats")
             values_table = _table(section, "values", at)
             values = {
                 col: {k.lower(): v for k, v in _strings(_table(values_table, col, at), col).items()}
                 for col in values_table
             }
-            for named in (*columns, *defaults, *values):
+            for named in (*columns, *defaults, *values, *formats):
                 if named not in contract:
                     raise PulseError(
                         f"{at} names {named!r}, which is not a column of {name} "
@@ -237,7 +239,9 @@ class CsvMapping:
                     f"{at} maps no vendor column and no default onto the required column(s) "
                     f"{', '.join(missing)}; add them under [{name}.columns] or [{name}.defaults]"
                 )
-            entities.append(EntityMapping(name, str(section["files"]), columns, values, defaults))
+            entities.append(
+                EntityMapping(name, str(section["files"]), columns, values, defaults, formats)
+            )
         if not entities:
             raise PulseError(
                 f"{where} maps no entity; add a section such as [tickets] (see docs/importers.md)"

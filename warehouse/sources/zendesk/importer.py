@@ -12,15 +12,13 @@ written.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from warehouse.core.contract import ENTITIES
 from warehouse.core.errors import PulseError
-from warehouse.sources.batches import Row, batch_stem, write_batches
+from warehouse.sources.batches import Report, Row, batch_stem, write_batches
 from warehouse.sources.mapping import SUPPORT_PLANS, ZendeskMapping
 from warehouse.sources.zendesk.objects import Objects, read_directory
 
@@ -104,24 +102,6 @@ METRIC_EVENT_TYPES = {
     "measure",
 }
 CLOCK_FIELDS = ("status", "priority", "group_id", "assignee_id")
-
-
-@dataclass
-class Report:
-    """What the import wrote and what it could not map, for the closing summary."""
-
-    rows: dict[str, int] = field(default_factory=dict)
-    unmapped: Counter[str] = field(default_factory=Counter)
-    notes: list[str] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)
-
-    def lines(self) -> list[str]:
-        out = [f"  {name:<18} {n:>7,} rows" for name, n in self.rows.items() if n]
-        if self.unmapped:
-            out.append("Could not map (defaults used; a --mapping file can name them):")
-            out += [f"  {what} ({n})" for what, n in sorted(self.unmapped.items())]
-        out += [f"Note: {note}" for note in self.notes]
-        return out
 
 
 def _iso(value: Any, where: str) -> str:
