@@ -183,7 +183,10 @@ def _printable(text: str) -> str:
 
 def required_columns_missing(entity: Entity, header: list[str]) -> list[str]:
     present = {h.lower() for h in header}
-    return [c for c in entity.required_columns if c not in present]
+    missing = [c for c in entity.required_columns if c not in present]
+    # a group of alternatives (score or rating) needs one of its columns
+    missing += [" or ".join(g) for g in entity.one_of if not present.intersection(g)]
+    return missing
 
 
 def check_batch(
@@ -248,8 +251,15 @@ def check_batch(
             checks.append(f"case when {' or '.join(conds)} then '{col.name}: {problem}' end")
 
     for group in entity.one_of:
-        has_any = " or ".join(f"p._has_{name}" for name in group)
-        what = f"{' or '.join(group)}: one of them is required"
+        # Of the alternatives, only those the file has can be filled: with one of them
+        # the file reads like any required column ("score: missing required value").
+        given = [name for name in group if name in position]
+        has_any = " or ".join(f"p._has_{name}" for name in given)
+        what = (
+            f"{given[0]}: missing required value"
+            if len(given) == 1
+            else f"{' or '.join(given)}: one of them is required"
+        )
         checks.append(f"case when not ({has_any}) then {_lit(what)} end")
 
     extra_sql = "cast(null as varchar)"
