@@ -53,8 +53,11 @@ per_instance as (
         min(case when event_type = 'breach' then event_at end) as breached_at,
         max(case when event_type = 'fulfill' then event_at end) as fulfilled_at,
         {{ pulse_count_if("event_type = 'pause'") }} as pause_count,
-        count(distinct case when event_type in ('apply_sla', 'apply_group_sla')
-            then target_minutes end) as target_count
+        count(
+            distinct case
+                when event_type in ('apply_sla', 'apply_group_sla') then target_minutes
+            end
+        ) as target_count
     from vendor_events
     group by vendor, ticket_id, metric, instance_id
 

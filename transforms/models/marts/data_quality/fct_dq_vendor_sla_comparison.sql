@@ -74,7 +74,10 @@ joined as (
         on
             pulse.ticket_id = vendor.ticket_id
             and pulse.metric = vendor.metric
-    where coalesce(pulse.metric, vendor.metric) in (select metric from compared_metrics)
+    where
+        coalesce(pulse.metric, vendor.metric) in (
+            select compared_metrics.metric from compared_metrics
+        )
 
 ),
 
