@@ -441,3 +441,19 @@ def test_binary_ratings_count_in_csat_and_stay_out_of_the_mean(warehouse: Path) 
     con.close()
     # good, 4, bad, 2, good: 3 of 5 satisfied; mean of the scores 4 and 2 only
     assert (share, mean, binary) == (0.6, 3.0, 3)
+
+
+def test_the_command_line_imports_and_says_what_to_run_next(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    done = subprocess.run(
+        [sys.executable, "-m", "warehouse.cli", "import", "zendesk", "--from", str(FIXTURE),
+         "--out", str(raw), "--mapping", str(MAPPING)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "  tickets                 20 rows" in done.stdout
+    assert done.stdout.rstrip().endswith(f"Next: pulse load --raw {raw}")
+    assert sorted(p.name for p in raw.iterdir()) == [
+        "accounts", "contracts", "csat_responses", "engineers", "ticket_events", "tickets",
+        "vendor_sla_events",
+    ]  # fmt: skip

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -259,3 +261,16 @@ def test_a_missing_token_file_and_a_bad_subdomain_are_one_sentence(tmp_path: Pat
         pull_zendesk(
             subdomain="evil.com/x", email=EMAIL, token_file=tmp_path / "nope", out=tmp_path
         )
+
+
+def test_the_command_line_reports_a_missing_token_file_in_one_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "warehouse.cli", "pull", "zendesk", "--subdomain", "acme",
+         "--email", EMAIL, "--token-file", str(tmp_path / "absent"), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"pulse: token file {tmp_path / 'absent'} does not exist; check --token-file\n"
+    )
