@@ -30,7 +30,6 @@ class Report:
     rows: dict[str, int] = field(default_factory=dict)
     unmapped: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = [f"  {name:<18} {n:>7,} rows" for name, n in self.rows.items() if n]
@@ -41,9 +40,9 @@ class Report:
         return out
 
 
-def batch_stem(source: str, now: datetime | None = None) -> str:
+def batch_stem(source: str) -> str:
     """`zendesk-20261201T190512Z`: sorts after earlier imports, so later batches win."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    moment = datetime.now(UTC)
     name = re.sub(r"[^a-z0-9_-]+", "-", source.lower()).strip("-") or "import"
     return f"{name}-{moment:%Y%m%dT%H%M%SZ}"
 

@@ -111,5 +111,5 @@ def import_csv(source: Path, raw_dir: Path, mapping: CsvMapping) -> Report:
             header, body = _read(path, rel, mapping)
             rows.setdefault(em.entity, []).extend(_convert(em, header, body, rel, report))
     report.rows = {name: len(r) for name, r in rows.items()}
-    report.files = write_batches(raw_dir, batch_stem(mapping.source), rows)
+    write_batches(raw_dir, batch_stem(mapping.source), rows)
     return report

@@ -597,7 +597,6 @@ def import_zendesk(
     *,
     mapping: ZendeskMapping | None = None,
     timezone: str = "Europe/Moscow",
-    now: datetime | None = None,
 ) -> Report:
     """Convert the Zendesk export under `source` into batches under `raw_dir`."""
     mapping = mapping or ZendeskMapping()
@@ -628,5 +627,5 @@ def import_zendesk(
             f"in {timezone}: business-hours verdicts may differ (reason business_calendar)"
         )
     conv.report.rows = {name: len(r) for name, r in rows.items()}
-    conv.report.files = write_batches(raw_dir, batch_stem(VENDOR, now), rows)
+    write_batches(raw_dir, batch_stem(VENDOR), rows)
     return conv.report
