@@ -125,6 +125,12 @@ def _is_bot_channel(channel: str) -> bool:
 
 
 class _Converter:
+    """One import: maps each stream onto its entity and counts what it had to guess.
+
+    Tickets are converted first: the deleted ones it skips are then left out of every
+    other stream, so no event, rating or verdict points at a ticket that is not there.
+    """
+
     def __init__(self, objects: Objects, mapping: ZendeskMapping) -> None:
         self.o = objects
         self.m = mapping
