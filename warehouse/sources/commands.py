@@ -13,8 +13,6 @@ from pathlib import Path
 from warehouse.core.errors import PulseError
 from warehouse.core.settings import Settings
 
-COMMANDS = ("import", "pull")
-
 
 def _date(text: str) -> date:
     try:
@@ -28,13 +26,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     imp = sub.add_parser("import", help="turn a helpdesk's export into contract batches")
     kinds = imp.add_subparsers(dest="source", required=True)
     zd = kinds.add_parser("zendesk", help="Zendesk API pages (.json) or JSON Lines")
-    zd.add_argument("--from", dest="source_dir", required=True, help="the Zendesk export")
-    zd.add_argument("--out", default=None, help="raw directory (default: PULSE_RAW_DIR)")
-    zd.add_argument("--mapping", default=None, help="TOML mapping file (docs/importers.md)")
+    zd.add_argument(
+        "--from", dest="source_dir", metavar="DIR", required=True, help="the Zendesk export"
+    )
+    zd.add_argument("--out", metavar="RAW_DIR", help="raw directory (default: PULSE_RAW_DIR)")
+    zd.add_argument("--mapping", metavar="FILE", help="TOML mapping file (docs/importers.md)")
     csv = kinds.add_parser("csv", help="any helpdesk's CSV export, described by a mapping file")
-    csv.add_argument("--mapping", required=True, help="TOML mapping file (docs/importers.md)")
-    csv.add_argument("--from", dest="source_dir", required=True, help="the vendor's CSV files")
-    csv.add_argument("--out", default=None, help="raw directory (default: PULSE_RAW_DIR)")
+    csv.add_argument(
+        "--mapping", metavar="FILE", required=True, help="TOML mapping file (docs/importers.md)"
+    )
+    csv.add_argument(
+        "--from", dest="source_dir", metavar="DIR", required=True, help="the vendor's CSV files"
+    )
+    csv.add_argument("--out", metavar="RAW_DIR", help="raw directory (default: PULSE_RAW_DIR)")
 
     pull = sub.add_parser("pull", help="fetch a helpdesk's incremental exports")
     vendors = pull.add_subparsers(dest="source", required=True)
