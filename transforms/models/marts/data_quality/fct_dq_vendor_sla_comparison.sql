@@ -1,8 +1,9 @@
 {#-
     The helpdesk's SLA verdicts beside Support Pulse's, one row per ticket and metric
     that either side measured (the metrics Support Pulse has policies for; the
-    helpdesk's first instance of each). A row agrees when both sides have it with the
-    same outcome, the same target minutes and the same clock (business hours or not).
+    helpdesk's first instance of each), per vendor when several report on a ticket.
+    A row agrees when both sides have it with the same outcome, the same target
+    minutes and the same clock (business hours or not).
     Otherwise `reason` names the first explanation that fits, in this order
     (transforms/DECISIONLOG.md, "Vendor SLA reconciliation"):
       event_missing_pulse   the helpdesk measured it, Support Pulse has no target (free
