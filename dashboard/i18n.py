@@ -542,6 +542,44 @@ TR: dict[str, tuple[str, str]] = {
         "{batches} пакетов · {read} строк прочитано · {landed} загружено · {rejected} отклонено",
         "{batches} batches · {read} rows read · {landed} landed · {rejected} rejected",
     ),
+    "vsla.title": ("SLA по данным хелпдеска и Support Pulse", "SLA: helpdesk vs Support Pulse"),
+    "vsla.agreement": ("Совпадение вердиктов SLA", "SLA verdicts agreeing"),
+    "vsla.agreement_sub": (
+        "{agreed} из {n} пар «заявка × метрика» совпадают по исходу, цели и часам",
+        "{agreed} of {n} ticket × metric pairs agree on outcome, target and clock",
+    ),
+    "vsla.none": (
+        "Вердиктов хелпдеска нет: импортируйте Zendesk (pulse import zendesk)",
+        "No helpdesk verdicts: import Zendesk (pulse import zendesk)",
+    ),
+    "vsla.by_reason": ("Расхождения по причинам", "Disagreements by reason"),
+    "vsla.rows": ("Расходящиеся заявки", "Disagreeing tickets"),
+    "vsla.vendor": ("Хелпдеск", "Helpdesk"),
+    "vsla.pulse": ("Support Pulse", "Support Pulse"),
+    "vsla.policy": ("Политика хелпдеска", "Helpdesk policy"),
+    "vsla.reason.event_missing_pulse": (
+        "Нет цели в Support Pulse (free, проактивная)",
+        "No target in Support Pulse (free tier, proactive)",
+    ),
+    "vsla.reason.event_missing_vendor": (
+        "Хелпдеск не применил SLA",
+        "The helpdesk applied no SLA",
+    ),
+    "vsla.reason.priority_retarget": (
+        "Смена приоритета / перенацеливание",
+        "Priority change / re-target",
+    ),
+    "vsla.reason.tier_at_creation": (
+        "Другой уровень поддержки при создании",
+        "Different support tier at creation",
+    ),
+    "vsla.reason.policy_or_target": ("Другая политика или цель", "Different policy or target"),
+    "vsla.reason.business_calendar": (
+        "Рабочий календарь / праздники",
+        "Business calendar / holidays",
+    ),
+    "vsla.reason.pause_handling": ("Учёт пауз (ожидание, hold)", "Pause handling (pending, hold)"),
+    "vsla.reason.unexplained": ("Не объяснено", "Unexplained"),
 }
 
 # Metric definitions shown on hover (fallback when the dbt manifest has no description).

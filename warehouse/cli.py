@@ -163,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve_arguments(sub.add_parser("serve", help="serve the dashboard"))
 
+    from warehouse.sources import commands as source_commands
+
+    source_commands.add_parsers(sub)  # pulse import zendesk|csv, pulse pull zendesk
     return parser
 
 
@@ -212,6 +215,10 @@ def run(argv: list[str] | None = None) -> int:
         _exec_module(settings, "dashboard.digest", forward + [f"--to={a}" for a in args.to])
     elif args.command == "serve":
         _exec_dashboard(settings, args)
+    elif args.command in ("import", "pull"):
+        from warehouse.sources import commands as source_commands
+
+        return source_commands.run(args, settings)
     return 0
 
 

@@ -73,6 +73,7 @@ from dashboard.data.sla import (
     tier_targets,
 )
 from dashboard.data.tickets import ticket_detail
+from dashboard.data.vendor_sla import vendor_sla_comparison
 from dashboard.data.visibility import Forbidden, Scope
 from dashboard.data.wall import wall_snapshot
 
@@ -133,5 +134,6 @@ __all__ = [
     "ticket_detail",
     "tier_sla_targets",
     "tier_targets",
+    "vendor_sla_comparison",
     "wall_snapshot",
 ]
