@@ -174,7 +174,7 @@ final as (
         unit,
         direction,
         measure,
-        {{ okr_status('actual', 'target', 'direction', 'amber_band_pct') }} as status,
+        {{ metric_status('actual', 'target', 'direction', 'amber_band_pct') }} as status,
         amber_band_pct,
         cast(case
             when target is null then null
@@ -183,7 +183,7 @@ final as (
         end as double) as amber_threshold,
         cast(projection as double) as projection,
         projection_method,
-        {{ okr_status('projection', 'target', 'direction', 'amber_band_pct') }} as projected_status,
+        {{ metric_status('projection', 'target', 'direction', 'amber_band_pct') }} as projected_status,
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
         kr_id = 'nps' and coalesce(denominator, 0) < 30 as is_low_n,
