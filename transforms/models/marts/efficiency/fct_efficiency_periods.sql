@@ -164,12 +164,16 @@ labelled as (
                 then {{ ratio('metric_rows.numerator', 'metric_rows.denominator') }}
             else metric_rows.numerator
         end as value,
-        {{ dbt.datediff('metric_rows.period_start', 'metric_rows.period_end', 'day') }} + 1
-            as period_days,
+        {{ dbt.datediff('metric_rows.period_start', 'metric_rows.period_end', 'day') }}
+        + 1 as period_days,
         case
             when {{ reporting_end_date() }} >= metric_rows.period_end
-                then {{ dbt.datediff('metric_rows.period_start', 'metric_rows.period_end', 'day') }} + 1
-            else {{ dbt.datediff('metric_rows.period_start', reporting_end_date(), 'day') }} + 1
+                then
+                    {{ dbt.datediff('metric_rows.period_start', 'metric_rows.period_end', 'day') }}
+                    + 1
+            else
+                {{ dbt.datediff('metric_rows.period_start', reporting_end_date(), 'day') }}
+                + 1
         end as elapsed_days
     from metric_rows
 

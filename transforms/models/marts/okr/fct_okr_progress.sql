@@ -110,7 +110,7 @@ joined as (
             and grid.dim_region = actuals.dim_region
     left join targets
         on
-            targets.fiscal_year = grid.fiscal_year
+            grid.fiscal_year = targets.fiscal_year
             and grid.kr_id = targets.metric
             and grid.period_type = targets.period_type
             and grid.period = targets.period
@@ -170,7 +170,8 @@ final as (
         end as double) as amber_threshold,
         cast(projection as double) as projection,
         projection_method,
-        {{ metric_status('projection', 'target', 'direction', 'amber_band_pct') }} as projected_status,
+        {{ metric_status('projection', 'target', 'direction', 'amber_band_pct') }}
+            as projected_status,
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
         cast(case when kr_id in ('nps', 'csat') then coalesce(denominator, 0) end as bigint)

@@ -65,21 +65,21 @@ unioned as (
     from tier_targets
 
     {% for metric, column, max_column, unit, direction, per in engineer_metrics %}
-    union all
-    select
-        'engineer_tier' as target_scope,
-        cast(engineer_tier as {{ dbt.type_string() }}) as subject,
-        '{{ metric }}' as metric,
-        cast(null as integer) as fiscal_year,
-        'any' as period_type,
-        'any' as period,
-        cast({{ column }} as double) as target,
-        cast({{ max_column }} as double) as target_max,
-        '{{ unit }}' as unit,
-        '{{ direction }}' as direction,
-        '{{ per }}' as target_per,
-        'engineer_targets' as source_seed
-    from engineer_targets
+        union all
+        select
+            'engineer_tier' as target_scope,
+            cast(engineer_tier as {{ dbt.type_string() }}) as subject,
+            '{{ metric }}' as metric,
+            cast(null as integer) as fiscal_year,
+            'any' as period_type,
+            'any' as period,
+            cast({{ column }} as double) as target,
+            cast({{ max_column }} as double) as target_max,
+            '{{ unit }}' as unit,
+            '{{ direction }}' as direction,
+            '{{ per }}' as target_per,
+            'engineer_targets' as source_seed
+        from engineer_targets
     {% endfor %}
 
     union all
