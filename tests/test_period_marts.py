@@ -115,3 +115,58 @@ def test_ticket_events_end_in_the_tickets_state(con) -> None:
     ).fetchone()
     assert row[0] == 0 and row[1] == 0
     assert row[2] == con.execute("select count(*) from main.fct_tickets").fetchone()[0]
+
+
+def test_csat_periods_equal_the_csat_key_result(con) -> None:
+    rows = con.execute(
+        """
+        select c.period_label, c.csat_pct, o.actual, c.responses, o.survey_responses,
+               c.target_pct, o.target, c.status, o.status
+        from main.fct_csat_periods c
+        join main.fct_okr_progress o
+          on o.kr_id = 'csat' and o.period = c.period_label
+         and o.dim_tier = 'all' and o.dim_segment = 'all' and o.dim_region = 'all'
+        where c.support_tier = 'all'
+        """
+    ).fetchall()
+    assert len(rows) >= 6
+    for label, csat, actual, n, okr_n, target, okr_target, status, okr_status in rows:
+        assert csat == pytest.approx(actual), label
+        assert (n, target, status) == (okr_n, okr_target, okr_status), label
+
+
+def test_the_walls_day_rows_are_the_daily_outcomes(con) -> None:
+    """Day rows (the wall's today) hold exactly fct_sla_daily's met and breached counts."""
+    row = con.execute(
+        """
+        with daily as (
+            select outcome_date, metric, sum(met_count) as met, sum(breached_count) as breached
+            from main.fct_sla_daily group by all
+        )
+        select count(*),
+               count(*) filter (where p.met_count <> d.met or p.breached_count <> d.breached)
+        from main.fct_sla_compliance_periods p
+        join daily d on cast(d.outcome_date as varchar) = p.period_label and d.metric = p.metric
+        where p.period_kind = 'day' and p.support_tier = 'all' and p.priority = 'all'
+        """
+    ).fetchone()
+    assert row[0] > 100 and row[1] == 0
+
+
+def test_team_rows_sum_their_engineers(con) -> None:
+    row = con.execute(
+        """
+        with engineers as (
+            select team_id, period_kind, period_label, metric,
+                   sum(numerator) as numerator, sum(denominator) as denominator
+            from main.fct_engineer_periods where team_id is not null group by all
+        )
+        select count(*),
+               count(*) filter (where abs(t.numerator - e.numerator) > 1e-9
+                                   or abs(t.denominator - e.denominator) > 1e-9)
+        from main.fct_team_periods t
+        join engineers e using (team_id, period_kind, period_label, metric)
+        """
+    ).fetchone()
+    assert row[0] == con.execute("select count(*) from main.fct_team_periods").fetchone()[0]
+    assert row[0] > 0 and row[1] == 0

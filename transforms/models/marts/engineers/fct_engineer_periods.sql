@@ -193,6 +193,7 @@ final as (
         cast(target as double) as target,
         cast(target_max as double) as target_max,
         direction,
+        amber_band_pct,
         {{ metric_status('value', 'target', 'direction', 'amber_band_pct', 'target_max') }}
             as status,
         scale = 100 and coalesce(denominator, 0) < {{ var('engineer_low_n', 10) }} as is_low_n

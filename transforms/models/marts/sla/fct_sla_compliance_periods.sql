@@ -1,13 +1,15 @@
--- SLA compliance per period: one row per period (iso_week, month, quarter, year of the
--- outcome's business date) x support tier x priority x metric, with 'all' rows for
+-- SLA compliance per period: one row per period (day, iso_week, month, quarter, year of
+-- the outcome's business date) x support tier x priority x metric, with 'all' rows for
 -- every tier, priority and metric ('overall' = both metrics together, DESIGN s5), from
 -- fct_sla_daily. Compliance = met / (met + breached). Each row carries its target and
 -- status: a tier's rows the tier's overall SLA target (tier_targets, DESIGN s4); the
 -- all-tier rows the OKR target of the period's fiscal year (first_response_sla,
--- resolution_sla, sla_compliance for overall; an ISO week takes its year's target),
+-- resolution_sla, sla_compliance for overall; a day or an ISO week takes its year's
+-- target),
 -- target_source says which.
 
 {%- set period_kinds = [
+    ('day', 'outcome_date', 0),
     ('iso_week', "cast(" ~ dbt.date_trunc('week', 'outcome_date') ~ " as date)", 7),
     ('month', "cast(" ~ dbt.date_trunc('month', 'outcome_date') ~ " as date)", 1),
     ('quarter', "cast(" ~ dbt.date_trunc('quarter', 'outcome_date') ~ " as date)", 3),
@@ -80,12 +82,14 @@ labelled as (
     select
         rolled_up.*,
         case rolled_up.period_kind
+            when 'day' then cast(rolled_up.period_start as {{ dbt.type_string() }})
             when 'iso_week' then {{ iso_week_label('rolled_up.period_start') }}
             when 'month' then {{ month_label('rolled_up.period_start') }}
             when 'quarter' then {{ quarter_label('rolled_up.period_start') }}
             else {{ year_label('rolled_up.period_start') }}
         end as period_label,
         case rolled_up.period_kind
+            when 'day' then rolled_up.period_start
             when 'iso_week' then cast({{ dbt.dateadd('day', 6, 'rolled_up.period_start') }} as date)
             when 'month'
                 then cast({{ dbt.dateadd(
