@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+-- Incremental like the SLA models it sits on (macros/sla_incremental.sql): a build
+-- recomputes only the tickets whose events or ticket row changed, whole.
 -- One row per event of every ticket known at as_of, with the ticket's state after it:
 -- group, assignee, status and priority after the event, and where the SLA clocks
 -- stand after it. The ticket page's timeline reads this mart only.
@@ -34,7 +44,11 @@ known_events as (
         events.*,
         case when events.event_type = 'created' then 0 else 1 end as event_rank
     from events
-    where events.event_at <= {{ pulse_as_of() }}
+    where
+        events.event_at <= {{ pulse_as_of() }}
+        -- incremental runs only: tickets changed since the last build
+        -- (and its ticket row: include_ticket_rows)
+        {{ pulse_changed_tickets_filter('events.ticket_id', true) }}  -- noqa: LT02
 
 ),
 
@@ -160,7 +174,8 @@ final as (
                 then 'stopped'
             else 'running'
         end as first_response_clock_state,
-        sequenced.source_batch_id
+        sequenced.source_batch_id,
+        {{ pulse_watermark_columns() }}
     from sequenced
     left join tickets
         on sequenced.ticket_id = tickets.ticket_id
