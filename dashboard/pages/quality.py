@@ -263,7 +263,9 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 )
             )
         if not tiles:
-            return empty_state(t("empty.no_table", c.lang, table="dq_load_manifest"), kind="setup")
+            return empty_state(
+                t("empty.no_table", c.lang, table="fct_dq_load_manifest"), kind="setup"
+            )
         parts.append(html.Div(tiles, className="kpi-row"))
         if batches is not None:
             cols = [

@@ -20,3 +20,21 @@ where {{ column_name }} is not null and (
 )
 
 {% endtest %}
+
+{#- Generic test: a duration (minutes, seconds, hours, days, elapsed) is never negative. -#}
+{% test non_negative(model, column_name) %}
+
+select *
+from {{ model }}
+where {{ column_name }} < 0
+
+{% endtest %}
+
+{#- Generic test: a moment is never before the row's start (e.g. due_at >= started_at). -#}
+{% test not_before(model, column_name, start_column) %}
+
+select *
+from {{ model }}
+where {{ column_name }} < {{ start_column }}
+
+{% endtest %}

@@ -3,11 +3,6 @@
     is ever expanded into minutes or hours).
 -#}
 
-{#- Local business date of a UTC instant: join key into int_calendar_days.date_day. -#}
-{% macro pulse_business_date(ts) -%}
-    cast({{ pulse_utc_to_local(ts) }} as date)
-{%- endmacro %}
-
 {#-
     Business seconds run from the calendar's origin up to the UTC instant `ts`, given
     the int_calendar_days row `day` of its local date. Monotone in ts, so business

@@ -37,7 +37,7 @@ as_of_position as (
 
     select {{ pulse_business_position(pulse_as_of(), 'as_of_day') }} as business_position
     from calendar_days as as_of_day
-    where as_of_day.date_day = {{ pulse_business_date(pulse_as_of()) }}
+    where as_of_day.date_day = {{ business_date(pulse_as_of()) }}
 
 ),
 

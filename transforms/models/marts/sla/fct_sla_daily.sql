@@ -15,7 +15,7 @@ outcomes as (
 dated as (
 
     select
-        {{ pulse_business_date('coalesce(outcome_at, due_at)') }} as outcome_date,
+        {{ business_date('coalesce(outcome_at, due_at)') }} as outcome_date,
         support_tier,
         priority,
         metric,
