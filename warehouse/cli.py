@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="before each refresh, append a batch of new live ticket activity (demo only)",
     )
 
+    cal = sub.add_parser("calendar", help="holiday calendars from the holidays package")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
+    cal_update = cal_sub.add_parser("update", help="write seeds/holidays.csv")
+    cal_update.add_argument("--years", default="2024-2028", help="e.g. 2024-2028")
+    cal_update.add_argument("--countries", default="RU,KZ,BY,DE", help="e.g. RU,KZ,BY")
+
     serve = sub.add_parser("serve", help="serve the dashboard")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
@@ -132,6 +138,12 @@ def run(argv: list[str] | None = None) -> int:
 
             before_cycle = append_live_batch
         refresh(settings, raw, every=args.every, before_cycle=before_cycle)
+    elif args.command == "calendar":
+        from warehouse.pipeline import calendar
+
+        calendar.update_calendar(
+            calendar.parse_years(args.years), calendar.parse_countries(args.countries)
+        )
     elif args.command == "serve":
         _exec_dashboard(settings, args)
     return 0

@@ -37,6 +37,8 @@ joined as (
         targets.support_tier,
         targets.priority,
         targets.clock,
+        targets.schedule_id,
+        targets.policy_valid_from,
         targets.target_minutes,
         clocks.elapsed_seconds / 60.0 as elapsed_minutes,
         clocks.elapsed_seconds,
@@ -88,7 +90,9 @@ final as (
         is_completed,
         started_at,
         target_minutes - elapsed_minutes as remaining_minutes,
-        {{ pulse_as_of() }} as as_of
+        {{ pulse_as_of() }} as as_of,
+        schedule_id,
+        policy_valid_from
     from joined
 
 )
