@@ -46,3 +46,45 @@ def test_bad_arguments_are_one_sentence(years: str, countries: str) -> None:
     with pytest.raises(PulseError, match=r"--(years|countries)"):
         calendar.parse_years(years)
         calendar.parse_countries(countries)
+
+
+@pytest.mark.slow
+def test_build_fails_naming_the_uncovered_years_and_the_command(tmp_path, capsys) -> None:
+    """A seed generated only for 2026-2028, tickets from 2024-2025: the build refuses."""
+    import dataclasses
+    import shutil
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from warehouse.core.settings import PROJECT_ROOT, load_settings
+    from warehouse.pipeline.build import build
+    from warehouse.pipeline.load import load
+
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "seeds", project / "seeds")
+    shutil.copytree(
+        PROJECT_ROOT / "transforms",
+        project / "transforms",
+        ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"),
+    )
+    calendar.update_calendar(
+        (2026, 2028), calendar.DEFAULT_COUNTRIES, project / "seeds" / "holidays.csv"
+    )
+    data = tmp_path / "data"
+    settings = dataclasses.replace(
+        load_settings(),
+        data_dir=data,
+        landing_path=data / "landing.duckdb",
+        warehouse_path=data / "warehouse.duckdb",
+        extra={"dbt_project_dir": str(project / "transforms")},
+    )
+    data.mkdir()
+    load(settings, Path(__file__).parent / "data" / "sla_extract", encoding=None, delimiter=None)
+    with pytest.raises(PulseError):
+        build(settings, as_of=datetime(2025, 4, 2, 12, tzinfo=UTC), full_refresh=False)
+    out = capsys.readouterr().out
+    assert (
+        "holiday calendar lacks 2024, 2025 for BY, DE, KZ, RU: "
+        "run `pulse calendar update --years 2024-2028`, then build"
+    ) in out
+    assert not settings.warehouse_path.exists()

@@ -56,12 +56,15 @@ missing as (
 
 ),
 
+-- the command rewrites the whole seed, so it must cover the years already there too
 summary as (
 
     select
-        string_agg(country || ' ' || cast(year as varchar), ', ' order by year, country) as missing_text,
-        (select min(year) from span) as first_year,
-        (select max(year) from span) as last_year
+        string_agg(distinct cast(year as varchar), ', ' order by cast(year as varchar))
+            as missing_years,
+        string_agg(distinct country, ', ' order by country) as missing_countries,
+        least(min(year), (select min(year) from covered)) as first_year,
+        greatest(max(year), (select max(year) from covered)) as last_year
     from missing
     having count(*) > 0
 
@@ -69,8 +72,8 @@ summary as (
 
 select
     {{ pulse_raise(
-        "'the holiday calendar has no days for ' || missing_text"
+        "'holiday calendar lacks ' || missing_years || ' for ' || missing_countries"
         ~ " || ': run `pulse calendar update --years ' || cast(first_year as varchar)"
-        ~ " || '-' || cast(last_year as varchar) || '` and build again'"
+        ~ " || '-' || cast(last_year as varchar) || '`, then build'"
     ) }} as message
 from summary
