@@ -50,8 +50,10 @@ as_of_position as (
 positioned as (
 
     select
+        targets.scenario,
         targets.ticket_id,
         targets.metric,
+        targets.instance,
         targets.target_minutes * 60 as target_seconds,
         segments.segment_number,
         segments.is_running,
@@ -65,6 +67,7 @@ positioned as (
         on
             targets.ticket_id = segments.ticket_id
             and targets.metric = segments.metric
+            and targets.instance = segments.instance
     inner join as_of_position on targets.schedule_id = as_of_position.schedule_id
     {{ pulse_asof_left_join("calendar_days", "start_day", "segments.segment_start_at",
         "day_start_at", "next_day_start_at", by=[("targets.schedule_id", "schedule_id")]) }}
@@ -78,8 +81,10 @@ positioned as (
 due_positions as (
 
     select
+        targets.scenario,
         targets.ticket_id,
         targets.metric,
+        targets.instance,
         targets.schedule_id,
         coalesce(per_metric.elapsed_seconds, 0) as elapsed_seconds,
         not targets.is_completed and not coalesce(per_metric.is_running, false) as is_paused,
@@ -95,8 +100,10 @@ due_positions as (
     inner join as_of_position on targets.schedule_id = as_of_position.schedule_id
     left join per_metric
         on
-            targets.ticket_id = per_metric.ticket_id
+            targets.scenario = per_metric.scenario
+            and targets.ticket_id = per_metric.ticket_id
             and targets.metric = per_metric.metric
+            and targets.instance = per_metric.instance
     {{ pulse_asof_left_join("calendar_days", "completed_day", "targets.completed_at",
         "day_start_at", "next_day_start_at", by=[("targets.schedule_id", "schedule_id")]) }}
 
@@ -105,8 +112,10 @@ due_positions as (
 final as (
 
     select
+        due_positions.scenario,
         due_positions.ticket_id,
         due_positions.metric,
+        due_positions.instance,
         due_positions.elapsed_seconds,
         due_positions.is_paused,
         case

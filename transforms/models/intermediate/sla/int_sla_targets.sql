@@ -10,6 +10,12 @@
     conditions (tier, priority, account region, ticket group) all match; a business
     clock then follows that schedule's hours, zone and holidays. Rules are resolved
     once per distinct (tier, priority, region, group), then joined by equality.
+
+    Next reply: one row per instance (int_ticket_reply_instances; `instance` is 0 for the
+    other metrics). What-if: besides the `live` rows (scenario = 'live'), a row per draft
+    scenario (seeds/sla_policy_drafts.csv) for each ticket metric a draft row covers
+    with a different target or clock - only the rows a draft changes, so the clocks
+    compute nothing twice for unaffected tickets.
 -#}
 with
 
@@ -50,6 +56,18 @@ policies as (
 
 ),
 
+draft_policies as (
+
+    select * from {{ ref('sla_policy_drafts') }}
+
+),
+
+reply_instances as (
+
+    select * from {{ ref('int_ticket_reply_instances') }}
+
+),
+
 schedule_rules as (
 
     select * from {{ ref('business_schedule_rules') }}
@@ -70,6 +88,7 @@ metrics as (
     select
         tickets.ticket_id,
         'first_response' as metric,
+        0 as instance,
         tiers.support_tier,
         tiers.created_date_local,
         case
@@ -93,6 +112,7 @@ metrics as (
     select
         tickets.ticket_id,
         'resolution' as metric,
+        0 as instance,
         tiers.support_tier,
         tiers.created_date_local,
         case
@@ -109,6 +129,24 @@ metrics as (
     inner join tiers on tickets.ticket_id = tiers.ticket_id
     inner join states on tickets.ticket_id = states.ticket_id
     left join milestones on tickets.ticket_id = milestones.ticket_id
+
+    union all
+
+    select
+        tickets.ticket_id,
+        'next_reply' as metric,
+        reply_instances.instance,
+        tiers.support_tier,
+        tiers.created_date_local,
+        reply_instances.priority,
+        reply_instances.started_at,
+        reply_instances.completed_at,
+        reply_instances.engineer_id,
+        tickets.account_id,
+        tickets.group_name
+    from tickets
+    inner join tiers on tickets.ticket_id = tiers.ticket_id
+    inner join reply_instances on tickets.ticket_id = reply_instances.ticket_id
 
 ),
 
@@ -157,11 +195,13 @@ schedule_choice as (
 
 ),
 
-final as (
+live as (
 
     select
+        'live' as scenario,
         metrics.ticket_id,
         metrics.metric,
+        metrics.instance,
         metrics.support_tier,
         metrics.priority,
         policies.clock,
@@ -172,7 +212,8 @@ final as (
         metrics.engineer_id,
         coalesce(schedule_choice.schedule_id, '{{ var("reference_schedule_id") }}')
             as schedule_id,
-        policies.valid_from as policy_valid_from
+        policies.valid_from as policy_valid_from,
+        metrics.created_date_local
     from with_region as metrics
     inner join policies
         on
@@ -188,6 +229,64 @@ final as (
             and metrics.region is not distinct from schedule_choice.region
             and metrics.group_name is not distinct from schedule_choice.group_name
 
+),
+
+drafted as (
+
+    select
+        draft_policies.scenario,
+        live.ticket_id,
+        live.metric,
+        live.instance,
+        live.support_tier,
+        live.priority,
+        draft_policies.clock,
+        draft_policies.target_minutes,
+        live.started_at,
+        live.completed_at,
+        live.is_completed,
+        live.engineer_id,
+        live.schedule_id,
+        draft_policies.valid_from as policy_valid_from,
+        live.created_date_local
+    from live
+    inner join draft_policies
+        on
+            live.support_tier = draft_policies.support_tier
+            and live.priority = draft_policies.priority
+            and live.metric = draft_policies.metric
+            and live.created_date_local >= draft_policies.valid_from
+            and (
+                draft_policies.valid_to is null
+                or live.created_date_local < draft_policies.valid_to
+            )
+    where
+        draft_policies.target_minutes != live.target_minutes
+        or draft_policies.clock != live.clock
+
+),
+
+final as (
+
+    select * from live
+    union all
+    select * from drafted
+
 )
 
-select * from final
+select
+    scenario,
+    ticket_id,
+    metric,
+    instance,
+    support_tier,
+    priority,
+    clock,
+    target_minutes,
+    started_at,
+    completed_at,
+    is_completed,
+    engineer_id,
+    schedule_id,
+    policy_valid_from
+from final
