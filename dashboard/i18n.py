@@ -357,6 +357,8 @@ TR: dict[str, tuple[str, str]] = {
     "tkt.completed": ("Завершено", "Completed"),
     "tkt.solver": ("Решил", "Solved by"),
     "tkt.first_responder": ("Первым ответил", "First responder"),
+    "tkt.agent_work": ("В работе у поддержки", "Agent work time"),
+    "tkt.requester_wait": ("Ожидание клиента", "Requester wait time"),
     "tkt.reopens": ("Переоткрытий", "Reopens"),
     "tkt.escalations": ("Эскалаций", "Escalations"),
     "tkt.hidden": ("скрыто", "hidden"),

@@ -11,8 +11,9 @@
       first (a solve answers the customer); else it runs to var('as_of').
     - Priority deciding the target: the one in force at completion (current priority
       while running), like the other metrics.
-    Set-based: one pass of window functions over each ticket's event stream, ordered by
-    (event_at, event_id) with the created event first.
+    Set-based: the status at a comment and the priority at an answer are as-of joins;
+    the turns (answers and waiting customer comments) get one running window, and the
+    answer to an instance is found by an equality join on the number of answers so far.
 -#}
 with
 
@@ -20,7 +21,6 @@ tickets as (
 
     select
         ticket_id,
-        created_at,
         lower(priority) as priority
     from {{ ref('stg_helpdesk__tickets') }}
     where created_at <= {{ pulse_as_of() }}
@@ -30,79 +30,118 @@ tickets as (
 events as (
 
     select * from {{ ref('stg_helpdesk__ticket_events') }}
+    where event_at <= {{ pulse_as_of() }}
 
 ),
 
-stream as (
+intervals as (
 
     select
-        events.ticket_id,
-        events.event_id,
-        events.event_at,
-        case when events.event_type = 'created' then 0 else 1 end as event_rank,
-        case
-            when events.event_type = 'comment' and events.actor_role = 'customer'
-                then 'customer'
-            when events.event_type = 'comment' and events.actor_role = 'agent' then 'agent'
-        end as comment_role,
-        events.actor_id,
-        case
-            when events.event_type = 'created' then 'new'
-            when events.event_type = 'status_changed' then lower(events.to_value)
-        end as status,
-        case when events.event_type = 'priority_changed' then lower(events.to_value) end
-            as priority_to,
-        case when events.event_type = 'priority_changed' then lower(events.from_value) end
-            as priority_from,
-        tickets.priority as ticket_priority
-    from events
-    inner join tickets on events.ticket_id = tickets.ticket_id
-    where
-        events.event_at <= {{ pulse_as_of() }}
-        and (
-            events.event_type in ('created', 'status_changed', 'priority_changed')
-            or (
-                events.event_type = 'comment'
-                and events.is_public
-                and events.actor_role in ('customer', 'agent')
-            )
-        )
+        ticket_id,
+        opened_by_event_id,
+        status,
+        started_at,
+        coalesce(ended_at, cast('9999-12-31 00:00:00' as timestamp)) as ended_at
+    from {{ ref('int_ticket_status_intervals') }}
 
 ),
 
 states as (
 
     select
-        *,
-        last_value(status ignore nulls) over (
-            ticket_timeline rows between unbounded preceding and current row
-        ) as status_now,
-        coalesce(
-            last_value(priority_to ignore nulls) over (
-                ticket_timeline rows between unbounded preceding and current row
-            ),
-            first_value(priority_from ignore nulls) over (
-                ticket_timeline rows between unbounded preceding and unbounded following
-            ),
-            ticket_priority
-        ) as priority_now
-    from stream
-    window ticket_timeline as (partition by ticket_id order by event_at, event_rank, event_id)
+        ticket_id,
+        current_priority
+    from {{ ref('int_ticket_completion_states') }}
 
 ),
 
--- whose turn it is: an agent's public comment or a solve answers; a customer's comment
--- on an unsolved ticket waits (a "thanks" on a solved ticket waits for nothing)
-turns as (
+comments as (
 
     select
-        *,
-        case
-            when comment_role = 'agent' or status in ('solved', 'closed') then 'answer'
-            when comment_role = 'customer' and status_now not in ('solved', 'closed')
-                then 'customer'
-        end as turn
-    from states
+        ticket_id,
+        event_id,
+        event_at,
+        actor_role,
+        actor_id
+    from events
+    where
+        event_type = 'comment'
+        and is_public
+        and actor_role in ('customer', 'agent')
+
+),
+
+priority_changes as (
+
+    select
+        ticket_id,
+        event_id,
+        event_at,
+        lower(from_value) as from_value,
+        lower(to_value) as to_value,
+        coalesce(
+            lead(event_at) over (partition by ticket_id order by event_at, event_id),
+            cast('9999-12-31 00:00:00' as timestamp)
+        ) as next_change_at
+    from events
+    where event_type = 'priority_changed'
+
+),
+
+initial_priorities as (
+
+    select
+        ticket_id,
+        {{ pulse_first_by('from_value', 'event_at', 'event_id') }} as initial_priority
+    from priority_changes
+    group by ticket_id
+
+),
+
+-- a customer's comment waits only while the ticket is not solved or closed (a "thanks"
+-- on a solved ticket waits for nothing)
+waiting_comments as (
+
+    select
+        comments.ticket_id,
+        comments.event_id,
+        comments.event_at,
+        'customer' as turn,
+        cast(null as varchar) as engineer_id
+    from comments
+    {{ pulse_asof_left_join("intervals", "status_at", "comments.event_at",
+        "started_at", "ended_at", by=[("comments.ticket_id", "ticket_id")]) }}
+    where
+        comments.actor_role = 'customer'
+        and coalesce(status_at.status not in ('solved', 'closed'), true)
+
+),
+
+turns as (
+
+    select * from waiting_comments
+
+    union all
+
+    select
+        ticket_id,
+        event_id,
+        event_at,
+        'answer' as turn,
+        actor_id as engineer_id
+    from comments
+    where actor_role = 'agent'
+
+    union all
+
+    select
+        ticket_id,
+        opened_by_event_id as event_id,
+        started_at as event_at,
+        'answer' as turn,
+        cast(null as varchar) as engineer_id
+    from intervals
+    where status in ('solved', 'closed')
 
 ),
 
@@ -110,44 +149,58 @@ sequenced as (
 
     select
         *,
-        last_value(turn ignore nulls) over (
-            ticket_timeline rows between unbounded preceding and 1 preceding
-        ) as previous_turn,
-        first_value(case when turn = 'answer' then event_at end ignore nulls) over (
-            ticket_timeline rows between 1 following and unbounded following
-        ) as answered_at,
-        first_value(case when turn = 'answer' then coalesce(comment_role, 'solve') end ignore nulls) over (
-            ticket_timeline rows between 1 following and unbounded following
-        ) as answered_by_role,
-        first_value(case when turn = 'answer' then coalesce(actor_id, '') end ignore nulls)
-            over (ticket_timeline rows between 1 following and unbounded following)
-            as answered_by_actor_id,
-        first_value(case when turn = 'answer' then priority_now end ignore nulls) over (
-            ticket_timeline rows between 1 following and unbounded following
-        ) as priority_at_answer,
-        last_value(priority_now) over (
-            ticket_timeline rows between unbounded preceding and unbounded following
-        ) as current_priority
+        lag(turn) over ticket_turns as previous_turn,
+        sum(case when turn = 'answer' then 1 else 0 end) over (
+            ticket_turns rows between unbounded preceding and current row
+        ) as answers_so_far
     from turns
-    window ticket_timeline as (partition by ticket_id order by event_at, event_rank, event_id)
+    window ticket_turns as (partition by ticket_id order by event_at, event_id)
+
+),
+
+answers as (
+
+    select
+        sequenced.ticket_id,
+        sequenced.answers_so_far as answer_number,
+        sequenced.event_at as answered_at,
+        sequenced.engineer_id,
+        change_at.to_value as priority_at_answer
+    from sequenced
+    {{ pulse_asof_left_join("priority_changes", "change_at", "sequenced.event_at",
+        "event_at", "next_change_at", by=[("sequenced.ticket_id", "ticket_id")]) }}
+    where sequenced.turn = 'answer'
 
 ),
 
 final as (
 
     select
-        ticket_id,
-        cast(row_number() over (partition by ticket_id order by event_at, event_id) as integer)
-            as instance,
-        event_id as started_by_event_id,
-        event_at as started_at,
-        answered_at as completed_at,
+        sequenced.ticket_id,
+        cast(row_number() over (
+            partition by sequenced.ticket_id
+            order by sequenced.event_at, sequenced.event_id
+        ) as integer) as instance,
+        sequenced.event_id as started_by_event_id,
+        sequenced.event_at as started_at,
+        answers.answered_at as completed_at,
+        answers.engineer_id,
         case
-            when answered_by_role = 'agent' then nullif(answered_by_actor_id, '')
-        end as engineer_id,
-        coalesce(priority_at_answer, current_priority) as priority
+            when answers.answered_at is null
+                then coalesce(states.current_priority, tickets.priority)
+            else coalesce(
+                answers.priority_at_answer, initial_priorities.initial_priority, tickets.priority
+            )
+        end as priority
     from sequenced
-    where turn = 'customer' and previous_turn = 'answer'
+    inner join tickets on sequenced.ticket_id = tickets.ticket_id
+    left join answers
+        on
+            sequenced.ticket_id = answers.ticket_id
+            and sequenced.answers_so_far + 1 = answers.answer_number
+    left join states on sequenced.ticket_id = states.ticket_id
+    left join initial_priorities on sequenced.ticket_id = initial_priorities.ticket_id
+    where sequenced.turn = 'customer' and sequenced.previous_turn = 'answer'
 
 )
 
