@@ -26,20 +26,21 @@ countries as (
 
 span as (
 
-    select distinct cast(extract(year from date_day) as integer) as year
-    from {{ ref('int_calendar_days') }}
+    select distinct cast(extract(year from calendar_days.date_day) as integer) as calendar_year
+    from {{ ref('int_calendar_days') }} as calendar_days
+    cross join tickets
     where
-        date_day >= (select cast(min(first_created_at) as date) from tickets)
-        and date_day <= (select cast(max(last_created_at) as date) from tickets)
+        calendar_days.date_day >= cast(tickets.first_created_at as date)
+        and calendar_days.date_day <= cast(tickets.last_created_at as date)
 
 ),
 
 covered as (
 
     select distinct
-        country,
-        cast(extract(year from date) as integer) as year
-    from {{ ref('holidays') }}
+        holidays.country,
+        cast(extract(year from holidays.date) as integer) as calendar_year
+    from {{ ref('holidays') }} as holidays
 
 ),
 
@@ -47,12 +48,12 @@ missing as (
 
     select
         countries.country,
-        span.year
+        span.calendar_year
     from span
     cross join countries
     left join covered
-        on countries.country = covered.country and span.year = covered.year
-    where covered.year is null
+        on countries.country = covered.country and span.calendar_year = covered.calendar_year
+    where covered.calendar_year is null
 
 ),
 
@@ -60,11 +61,16 @@ missing as (
 summary as (
 
     select
-        string_agg(distinct cast(year as varchar), ', ' order by cast(year as varchar))
-            as missing_years,
-        string_agg(distinct country, ', ' order by country) as missing_countries,
-        least(min(year), (select min(year) from covered)) as first_year,
-        greatest(max(year), (select max(year) from covered)) as last_year
+        string_agg(
+            distinct cast(missing.calendar_year as varchar), ', '
+            order by cast(missing.calendar_year as varchar)
+        ) as missing_years,
+        string_agg(distinct missing.country, ', ' order by missing.country)
+            as missing_countries,
+        least(min(missing.calendar_year), (select min(covered.calendar_year) from covered))
+            as first_year,
+        greatest(max(missing.calendar_year), (select max(covered.calendar_year) from covered))
+            as last_year
     from missing
     having count(*) > 0
 

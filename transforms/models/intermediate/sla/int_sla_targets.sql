@@ -184,12 +184,15 @@ schedule_choice as (
     from rule_keys
     inner join schedule_rules
         on
-            (schedule_rules.support_tier is null or schedule_rules.support_tier = rule_keys.support_tier)
-            and (schedule_rules.priority is null or schedule_rules.priority = rule_keys.priority)
-            and (schedule_rules.region is null or schedule_rules.region = rule_keys.region)
+            (
+                schedule_rules.support_tier is null
+                or rule_keys.support_tier = schedule_rules.support_tier
+            )
+            and (schedule_rules.priority is null or rule_keys.priority = schedule_rules.priority)
+            and (schedule_rules.region is null or rule_keys.region = schedule_rules.region)
             and (
                 schedule_rules.group_name is null
-                or schedule_rules.group_name = rule_keys.group_name
+                or rule_keys.group_name = schedule_rules.group_name
             )
     group by rule_keys.support_tier, rule_keys.priority, rule_keys.region, rule_keys.group_name
 

@@ -75,8 +75,9 @@ final as (
         drafted.target_minutes as draft_target_minutes,
         drafted.elapsed_seconds / 60.0 as draft_elapsed_minutes,
         drafted.due_at as draft_due_at,
-        {{ pulse_sla_outcome('drafted.elapsed_seconds', 'drafted.target_seconds', 'drafted.is_completed') }}
-            as draft_outcome,
+        {{ pulse_sla_outcome(
+            'drafted.elapsed_seconds', 'drafted.target_seconds', 'drafted.is_completed'
+        ) }} as draft_outcome,
         {{ pulse_sla_outcome_at(
             'drafted.elapsed_seconds', 'drafted.target_seconds', 'drafted.is_completed',
             'drafted.due_at', 'drafted.completed_at'
