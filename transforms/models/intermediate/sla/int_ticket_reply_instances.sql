@@ -40,6 +40,7 @@ intervals as (
         ticket_id,
         opened_by_event_id,
         status,
+        is_resolution,
         started_at,
         coalesce(ended_at, cast('9999-12-31 00:00:00' as timestamp)) as ended_at
     from {{ ref('int_ticket_status_intervals') }}
@@ -141,7 +142,8 @@ turns as (
         'answer' as turn,
         cast(null as varchar) as engineer_id
     from intervals
-    where status in ('solved', 'closed')
+    -- a solve answers: each move into solved or closed (closed after solved adds nothing)
+    where is_resolution
 
 ),
 
@@ -161,19 +163,16 @@ sequenced as (
 answers as (
 
     select
-        sequenced.ticket_id,
-        sequenced.answers_so_far as answer_number,
-        sequenced.event_at as answered_at,
-        sequenced.engineer_id,
-        change_at.to_value as priority_at_answer
+        ticket_id,
+        answers_so_far as answer_number,
+        event_at as answered_at,
+        engineer_id
     from sequenced
-    {{ pulse_asof_left_join("priority_changes", "change_at", "sequenced.event_at",
-        "event_at", "next_change_at", by=[("sequenced.ticket_id", "ticket_id")]) }}
-    where sequenced.turn = 'answer'
+    where turn = 'answer'
 
 ),
 
-final as (
+answered as (
 
     select
         sequenced.ticket_id,
@@ -184,23 +183,39 @@ final as (
         sequenced.event_id as started_by_event_id,
         sequenced.event_at as started_at,
         answers.answered_at as completed_at,
-        answers.engineer_id,
-        case
-            when answers.answered_at is null
-                then coalesce(states.current_priority, tickets.priority)
-            else coalesce(
-                answers.priority_at_answer, initial_priorities.initial_priority, tickets.priority
-            )
-        end as priority
+        answers.engineer_id
     from sequenced
-    inner join tickets on sequenced.ticket_id = tickets.ticket_id
     left join answers
         on
             sequenced.ticket_id = answers.ticket_id
             and sequenced.answers_so_far + 1 = answers.answer_number
-    left join states on sequenced.ticket_id = states.ticket_id
-    left join initial_priorities on sequenced.ticket_id = initial_priorities.ticket_id
     where sequenced.turn = 'customer' and sequenced.previous_turn = 'answer'
+
+),
+
+-- the priority at the answer, looked up for the answered instances only
+final as (
+
+    select
+        answered.ticket_id,
+        answered.instance,
+        answered.started_by_event_id,
+        answered.started_at,
+        answered.completed_at,
+        answered.engineer_id,
+        case
+            when answered.completed_at is null
+                then coalesce(states.current_priority, tickets.priority)
+            else coalesce(
+                change_at.to_value, initial_priorities.initial_priority, tickets.priority
+            )
+        end as priority
+    from answered
+    inner join tickets on answered.ticket_id = tickets.ticket_id
+    left join states on answered.ticket_id = states.ticket_id
+    left join initial_priorities on answered.ticket_id = initial_priorities.ticket_id
+    {{ pulse_asof_left_join("priority_changes", "change_at", "answered.completed_at",
+        "event_at", "next_change_at", by=[("answered.ticket_id", "ticket_id")]) }}
 
 )
 
