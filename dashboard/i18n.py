@@ -22,6 +22,7 @@ TR: dict[str, tuple[str, str]] = {
     "nav.revenue": ("Выручка и затраты", "Revenue & efficiency"),
     "nav.wall": ("Табло", "Wall"),
     "nav.quality": ("Качество данных", "Data quality"),
+    "nav.whatif": ("Что если", "What-if"),
     "lang.switch": ("Язык", "Language"),
     "asof.label": ("Данные на", "Data as of"),
     "asof.stale": (
@@ -99,6 +100,36 @@ TR: dict[str, tuple[str, str]] = {
     "metric.first_response": ("Первый ответ", "First response"),
     "metric.resolution": ("Решение", "Resolution"),
     "metric.overall": ("Общий SLA", "Overall SLA"),
+    "metric.next_reply": ("Следующий ответ", "Next reply"),
+    "whatif.title": ("Что если: черновик политики SLA", "What-if: a draft SLA policy"),
+    "whatif.scenario": ("Сценарий", "Scenario"),
+    "whatif.hint": (
+        "Черновик считается теми же часами SLA, что и действующая политика; "
+        "рабочие цифры не меняются. Итог относится к периоду по моменту итога.",
+        "The draft runs on the same SLA clocks as the live policy; production numbers "
+        "do not change. An outcome counts in the period its moment falls in.",
+    ),
+    "whatif.none": (
+        "Нет черновиков, меняющих итоги. Добавьте строки в `seeds/sla_policy_drafts.csv` "
+        "и выполните `pulse build`.",
+        "No draft changes any outcome. Add rows to `seeds/sla_policy_drafts.csv` and run "
+        "`pulse build`.",
+    ),
+    "whatif.matrix": ("Соблюдение SLA: сейчас и по черновику", "Compliance: live and draft"),
+    "whatif.tickets": ("Заявки, у которых меняется итог", "Tickets whose outcome changes"),
+    "whatif.headline": (
+        "{tier} · {prio} · {metric}: {live} → {draft}, меняется итогов: {n}",
+        "{tier} · {prio} · {metric}: {live} → {draft}, {n} outcomes change",
+    ),
+    "whatif.live": ("Сейчас", "Live"),
+    "whatif.draft": ("Черновик", "Draft"),
+    "whatif.met": ("выполнено", "met"),
+    "whatif.breached": ("нарушено", "breached"),
+    "whatif.changed": ("Меняется", "Changed"),
+    "whatif.no_change": (
+        "В этом периоде черновик не меняет ни одного итога.",
+        "In this period the draft changes no outcome.",
+    ),
     # OKR page
     "okr.title": ("Цели и ключевые результаты", "Objectives and key results"),
     "okr.value": ("Значение", "Value"),
@@ -397,6 +428,8 @@ TR: dict[str, tuple[str, str]] = {
     "tkt.completed": ("Завершено", "Completed"),
     "tkt.solver": ("Решил", "Solved by"),
     "tkt.first_responder": ("Первым ответил", "First responder"),
+    "tkt.agent_work": ("В работе у поддержки", "Agent work time"),
+    "tkt.requester_wait": ("Ожидание клиента", "Requester wait time"),
     "tkt.reopens": ("Переоткрытий", "Reopens"),
     "tkt.escalations": ("Эскалаций", "Escalations"),
     "tkt.hidden": ("скрыто", "hidden"),

@@ -16,6 +16,7 @@ Rules this module keeps:
   returned.
 """
 
+from dashboard.data import whatif
 from dashboard.data.connection import (
     BUILD_HEADER,
     CACHE_EXTENSION,
@@ -136,4 +137,5 @@ __all__ = [
     "tier_targets",
     "vendor_sla_comparison",
     "wall_snapshot",
+    "whatif",
 ]

@@ -38,3 +38,21 @@ from {{ model }}
 where {{ column_name }} < {{ start_column }}
 
 {% endtest %}
+
+{#-
+    Generic test on sla_policies: no two versions of a tier x priority x metric are in
+    force on the same date (each ticket must find exactly one policy row).
+-#}
+{% test pulse_policy_versions_do_not_overlap(model) %}
+
+select earlier.support_tier, earlier.priority, earlier.metric, earlier.valid_from, later.valid_from as overlapping_from
+from {{ model }} as earlier
+inner join {{ model }} as later
+    on
+        earlier.support_tier = later.support_tier
+        and earlier.priority = later.priority
+        and earlier.metric = later.metric
+        and earlier.valid_from < later.valid_from
+        and (earlier.valid_to is null or earlier.valid_to > later.valid_from)
+
+{% endtest %}

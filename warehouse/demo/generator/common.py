@@ -89,6 +89,8 @@ def load_calendar_exceptions() -> tuple[set[date], set[date]]:
     if path.is_file():
         with path.open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
+                if row.get("country", "RU") != "RU":  # the demo's clock is Moscow's
+                    continue
                 try:
                     day = date.fromisoformat(row["date"])
                 except (KeyError, ValueError):

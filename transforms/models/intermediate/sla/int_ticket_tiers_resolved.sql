@@ -26,6 +26,7 @@ calendar_days as (
         day_start_at,
         next_day_start_at
     from {{ ref('int_calendar_days') }}
+    where schedule_id = '{{ var("reference_schedule_id") }}'
 
 ),
 
