@@ -37,7 +37,10 @@ breach as (
     from outcomes
     inner join tickets
         on outcomes.ticket_id = tickets.ticket_id
-    where outcomes.outcome in ('met', 'breached')
+    -- the metrics overall SLA compliance counts (next-reply outcomes are per comment)
+    where
+        outcomes.outcome in ('met', 'breached')
+        and outcomes.metric in ('first_response', 'resolution')
     group by tickets.account_id
 
 ),
