@@ -329,7 +329,7 @@ def _fill(con: duckdb.DuckDBPyConnection, as_of: datetime, build_id: str) -> Non
     _okr(con)
     con.execute(
         """
-        create table dq_load_manifest as select * from (values
+        create table fct_dq_load_manifest as select * from (values
           ('tickets', 'tickets/2025-05-14.csv', 1200, 1198, 2, 'loaded', null, timestamp '2025-05-15 11:50:00'),
           ('ticket_events', 'ticket_events/2025-05-14.csv', 9000, 8999, 1, 'loaded', null, timestamp '2025-05-15 11:50:10'),
           ('csat_responses', 'csat_responses/broken.csv', 0, 0, 0, 'failed',
@@ -339,7 +339,7 @@ def _fill(con: duckdb.DuckDBPyConnection, as_of: datetime, build_id: str) -> Non
     )
     con.execute(
         """
-        create table dq_load_rejects as select * from (values
+        create table fct_dq_load_rejects as select * from (values
           ('tickets', 'tickets/2025-05-14.csv', 17, 'T1,2025-13-01,...', 'unparseable timestamp created_at'),
           ('tickets', 'tickets/2025-05-14.csv', 230, '=cmd|calc,...', 'unknown priority ''urgentest'''),
           ('ticket_events', 'ticket_events/2025-05-14.csv', 88, 'E9,T5,...', 'event before ticket creation')
@@ -348,14 +348,14 @@ def _fill(con: duckdb.DuckDBPyConnection, as_of: datetime, build_id: str) -> Non
     )
     con.execute(
         """
-        create table dq_orphan_events as select * from (values
+        create table fct_dq_orphan_events as select * from (values
           ('EV1', 'T999999', timestamp '2025-05-15 10:00:00', 'comment', 'agent', 'b-0007')
         ) t(event_id, ticket_id, event_at, event_type, actor_role, source_batch_id)
         """
     )
     con.execute(
         """
-        create table dq_source_freshness as select * from (values
+        create table fct_dq_source_freshness as select * from (values
           ('helpdesk', 'tickets', 3000::bigint, timestamp '2025-05-15 11:58:00',
            timestamp '2025-05-15 11:50:00', 12::bigint, 0.03),
           ('surveys', 'nps_responses', 240::bigint, timestamp '2025-04-20 09:00:00',

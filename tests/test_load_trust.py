@@ -225,7 +225,7 @@ def test_symlink_out_of_the_raw_directory_is_refused_unread(
     settings: Settings, tmp_path: Path
 ) -> None:
     secret = tmp_path / "secret.csv"
-    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    secret.write_text("nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
     (settings.raw_dir / "engineers").mkdir()
     (settings.raw_dir / "engineers" / "x.csv").symlink_to(secret)
     outside_dir = tmp_path / "elsewhere"
@@ -262,14 +262,17 @@ def test_symlink_out_of_the_raw_directory_is_refused_unread(
 def test_header_excerpt_in_a_message_is_short_and_escaped(settings: Settings) -> None:
     """A password file copied in as an extract: the message shows the start of its first
     line, escaped, and nothing more."""
-    header = "root:x:0:0:r\u00e9ot:/root:/bin/bash" + ":daemon:x:1:1:/usr/sbin/nologin" * 4
+    header = (
+        "nobody:x:65534:65534:n\u00e9body:/nonexistent:/bin/sh"
+        + ":daemon:x:1:1:/usr/sbin/nologin" * 4
+    )
     write(settings, "engineers", "x.csv", lines(header, "a"))
     (failed,) = run(settings).failed
     error = failed.error or ""
     assert error == (
         "engineers/x.csv misses the required columns engineer_id, full_name, email, team_id, "
         "team_name, support_tier, hired_at (the header starts "
-        "'root:x:0:0:r\\xe9ot:/root:/bin/bash:daemon:x:1:1:/usr/sbin/nolog'...)"
+        "'nobody:x:65534:65534:n\\xe9body:/nonexistent:/bin/sh:daemon:x:1:'...)"
     )
 
 

@@ -66,7 +66,7 @@ def _hostile_warehouse(path: Path) -> Path:
     con = duckdb.connect(str(path))
     try:
         con.execute(
-            "insert into dq_load_rejects values "
+            "insert into fct_dq_load_rejects values "
             "('engineers', 'engineers/b1.csv', 4, ?, 'team_id: missing required value'), "
             "('csat_responses', 'csat_responses/b1.csv', 9, ?, 'score: out of range 1..5'), "
             "('support_costs', 'support_costs/b1.csv', 3, ?, 'amount: negative amount')",
@@ -78,7 +78,7 @@ def _hostile_warehouse(path: Path) -> Path:
         )
         # A headerless engineers file: the loader's error quotes its first line.
         con.execute(
-            "insert into dq_load_manifest values ('engineers', 'engineers/b2.csv', 0, 0, 0, "
+            "insert into fct_dq_load_manifest values ('engineers', 'engineers/b2.csv', 0, 0, 0, "
             "'failed', ?, timestamp '2025-05-15 09:00')",
             [f"misses the required column email (the header has: E78, {SECRET_NAME})"],
         )

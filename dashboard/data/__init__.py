@@ -16,6 +16,7 @@ Rules this module keeps:
   returned.
 """
 
+from dashboard.data import whatif
 from dashboard.data.connection import (
     BUILD_HEADER,
     CACHE_EXTENSION,
@@ -73,6 +74,7 @@ from dashboard.data.sla import (
     tier_targets,
 )
 from dashboard.data.tickets import entity_exists, ticket_detail
+from dashboard.data.vendor_sla import vendor_sla_comparison
 from dashboard.data.visibility import Forbidden, Scope
 from dashboard.data.wall import wall_snapshot
 
@@ -134,5 +136,7 @@ __all__ = [
     "ticket_detail",
     "tier_sla_targets",
     "tier_targets",
+    "vendor_sla_comparison",
     "wall_snapshot",
+    "whatif",
 ]

@@ -21,12 +21,12 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
 
         def table(name: str) -> str | None:
-            for cand in (name, name.replace("dq_", "stg_loader__")):
+            for cand in (name, name.replace("fct_dq_", "stg_loader__")):
                 if _has_table(sess, cand):
                     return cand
             return None
 
-        manifest = table("dq_load_manifest")
+        manifest = table("fct_dq_load_manifest")
         out["batches"] = (
             _df(
                 sess,
@@ -38,7 +38,7 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
             if manifest
             else None
         )
-        rejects = table("dq_load_rejects")
+        rejects = table("fct_dq_load_rejects")
         if rejects:
             out["reasons"] = _df(
                 sess,
@@ -52,7 +52,7 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
             )
         else:
             out["reasons"] = out["reject_rows"] = None
-        orphans = table("dq_orphan_events")
+        orphans = table("fct_dq_orphan_events")
         if orphans:
             ocols = _columns(sess, orphans)
             pick = [
@@ -76,7 +76,7 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
             out["orphan_count"] = int(row[0]) if row else 0
         else:
             out["orphans"], out["orphan_count"] = None, None
-        fresh = table("dq_source_freshness")
+        fresh = table("fct_dq_source_freshness")
         out["freshness"] = (
             _df(
                 sess,

@@ -170,6 +170,11 @@ def timeline(detail: dict[str, Any], lang: str, tz: str) -> list[html.Li]:
     return items
 
 
+def _minutes(value: float | None, lang: str) -> str | None:
+    """Agent-work / requester-wait minutes as a duration (absent in older warehouses)."""
+    return None if value is None else fmt.duration(value, lang)
+
+
 def _fact(value: Any) -> str:
     return fmt.DASH if value is None else str(value)
 
@@ -234,6 +239,8 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **query: Any) 
                 engineer("first_responder", tk.get("first_response_at") is not None),
             ),
             (t("tkt.solver", c.lang), engineer("solver", tk.get("solved_at") is not None)),
+            (t("tkt.agent_work", c.lang), _minutes(tk.get("agent_work_minutes"), c.lang)),
+            (t("tkt.requester_wait", c.lang), _minutes(tk.get("requester_wait_minutes"), c.lang)),
             (t("tkt.reopens", c.lang), tk.get("reopen_count")),
             (t("tkt.escalations", c.lang), tk.get("escalation_count")),
         ]

@@ -90,6 +90,8 @@ class Entity:
     # Column deciding which of two rows with the same key wins; without it the later
     # batch (then the later line) wins.
     version_column: str | None = None
+    # Groups of optional columns of which each row must fill at least one.
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -115,6 +117,10 @@ PRIORITY_ALIASES = {
     "urgent": "critical",
 }
 CURRENCIES = "rub usd eur"  # matched case-insensitively, stored upper case: RUB, USD, EUR
+RATING_ALIASES = {"satisfied": "good", "unsatisfied": "bad"}
+VENDOR_SLA_EVENT_TYPES = (
+    "activate pause fulfill apply_sla apply_group_sla breach update_status measure"
+)
 COMPETITORS = "aws gcp azure yandex_cloud cloud_ru selectel arenadata mts astra none"
 
 ENTITIES: dict[str, Entity] = {
@@ -202,9 +208,13 @@ ENTITIES: dict[str, Entity] = {
                 Column("response_id"),
                 Column("ticket_id"),
                 Column("responded_at", TIMESTAMP),
-                Column("score", INTEGER, min_value=1, max_value=5),
+                # A 1-5 score, or a binary rating (Zendesk's good/bad) without one: the
+                # rating is never turned into an invented score (DESIGN s3 extensions).
+                Column("score", INTEGER, required=False, min_value=1, max_value=5),
                 Column("comment", required=False),
+                _enum("rating", "good bad", False, aliases=RATING_ALIASES),
             ),
+            one_of=(("score", "rating"),),
         ),
         Entity(
             "nps_responses",
@@ -298,6 +308,25 @@ ENTITIES: dict[str, Entity] = {
                 Column("category"),
                 Column("language"),
                 _enum("status", "draft published archived"),
+            ),
+        ),
+        Entity(
+            # A helpdesk's own SLA verdicts (Zendesk ticket_metric_events), kept beside
+            # our outcomes so the data quality page can reconcile the two.
+            "vendor_sla_events",
+            ("vendor", "event_id"),
+            (
+                Column("vendor"),
+                Column("event_id"),
+                Column("ticket_id"),
+                Column("vendor_metric"),  # the helpdesk's name: reply_time, ...
+                _enum("metric", "first_response resolution next_reply", False),
+                Column("instance_id", INTEGER, min_value=1),
+                _enum("event_type", VENDOR_SLA_EVENT_TYPES),
+                Column("event_at", TIMESTAMP),
+                Column("target_minutes", INTEGER, required=False, min_value=0),
+                Column("business_hours", BOOLEAN, required=False),
+                Column("policy", required=False),
             ),
         ),
         Entity(

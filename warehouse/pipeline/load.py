@@ -66,6 +66,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "opportunities",
     "tickets",
     "ticket_events",
+    "vendor_sla_events",
     "qa_reviews",
     "csat_responses",
     "nps_responses",

@@ -276,7 +276,10 @@ def _kind_check(col: Column, range_problem: str | None) -> str:
 
 def required_columns_missing(entity: Entity, header: list[str]) -> list[str]:
     present = {h.lower() for h in header}
-    return [c for c in entity.required_columns if c not in present]
+    missing = [c for c in entity.required_columns if c not in present]
+    # a group of alternatives (score or rating) needs one of its columns
+    missing += [" or ".join(g) for g in entity.one_of if not present.intersection(g)]
+    return missing
 
 
 def check_batch(
@@ -355,6 +358,18 @@ def check_batch(
                 f"case when regexp_matches(p.c{i}, {_lit(_CONTROL_CLASS)}) then "
                 f"{_lit(name + ': contains a control character, which is not text')} end"
             )
+
+    for group in entity.one_of:
+        # Of the alternatives, only those the file has can be filled: with one of them
+        # the file reads like any required column ("score: missing required value").
+        given = [name for name in group if name in position]
+        has_any = " or ".join(f"p._has_{name}" for name in given)
+        what = (
+            f"{given[0]}: missing required value"
+            if len(given) == 1
+            else f"{' or '.join(given)}: one of them is required"
+        )
+        checks.append(f"case when not ({has_any}) then {_lit(what)} end")
 
     extra_sql = "cast(null as varchar)"
     if extras:
