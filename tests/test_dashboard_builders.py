@@ -244,3 +244,82 @@ def test_money_and_share_charts_serialise() -> None:
     )
     _json(figures.cost_chart(cost, 50.0, "ru"))
     _json(figures.share_line(["2025-01"], [0.3], 0.3, "x", "en"))
+
+
+# ----------------------------------------------------------------------------- ticket page
+
+
+def _text(component: object) -> str:
+    """The visible text of a Dash component tree."""
+    if isinstance(component, str | int | float):
+        return str(component)
+    children = getattr(component, "children", None)
+    if children is None:
+        return ""
+    if not isinstance(children, list | tuple):
+        children = [children]
+    return "".join(_text(c) for c in children)
+
+
+def test_ticket_timeline_has_every_event_of_the_event_mart() -> None:
+    """Seven events as fct_ticket_events publishes them (escalation, reassignment and
+    comments included) give seven timeline entries with actor, visibility and clock."""
+    from dashboard.components.ticket_view import timeline
+
+    at = [datetime(2025, 3, 3, 8, m) for m in range(7)]
+    events = pl.DataFrame(
+        {
+            "event_at": at,
+            "event_type": [
+                "created",
+                "assigned",
+                "comment",
+                "status_changed",
+                "group_changed",
+                "assigned",
+                "comment",
+            ],
+            "actor_role": ["customer", "system", "agent", "agent", "agent", "system", "agent"],
+            "actor_name": [None, None, "Анна", "Анна", "Анна", None, "Борис"],
+            "is_public": [None, None, True, None, None, None, False],
+            "from_value": [None, None, None, "new", "tier1", "Анна", None],
+            "to_value": [None, "Анна", None, "pending", "tier2", "Борис", None],
+            "clock_state": ["running"] * 3 + ["paused"] * 2 + ["running"] * 2,
+        }
+    )
+    detail = {"events": events, "ticket": {"first_response_at": at[2]}}
+    items = [_text(li) for li in timeline(detail, "en", "Europe/Moscow")]
+    assert len(items) == 7
+    assert "Comment (first response) · agent Анна · public" in items[2]
+    assert "Status changed: new → pending" in items[3]
+    assert "‖ resolution clock paused" in items[3]
+    assert "Group changed: Tier 1 → Tier 2" in items[4]
+    assert "Assigned: Анна → Борис · system" in items[5]
+    assert items[6].endswith("· internal · ▶ resolution clock running")
+
+
+def test_a_paused_clock_past_its_target_is_frozen_not_ticking() -> None:
+    """A resolution clock waiting on the customer since it ran 2 h over its 8 h target:
+    no due time to tick from, 'paused, overdue by 2 h 00 m'; once solved it reads its
+    outcome with elapsed / target."""
+    from dashboard.components.ticket_view import clock_state, clock_store
+
+    due = datetime(2025, 3, 3, 16, 0)
+    paused = {
+        "metric": "resolution",
+        "clock": "calendar",
+        "target_minutes": 480,
+        "elapsed_minutes": 600.0,
+        "due_at": due,
+        "completed_at": None,
+        "outcome": "breached",
+        "is_paused": True,
+    }
+    item = clock_store([paused], "en")["items"][0]
+    assert item == {"due": None, "running": False, "static": "‖ Paused, overdue by 2\xa0h 00\xa0m"}
+    assert clock_state(paused) == "breached"
+    solved = {**paused, "completed_at": datetime(2025, 3, 3, 18, 0)}
+    assert clock_state(solved) == "breached"
+    assert clock_store([solved], "en")["items"][0]["static"] == "10\xa0h 00\xa0m / 8\xa0h 00\xa0m"
+    running = {**paused, "is_paused": False, "elapsed_minutes": 100.0, "outcome": "pending"}
+    assert clock_store([running], "en")["items"][0]["due"] == due.replace(tzinfo=UTC).isoformat()
