@@ -425,3 +425,13 @@ def test_a_sliced_additive_kr_is_not_read_against_the_company_target(site, page)
     card.wait_for()
     assert card.locator(".kr-target").inner_text() == "No target for this slice"
     assert "Off track" not in card.inner_text()
+
+
+def test_the_whole_kr_card_opens_its_drill(site, page):
+    base, _ = site
+    page.goto(base + "/?year=2025&quarter=1&lang=en")
+    ready(page)
+    card = page.locator("#kr-first_response_sla")
+    box = card.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.55)
+    page.wait_for_url(re.compile(r"/sla\?.*metric=first_response"), timeout=15_000)
