@@ -91,7 +91,8 @@ def column_defs(lang: str, rows: list[dict[str, Any]] | None = None) -> list[dic
             "field": "team",
             "headerName": t("col.team", lang),
             "headerTooltip": t("col.team", lang),
-            "minWidth": 170,
+            "minWidth": 240,
+            "tooltipField": "team",
         },
         {
             "field": "tier",
