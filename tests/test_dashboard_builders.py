@@ -236,9 +236,17 @@ def test_nps_low_n_is_not_colour_only() -> None:
 
 
 def test_money_and_share_charts_serialise() -> None:
-    monthly = pl.DataFrame({"month": ["2025-01", "2025-02"], "credited": [1000.0, 2500.0]})
-    fig = figures.revenue_cumulative(monthly, 500000, 2025, "en")
-    assert fig["data"][1]["y"] == [1000.0, 3500.0]
+    # The year-to-date line is the KR's month rows as they are (the mart accumulates).
+    months = pl.DataFrame(
+        {
+            "month": ["2025-01", "2025-02", "2025-03"],
+            "ytd": [1000.0, 3500.0, None],
+            "target": [40000.0, 80000.0, 120000.0],
+        }
+    )
+    fig = figures.revenue_cumulative(months, "en")
+    assert fig["data"][0]["y"] == [1000.0, 3500.0, None]
+    assert fig["data"][1]["y"] == [40000.0, 80000.0, 120000.0]
     cost = pl.DataFrame(
         {"month": ["2025-01"], "cost_per_ticket_usd": [47.5], "cost_per_ticket_rub": [4300.0]}
     )

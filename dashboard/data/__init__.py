@@ -18,7 +18,6 @@ Rules this module keeps:
 
 from dashboard.data.access import Forbidden, Scope, can_see_engineer, may_see_names, scope_of
 from dashboard.data.connection import (
-    filter_value,
     BUILD_HEADER,
     CACHE_EXTENSION,
     METRICS,
@@ -31,6 +30,7 @@ from dashboard.data.connection import (
     Reader,
     Session,
     close_request_session,
+    filter_value,
     init_app,
 )
 from dashboard.data.customers import (
@@ -48,7 +48,7 @@ from dashboard.data.engineers import (
     engineer_weeks_rows,
 )
 from dashboard.data.meta import METRIC_DOCS, build_info, filter_options, metric_descriptions
-from dashboard.data.okr import dims_key, okr_filtered, okr_progress, okr_status
+from dashboard.data.okr import current_quarter, key_result, okr_progress
 from dashboard.data.periods import quarter_bounds, quarter_elapsed
 from dashboard.data.quality import quality
 from dashboard.data.revenue import (
@@ -59,8 +59,7 @@ from dashboard.data.revenue import (
 )
 from dashboard.data.sla import (
     BREACH_DIMENSIONS,
-    DEFAULT_TIER_SLA_TARGETS,
-    DEFAULT_TIER_TARGETS,
+    SLA_KEY_RESULTS,
     sla_breaches_by,
     sla_daily,
     sla_distribution,
@@ -68,25 +67,21 @@ from dashboard.data.sla import (
     sla_period_default,
     sla_tickets,
     sla_time_stats,
-    tier_sla_targets,
-    tier_targets,
 )
 from dashboard.data.tickets import ticket_detail
 from dashboard.data.wall import wall_snapshot
 
 __all__ = [
-    "filter_value",
     "BREACH_DIMENSIONS",
     "BUILD_HEADER",
     "CACHE_EXTENSION",
-    "DEFAULT_TIER_SLA_TARGETS",
-    "DEFAULT_TIER_TARGETS",
     "ENGINEER_METRICS",
     "METRICS",
     "METRIC_DOCS",
     "NPS_SPLITS",
     "PRIORITIES",
     "READER_EXTENSION",
+    "SLA_KEY_RESULTS",
     "TICKET_LIST_LIMIT",
     "TIERS",
     "Forbidden",
@@ -101,20 +96,20 @@ __all__ = [
     "cost_monthly",
     "credited_opportunities",
     "csat_monthly",
+    "current_quarter",
     "deals_by_competitor",
-    "dims_key",
     "engineer_csv_rows",
     "engineer_profile",
     "engineer_table",
     "engineer_weeks_rows",
     "filter_options",
+    "filter_value",
     "init_app",
+    "key_result",
     "may_see_names",
     "metric_descriptions",
     "nps_by_wave",
-    "okr_filtered",
     "okr_progress",
-    "okr_status",
     "quality",
     "quarter_bounds",
     "quarter_elapsed",
@@ -130,7 +125,5 @@ __all__ = [
     "sla_time_stats",
     "support_impact",
     "ticket_detail",
-    "tier_sla_targets",
-    "tier_targets",
     "wall_snapshot",
 ]

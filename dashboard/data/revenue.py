@@ -7,36 +7,26 @@ from typing import Any
 import polars as pl
 
 from dashboard.data.access import may_see_names
-from dashboard.data.connection import Session, _df, _first, _has_table, _run
+from dashboard.data.connection import Session, _df, _run
 
 
-def revenue_ytd(settings: Any, viewer: Any, year: int) -> dict[str, Any]:
-    """Support-attributed revenue in the year by close month, total and the year's target."""
+def _kr_months(sess: Session, kr_id: str, year: int) -> pl.DataFrame:
+    """The month rows of a key result's total in the year: month, actual, target, status."""
+    return _df(
+        sess,
+        "select period as month, actual, target, status from main.fct_okr_progress "
+        "where kr_id = ? and period_type = 'month' and fiscal_year = ? and dim_tier = 'all' "
+        "and dim_segment = 'all' and dim_region = 'all' order by period",
+        [kr_id, year],
+    )
 
-    def q(sess: Session) -> dict[str, Any]:
-        monthly = _df(
-            sess,
-            "select strftime(close_month, '%Y-%m') as month, "
-            "sum(attributed_revenue_usd) as credited, count(*) as deals "
-            "from main.fct_opportunities where is_won and has_support_credit "
-            "and close_year = ? group by 1 order by 1",
-            [year],
-        )
-        target = None
-        if _has_table(sess, "fct_okr_progress"):
-            row = _first(
-                sess.con.execute(
-                    "select max(target) from main.fct_okr_progress "
-                    "where kr_id = 'attributed_revenue' and period like ?",
-                    [f"{year}%"],
-                ).fetchall()
-            )
-            target = float(row[0]) if row and row[0] is not None else None
-        return {
-            "monthly": monthly,
-            "total": float(monthly["credited"].sum() or 0) if monthly.height else 0.0,
-            "target": target,
-        }
+
+def revenue_ytd(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
+    """Support-attributed revenue year to date at the end of each month of the year, with
+    the month's target and status (the attributed_revenue key result's month rows)."""
+
+    def q(sess: Session) -> pl.DataFrame:
+        return _kr_months(sess, "attributed_revenue", year).rename({"actual": "ytd"})
 
     return _run(settings, "revenue_ytd", (year,), "all", q)
 
@@ -95,27 +85,17 @@ def deals_by_competitor(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
 
 
 def cost_monthly(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
-    """Per month of the year: cost_usd, cost_rub, tickets, cost_per_ticket_usd / _rub,
-    automation_share (share), tickets_per_engineer (tickets created / engineers who
-    handled tickets that month)."""
+    """Per month of the year, fct_cost_per_ticket's rows: cost_usd, cost_rub, tickets,
+    cost_per_ticket_usd / _rub, automation_share (share), tier-1 and automated tickets."""
 
     def q(sess: Session) -> pl.DataFrame:
         return _df(
             sess,
-            """
-            with e as (
-                select strftime(week_start, '%Y-%m') as month,
-                       count(distinct engineer_id) as engineers
-                from main.fct_engineer_weeks where tickets_handled > 0 group by 1
-            )
-            select c.month, c.support_cost_usd as cost_usd, c.support_cost_rub as cost_rub,
-                   c.tickets_created as tickets, c.cost_per_ticket_usd, c.cost_per_ticket_rub,
-                   c.automation_share_pct / 100.0 as automation_share,
-                   c.tier1_started_tickets, c.automated_tickets, e.engineers,
-                   c.tickets_created / nullif(e.engineers, 0) as tickets_per_engineer
-            from main.fct_cost_per_ticket c left join e on e.month = c.month
-            where year(c.month_start) = ? order by c.month_start
-            """,
+            "select month, support_cost_usd as cost_usd, support_cost_rub as cost_rub, "
+            "tickets_created as tickets, cost_per_ticket_usd, cost_per_ticket_rub, "
+            "automation_share_pct / 100.0 as automation_share, tier1_started_tickets, "
+            "automated_tickets from main.fct_cost_per_ticket "
+            "where year(month_start) = ? order by month_start",
             [year],
         )
 

@@ -9,21 +9,22 @@ import polars as pl
 
 from dashboard.data.connection import (
     TICKET_LIST_LIMIT,
-    MissingMart,
     Session,
-    _columns,
     _df,
     _first,
-    _has_table,
-    filter_value,
     _run,
     _tz,
+    filter_value,
 )
 from dashboard.data.meta import build_info
 
-# DESIGN s4 tier targets (overall SLA compliance); used when the warehouse has no
-# reference table carrying them.
-DEFAULT_TIER_SLA_TARGETS = {"premium": 0.985, "professional": 0.97, "standard": 0.96}
+# SLA key results of the OKR mart per metric of the page ('overall' = both metrics):
+# the page's tiles read these rows, as the OKR page does. FY2025 has no overall KR.
+SLA_KEY_RESULTS = {
+    "overall": "sla_compliance",
+    "first_response": "first_response_sla",
+    "resolution": "resolution_sla",
+}
 
 
 def sla_period_default(settings: Any, viewer: Any) -> tuple[date, date]:
@@ -32,16 +33,6 @@ def sla_period_default(settings: Any, viewer: Any) -> tuple[date, date]:
     as_of = info.get("as_of") or datetime.now(UTC).replace(tzinfo=None)
     end = as_of.replace(tzinfo=UTC).astimezone(_tz(settings)).date()
     return end - timedelta(days=29), end
-
-
-def _daily_date_col(sess: Session) -> str:
-    cols = _columns(sess, "fct_sla_daily")
-    if not cols:
-        raise MissingMart("fct_sla_daily")
-    for name in ("outcome_date", "date_msk", "day", "date", "outcome_day"):
-        if name in cols:
-            return name
-    raise MissingMart("fct_sla_daily")
 
 
 def _sla_daily_totals(
@@ -54,12 +45,11 @@ def _sla_daily_totals(
 ) -> pl.DataFrame:
     """met, breached and compliance from fct_sla_daily over [start, end], grouped by
     `keys` (column names of the mart, or "day"), optionally for one tier and metric."""
-    d = _daily_date_col(sess)
-    columns = ", ".join(f"{d}::date as day" if key == "day" else key for key in keys)
+    columns = ", ".join("outcome_date as day" if key == "day" else key for key in keys)
     sql = (
         f"select {columns}, sum(met_count)::bigint as met, "
-        f"sum(breached_count)::bigint as breached from main.fct_sla_daily "
-        f"where {d} between ? and ?"
+        "sum(breached_count)::bigint as breached from main.fct_sla_daily "
+        "where outcome_date between ? and ?"
     )
     params: list[Any] = [start, end]
     for column, value in (("support_tier", tier), ("metric", metric)):
@@ -82,35 +72,6 @@ def sla_matrix(
         return _sla_daily_totals(sess, ("support_tier", "priority", "metric"), start, end, tier)
 
     return _run(settings, "sla_matrix", (start, end, tier), "all", q)
-
-
-def tier_sla_targets(settings: Any, viewer: Any) -> dict[str, float]:
-    """Overall SLA compliance target per tier (share), from the seed when published."""
-    return tier_targets(settings, viewer, "sla_compliance")
-
-
-DEFAULT_TIER_TARGETS = {
-    "sla_compliance": DEFAULT_TIER_SLA_TARGETS,
-    "fcr": {"premium": 0.60, "professional": 0.55, "standard": 0.50},
-    "csat": {"premium": 0.90, "professional": 0.85, "standard": 0.80},
-}
-
-
-def tier_targets(settings: Any, viewer: Any, metric: str) -> dict[str, float]:
-    """Per-tier target (share) of `metric` from the tier_targets seed, else DESIGN s4."""
-
-    def q(sess: Session) -> dict[str, float]:
-        for schema in ("reference", "main"):
-            if _has_table(sess, "tier_targets", schema):
-                rows = sess.con.execute(
-                    f"select support_tier, target_pct from {schema}.tier_targets where metric = ?",
-                    [metric],
-                ).fetchall()
-                if rows:
-                    return {r[0]: float(r[1]) / 100.0 for r in rows}
-        return dict(DEFAULT_TIER_TARGETS.get(metric, {}))
-
-    return _run(settings, "tier_targets", (metric,), "all", q)
 
 
 def sla_daily(
@@ -230,7 +191,12 @@ def sla_tickets(
     bucket: int | None = None,
 ) -> pl.DataFrame:
     """The SLA outcomes behind a chart element (at most TICKET_LIST_LIMIT, worst first)."""
-    tier, priority, metric, outcome = filter_value(tier), filter_value(priority), filter_value(metric), filter_value(outcome)
+    tier, priority, metric, outcome = (
+        filter_value(tier),
+        filter_value(priority),
+        filter_value(metric),
+        filter_value(outcome),
+    )
     args = (start, end, tier, priority, metric, outcome, day, dimension, key, bucket)
 
     def q(sess: Session) -> pl.DataFrame:

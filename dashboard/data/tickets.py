@@ -31,9 +31,10 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
             "from main.fct_sla_outcomes where cast(ticket_id as varchar) = ? order by metric",
             [ticket_id],
         )
-        events = None
-        if _has_table(sess, "fct_ticket_events"):
-            events = _df(
+        # The event timeline is fct_ticket_events (published by the dbt side's event
+        # mart); a warehouse built before it shows the ticket without a timeline.
+        events = (
+            _df(
                 sess,
                 "select event_id, event_at, event_type, actor_role, "
                 "cast(actor_id as varchar) as actor_id, is_public, from_value, to_value, "
@@ -41,22 +42,9 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
                 "where cast(ticket_id as varchar) = ? order by event_at, event_id",
                 [ticket_id],
             )
-        elif _has_table(sess, "int_ticket_status_intervals", "intermediate"):
-            # No event mart in `main` yet: the SLA engine's status intervals (a table the
-            # build publishes) give every status change with its actor and whether the
-            # resolution clock ran, which is the timeline the SLA clocks are built from.
-            events = _df(
-                sess,
-                "select opened_by_event_id as event_id, started_at as event_at, "
-                "case when previous_status is null then 'created' else 'status_changed' end "
-                "as event_type, opened_by_actor_role as actor_role, "
-                "cast(opened_by_actor_id as varchar) as actor_id, null::boolean as is_public, "
-                "previous_status as from_value, status as to_value, "
-                "is_clock_running as clock_running "
-                "from intermediate.int_ticket_status_intervals "
-                "where cast(ticket_id as varchar) = ? order by started_at, interval_number",
-                [ticket_id],
-            )
+            if _has_table(sess, "fct_ticket_events")
+            else None
+        )
         names = _engineer_names(sess, viewer)
         if events is not None:
             events = events.with_columns(

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.connection import METRICS, Session, _df, _first, _has_table, _run, _tz
+from dashboard.data.connection import METRICS, Session, _df, _first, _run, _tz
 from dashboard.data.sla import _sla_daily_totals
 
 
@@ -64,21 +64,22 @@ def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
             }
             for r in queue.iter_rows(named=True)
         ]
-        # The wall's targets: the year's first-response and resolution SLA key results
-        # (DESIGN s4: 97 % and 95 %), the overall SLA KR when a year has no separate one.
-        targets = {"first_response": 0.97, "resolution": 0.95}
-        if _has_table(sess, "fct_okr_progress"):
-            rows = sess.con.execute(
-                "select kr_id, target from main.fct_okr_progress where period = ? "
-                "and kr_id in ('first_response_sla', 'resolution_sla', 'sla_compliance') "
-                "and dim_tier = 'all' and dim_segment = 'all' and dim_region = 'all' "
-                "and target is not null",
-                [str(today.year)],
-            ).fetchall()
-            found = {r[0]: float(r[1]) / 100.0 for r in rows}
-            overall = found.get("sla_compliance")
-            targets["first_response"] = found.get("first_response_sla", overall or 0.97)
-            targets["resolution"] = found.get("resolution_sla", overall or 0.95)
+        # The wall's targets: the quarter's first-response and resolution SLA key
+        # results (the OKR page's rows), the overall SLA KR when a year has no
+        # separate one; no target when the OKR mart has none.
+        rows = sess.con.execute(
+            "select kr_id, target from main.fct_okr_progress where period = ? "
+            "and kr_id in ('first_response_sla', 'resolution_sla', 'sla_compliance') "
+            "and dim_tier = 'all' and dim_segment = 'all' and dim_region = 'all' "
+            "and target is not null",
+            [f"{today.year}-Q{(today.month - 1) // 3 + 1}"],
+        ).fetchall()
+        found = {r[0]: float(r[1]) / 100.0 for r in rows}
+        overall = found.get("sla_compliance")
+        targets = {
+            "first_response": found.get("first_response_sla", overall),
+            "resolution": found.get("resolution_sla", overall),
+        }
         out["targets"] = targets
         return out
 

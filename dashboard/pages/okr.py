@@ -63,16 +63,6 @@ def explain_href(kr_id: str, year: int, quarter: int | None, tier: str | None) -
     return None
 
 
-def kr_value(value: float | None, unit: str | None, lang: str) -> str:
-    """OKR mart values: percent KRs are in percent (0-100), money in USD."""
-    if value is None:
-        return fmt.DASH
-    unit = (unit or "").lower()
-    if unit == "pct":
-        return fmt.percent(float(value) / 100.0, lang)
-    return fmt.value(value, unit, lang)
-
-
 def progress_bar(
     actual: float | None, target: float | None, direction: str | None, elapsed: float, lang: str
 ) -> html.Div:
@@ -102,7 +92,7 @@ def kr_card(
     unit = kr.get("unit")
     name = t(f"kr.{kr['kr_id']}", lang) if f"kr.{kr['kr_id']}" in i18n.TR else kr["key_result"]
     monthly = kr.get("monthly") or []
-    trend = " · ".join(f"{m['period']}: {kr_value(m['actual'], unit, lang)}" for m in monthly)
+    trend = " · ".join(f"{m['period']}: {fmt.kr_value(m['actual'], unit, lang)}" for m in monthly)
     spark = (
         html.Img(
             src="data:image/svg+xml;charset=utf-8,"
@@ -119,14 +109,20 @@ def kr_card(
         else html.Div(t("status.no_data", lang) if not monthly else "", className="sparkline-empty")
     )
     meta: list[Any] = [
-        html.Span([t("okr.target", lang), ": ", html.B(kr_value(kr.get("target"), unit, lang))]),
+        html.Span(
+            [t("okr.target", lang), ": ", html.B(fmt.kr_value(kr.get("target"), unit, lang))]
+        ),
     ]
     if kr.get("direction") == "lower":
         meta.append(html.Span(f"({t('okr.lower_better', lang)})", className="muted"))
     if kr.get("projection") is not None:
         meta.append(
             html.Span(
-                [t("okr.projection", lang), ": ", html.B(kr_value(kr["projection"], unit, lang))]
+                [
+                    t("okr.projection", lang),
+                    ": ",
+                    html.B(fmt.kr_value(kr["projection"], unit, lang)),
+                ]
             )
         )
     if kr.get("is_low_n"):
@@ -138,7 +134,7 @@ def kr_card(
     body = [
         html.Div([title, status_pill(kr.get("status"), lang)], className="kr-head"),
         html.Div(
-            [html.Div(kr_value(kr.get("actual"), unit, lang), className="kr-value"), spark],
+            [html.Div(fmt.kr_value(kr.get("actual"), unit, lang), className="kr-value"), spark],
             className="kr-main",
         ),
         progress_bar(kr.get("actual"), kr.get("target"), kr.get("direction"), elapsed, lang),

@@ -27,12 +27,16 @@ QUEUE_ROWS = 7
 
 
 def _compliance_tile(
-    c: Ctx, label: str, block: dict[str, Any], target: float, tile_id: str
+    c: Ctx, label: str, block: dict[str, Any], target: float | None, tile_id: str
 ) -> html.Div:
     comp = block.get("compliance")
     if comp is None:
         state, value, icon = "plain", fmt.DASH, ""
         sub = t("wall.no_outcomes", c.lang)
+    elif target is None:  # the OKR mart has no SLA target for this quarter
+        state, icon = "plain", ""
+        value = fmt.percent(comp, c.lang, 0 if comp >= 0.9995 else 1)
+        sub = fmt.number(block["met"] + block["breached"], c.lang)
     else:
         state = "good" if comp >= target else ("warn" if comp >= target - 0.02 else "bad")
         icon = {"good": "✔ ", "warn": "⚠ ", "bad": "✖ "}[state]
