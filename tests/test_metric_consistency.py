@@ -9,6 +9,7 @@ computed its own number or applied its own status rule would fail here).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -101,14 +102,13 @@ PAGES = {
 def _page_call(wh, kr_id: str, tier: str | None) -> dict[str, Any] | None:
     """The data call the explaining page makes for this KR (see each page's layout)."""
     page = PAGES[kr_id][0]
-    if page == "sla":  # the quarter the chosen range ends in
+    if page == "sla":  # the OKR period of the chosen range
         metric = {"first_response_sla": "first_response", "resolution_sla": "resolution"}
-        end = SLA_RANGE["end"]
-        year, quarter = int(end[:4]), (int(end[5:7]) - 1) // 3 + 1
+        start, end = (date.fromisoformat(SLA_RANGE[k]) for k in ("start", "end"))
+        year, quarter = data.sla_kr_period(start, end)
         return data.key_result(wh, VP, data.SLA_KEY_RESULTS[metric[kr_id]], year, quarter, tier)
-    if page == "customers":  # the as-of quarter
-        return data.key_result(wh, VP, kr_id, *data.current_quarter(wh, VP), tier)
-    return data.key_result(wh, VP, kr_id, YEAR, QUARTER)  # revenue: its year and quarter
+    year, quarter = data.resolve_quarter(wh, VP, str(YEAR), str(QUARTER))
+    return data.key_result(wh, VP, kr_id, year, quarter, tier)
 
 
 @pytest.mark.parametrize("kr_id", sorted(PAGES))
@@ -145,7 +145,7 @@ def test_the_rendered_tiles_print_the_okr_cards_numbers(app, wh, kr_id: str) -> 
         _by_id(_render(app, "okr", year=str(YEAR), quarter=str(QUARTER)), f"kr-{kr_id}")
     )
     page, tile_id = PAGES[kr_id]
-    params = SLA_RANGE if page == "sla" else {}
+    params = SLA_RANGE if page == "sla" else {"year": str(YEAR), "quarter": str(QUARTER)}
     tile = _text(_by_id(_render(app, page, **params), tile_id))
     for part in _tile_parts(kr):
         assert part in tile, (kr_id, part, tile)

@@ -48,7 +48,13 @@ from dashboard.data.engineers import (
     engineer_weeks_rows,
 )
 from dashboard.data.meta import METRIC_DOCS, build_info, filter_options, metric_descriptions
-from dashboard.data.okr import current_quarter, key_result, okr_progress
+from dashboard.data.okr import (
+    current_quarter,
+    key_result,
+    latest_complete_quarter,
+    okr_progress,
+    resolve_quarter,
+)
 from dashboard.data.periods import quarter_bounds, quarter_elapsed
 from dashboard.data.quality import quality
 from dashboard.data.revenue import (
@@ -63,6 +69,7 @@ from dashboard.data.sla import (
     sla_breaches_by,
     sla_daily,
     sla_distribution,
+    sla_kr_period,
     sla_matrix,
     sla_period_default,
     sla_tickets,
@@ -106,6 +113,7 @@ __all__ = [
     "filter_value",
     "init_app",
     "key_result",
+    "latest_complete_quarter",
     "may_see_names",
     "metric_descriptions",
     "nps_by_wave",
@@ -113,12 +121,14 @@ __all__ = [
     "quality",
     "quarter_bounds",
     "quarter_elapsed",
+    "resolve_quarter",
     "retention",
     "revenue_ytd",
     "scope_of",
     "sla_breaches_by",
     "sla_daily",
     "sla_distribution",
+    "sla_kr_period",
     "sla_matrix",
     "sla_period_default",
     "sla_tickets",

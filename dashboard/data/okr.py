@@ -50,6 +50,46 @@ def current_quarter(settings: Any, viewer: Any) -> tuple[int, int]:
     return local.year, (local.month - 1) // 3 + 1
 
 
+def latest_complete_quarter(settings: Any, viewer: Any) -> tuple[int, int]:
+    """(year, quarter) of the last quarter fct_okr_progress marks complete: the default
+    period of the explaining pages' tiles (the period rule: a headline tile shows a
+    complete period; the quarter in progress is the OKR page's subject). The as-of
+    quarter when no quarter is complete yet."""
+
+    def q(sess: Session) -> str | None:
+        rows = sess.con.execute(
+            "select max(period) from main.fct_okr_progress "
+            "where period_type = 'quarter' and is_period_complete"
+        ).fetchall()
+        return rows[0][0] if rows else None
+
+    period = _run(settings, "latest_complete_quarter", (), "all", q)
+    if not period:
+        return current_quarter(settings, viewer)
+    return int(period[:4]), int(period[-1])
+
+
+def resolve_quarter(
+    settings: Any, viewer: Any, year: object, quarter: object
+) -> tuple[int, int | None]:
+    """The period a page's `year` / `quarter` query parameters ask for: that quarter,
+    the whole year (no quarter, or 'all'), or, without parameters, the latest complete
+    quarter."""
+    default_year, default_quarter = latest_complete_quarter(settings, viewer)
+    if year in (None, "") and quarter in (None, ""):
+        return default_year, default_quarter
+    y = _int(year) or default_year
+    q = _int(quarter)
+    return y, q if q in (1, 2, 3, 4) else None
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
 def okr_progress(
     settings: Any,
     viewer: Any,

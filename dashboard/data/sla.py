@@ -27,6 +27,15 @@ SLA_KEY_RESULTS = {
 }
 
 
+def sla_kr_period(start: date, end: date) -> tuple[int, int | None]:
+    """The OKR period whose SLA key results the page's tiles show for a date range: the
+    whole year when the range is exactly a year (the OKR page's year view links so),
+    else the quarter the range ends in."""
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return end.year, None
+    return end.year, (end.month - 1) // 3 + 1
+
+
 def sla_period_default(settings: Any, viewer: Any) -> tuple[date, date]:
     """The last 30 Moscow days up to the warehouse's as-of date."""
     info = build_info(settings, viewer)

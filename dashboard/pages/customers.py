@@ -22,6 +22,7 @@ from dashboard.components import (
     kr_tile,
     shell,
 )
+from dashboard.components.filters import period_specs
 from dashboard.i18n import t
 
 dash.register_page(
@@ -49,7 +50,12 @@ def nps_rows(df: Any, split: str, lang: str) -> list[dict[str, Any]]:
 
 
 def layout(
-    split: str | None = None, tier: str | None = None, lang: str | None = None, **_: Any
+    split: str | None = None,
+    tier: str | None = None,
+    year: str | None = None,
+    quarter: str | None = None,
+    lang: str | None = None,
+    **_: Any,
 ) -> html.Div:
     c = ctx(lang)
     holder: dict[str, Any] = {}
@@ -58,9 +64,19 @@ def layout(
 
     def build() -> Any:
         holder["info"] = data.build_info(c.settings, c.viewer)
+        # The tiles are the key results of the chosen period (by default the latest
+        # complete quarter) for the chosen tier: the OKR page's rows for that period.
+        y, q = data.resolve_quarter(c.settings, c.viewer, year, quarter)
+        this_year = data.current_quarter(c.settings, c.viewer)[0]
         bar = filter_bar(
-            {"split": split_, "tier": tier_ or "all"},
+            {
+                "split": split_,
+                "tier": tier_ or "all",
+                "year": str(y),
+                "quarter": str(q) if q else "all",
+            },
             [
+                *period_specs([this_year - 1, this_year, y], c.lang),
                 (
                     "split",
                     t("cust.nps_by", c.lang),
@@ -80,17 +96,14 @@ def layout(
         nps = data.nps_by_wave(c.settings, c.viewer, split_)
         if tier_ and split_ == "support_tier":
             nps = nps.filter(nps["grp"] == tier_)
-        # The tiles are the key results of the OKR page's default period (the as-of
-        # quarter) for the chosen tier: the same rows, so the same numbers.
-        year, quarter = data.current_quarter(c.settings, c.viewer)
-        csat = data.csat_monthly(c.settings, c.viewer, year, tier_)
+        csat = data.csat_monthly(c.settings, c.viewer, y, tier_)
         ret = data.retention(c.settings, c.viewer, "quarter")
         impact = data.support_impact(c.settings, c.viewer)
         if nps.height == 0 and csat.height == 0 and ret.height == 0:
             return html.Div([bar, empty_state(t("empty.filter", c.lang), kind="filter")])
 
         def kr(kr_id: str) -> dict[str, Any] | None:
-            return data.key_result(c.settings, c.viewer, kr_id, year, quarter, tier_)
+            return data.key_result(c.settings, c.viewer, kr_id, y, q, tier_)
 
         tiles = [
             kr_tile(

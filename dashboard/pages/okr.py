@@ -54,10 +54,11 @@ def explain_href(kr_id: str, year: int, quarter: int | None, tier: str | None) -
         if metric:
             period["metric"] = metric
         return "/sla?" + urlencode(period)
+    same_period = {"year": year, "quarter": quarter or "all"}
     if kr_id in ("csat", "nps", "customer_retention", "net_expansion"):
-        return "/customers" + (f"?tier={tier}" if tier else "")
+        return "/customers?" + urlencode({**same_period, **({"tier": tier} if tier else {})})
     if kr_id in ("cost_per_ticket", "automation_share", "attributed_revenue"):
-        return f"/revenue?year={year}"
+        return "/revenue?" + urlencode(same_period)
     if kr_id in ("fcr", "escalation_rate", "kb_articles"):
         return "/teams"
     return None

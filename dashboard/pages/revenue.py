@@ -2,8 +2,8 @@
 target with the credited opportunities, win rate / POC conversion / average deal /
 cycle by competitor, cost per ticket in USD and RUB, automation share.
 
-The three tiles are key results of the chosen quarter (the as-of quarter by default),
-read through `data.key_result`: the rows the OKR page shows for the same period."""
+The three tiles are key results of the chosen period (by default the latest complete
+quarter), read through `data.key_result`: the rows the OKR page shows for that period."""
 
 from __future__ import annotations
 
@@ -25,18 +25,12 @@ from dashboard.components import (
     kr_tile,
     shell,
 )
+from dashboard.components.filters import period_specs
 from dashboard.i18n import t
 
 dash.register_page(
     __name__, path="/revenue", title="Support Pulse · Revenue", name="Revenue", order=4
 )
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def competitor_rows(df: Any, lang: str) -> list[dict[str, Any]]:
@@ -61,24 +55,11 @@ def layout(
 
     def build() -> Any:
         holder["info"] = data.build_info(c.settings, c.viewer)
-        this_year, this_quarter = data.current_quarter(c.settings, c.viewer)
-        y = _int(year) or this_year
-        q = _int(quarter) if quarter not in ("all", "0") else None
-        if quarter is None:
-            q = this_quarter if y == this_year else None
-        q = q if q in (1, 2, 3, 4) else None
-        years = sorted({this_year - 1, this_year, y})
+        y, q = data.resolve_quarter(c.settings, c.viewer, year, quarter)
+        this_year = data.current_quarter(c.settings, c.viewer)[0]
         bar = filter_bar(
             {"year": str(y), "quarter": str(q) if q else "all"},
-            [
-                ("year", t("filter.year", c.lang), [(str(v), str(v)) for v in years]),
-                (
-                    "quarter",
-                    t("filter.quarter", c.lang),
-                    [(str(i), f"Q{i}") for i in (1, 2, 3, 4)]
-                    + [("all", t("okr.full_year", c.lang))],
-                ),
-            ],
+            period_specs([this_year - 1, this_year, y], c.lang),
         )
         rev = data.revenue_ytd(c.settings, c.viewer, y)
         opps = data.credited_opportunities(c.settings, c.viewer, y)

@@ -235,10 +235,10 @@ def layout(
             return html.Div([bar, _empty(c)])
         params = {"start": s.isoformat(), "end": e.isoformat(), "tier": tier_, "metric": metric_}
 
-        # The compliance tiles are the SLA key results of the quarter the range ends in
+        # The compliance tiles are the SLA key results of the OKR period of the range
         # (with the tier filter): the OKR page's rows for that period, never a second
         # computation. The breach count is the range's, from the matrix rows.
-        year, quarter = e.year, (e.month - 1) // 3 + 1
+        year, quarter = data.sla_kr_period(s, e)
 
         def kr(metric: str, tier_filter: str | None = tier_) -> dict[str, Any] | None:
             kr_id = data.SLA_KEY_RESULTS[metric]
