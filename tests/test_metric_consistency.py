@@ -60,12 +60,15 @@ def _text(node: Any) -> str:
 
 
 def _render(app, module: str, **params: Any) -> Any:
-    """A page's layout as the server builds it for a VP request."""
-    import importlib
+    """A page's layout as the server builds it for a VP request (the page as the app
+    registered it: importing the module a second time would register it twice)."""
+    import dash
 
-    page = importlib.import_module(f"dashboard.pages.{module}")
+    (layout,) = [
+        p["layout"] for p in dash.page_registry.values() if p["module"].split(".")[-1] == module
+    ]
     with app.server.test_request_context("/"):
-        return page.layout(lang=LANG, **params)
+        return layout(lang=LANG, **params)
 
 
 def _by_id(tree: Any, element_id: str) -> Any:
