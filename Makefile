@@ -76,6 +76,7 @@ loadtest: install
 
 screenshots: install browser
 	$(BIN)/python -m tests.harness.screenshots
+	$(BIN)/python -m tests.harness.notify_screenshots
 
 docs: install
 	cd transforms && ../$(BIN)/dbt docs generate --profiles-dir .

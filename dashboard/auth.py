@@ -1,4 +1,5 @@
-"""Who is looking at the dashboard, and what they may see (DESIGN s8 security).
+"""Who is looking at the dashboard (DESIGN s8 security); what they may see is
+`dashboard.access`.
 
 Authentication modes (`settings.auth_mode`, env `PULSE_AUTH`):
 
@@ -23,12 +24,15 @@ Users file, TOML::
 or CSV with the header `username,password_hash,role,engineer_id,team_ids` (team ids
 separated by `;`). The password hash may be empty in `header` mode.
 
-Roles: `vp` sees everything; `lead` sees their teams' engineers by name and other
-teams only aggregated; `engineer` sees their own numbers; `wall` sees no personal
-names. Enforcement happens where the data is read: `dashboard.data` calls the helpers
-at the bottom of this module (`engineer_filter_sql`, `can_see_engineer`,
-`display_name`, ...) with the `Viewer` of the request, so a crafted callback or a CSV
-export gets exactly what the page would show.
+Roles (`vp`, `lead`, `engineer`, `wall`) and what each may see are decided in one
+place, `dashboard.access`; this module only establishes who the request is.
+
+Header mode reads the user name as UTF-8: WSGI hands header values over decoded as
+latin-1, so the proxy's UTF-8 bytes are re-decoded here (a name like `вера` works);
+the proxy must send the name as raw UTF-8, not RFC 2047 nor percent-encoded.
+
+Basic mode counts failed logins per user name and per client address and locks them
+out for a growing period (`dashboard.lockout`; thresholds from PULSE_LOGIN_*).
 """
 
 from __future__ import annotations
@@ -38,47 +42,27 @@ import csv
 import getpass
 import hashlib
 import hmac
+import logging
+import math
 import secrets
 import sys
 import threading
 import time
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dashboard.access import MODE_KEY, ROLES, VIEWER_KEY, Viewer, install_page_gate
+from dashboard.lockout import LoginThrottle
 from warehouse.core.errors import PulseError
 
-ROLES = ("vp", "lead", "engineer", "wall")
 MODES = ("none", "basic", "header")
 REALM = "Support Pulse"
-# Paths a wall account may open as pages; callbacks and assets are always allowed
-# (what they return is filtered by role in the data layer).
-WALL_PAGES = ("/wall",)
-_ALWAYS_ALLOWED_PREFIXES = ("/_dash-", "/assets/", "/_reload-hash", "/_favicon", "/favicon")
 
-
-@dataclass(frozen=True)
-class Viewer:
-    username: str
-    role: str  # vp | lead | engineer | wall
-    engineer_id: str | None = None
-    team_ids: tuple[str, ...] = ()
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.role == "vp"
-
-    @property
-    def sees_names(self) -> bool:
-        return self.role != "wall"
-
-
-LOCAL_VIEWER = Viewer("local", "vp", None, ())
-# Outside a request while authentication is on: the least a viewer may see.
-NOBODY = Viewer("anonymous", "wall", None, ())
+log = logging.getLogger("pulse.auth")
 
 
 @dataclass(frozen=True)
@@ -202,17 +186,40 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method="scrypt")
 # ------------------------------------------------------------------------ the server
 
 
-def install_auth(app, settings) -> None:  # app: dash.Dash
-    """Attach authentication for `settings.auth_mode` to the Dash app's Flask server."""
-    import flask
+def header_user_name(raw: str | None) -> str:
+    """The user name a proxy sent in a header, as the proxy meant it.
+
+    WSGI servers decode header bytes as latin-1 (PEP 3333), so a UTF-8 name such as
+    `вера` arrives as mojibake; encoding back to latin-1 recovers the bytes, which
+    are then read as UTF-8. A value that is not valid UTF-8 is kept as latin-1 text.
+    """
+    name = (raw or "").strip()
+    try:
+        return name.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return name
+
+
+def install_auth(app, settings, *, throttle: LoginThrottle | None = None) -> None:
+    """Attach authentication for `settings.auth_mode`, then the page gate of
+    `dashboard.access`, to a dash.Dash app's Flask server.
+
+    `throttle` limits failed Basic logins (default: thresholds from PULSE_LOGIN_*).
+    """
 
     mode = (settings.auth_mode or "none").strip().lower()
     if mode not in MODES:
         raise PulseError(f"unknown auth mode {mode!r}: use one of {', '.join(MODES)}")
-    server = app.server if hasattr(app, "server") else app
-    server.config["PULSE_AUTH_MODE"] = mode
-    if mode == "none":
-        return
+    server = app.server
+    server.config[MODE_KEY] = mode
+    if mode != "none":
+        _install_login(server, mode, settings, throttle or LoginThrottle.from_env())
+    install_page_gate(app)
+
+
+def _install_login(server, mode: str, settings, throttle: LoginThrottle) -> None:
+    import flask
+
     users = load_users(settings.users_file)
     verifier = _Verifier(users)
     header = settings.auth_header
@@ -223,18 +230,39 @@ def install_auth(app, settings) -> None:  # app: dash.Dash
             response.headers["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
         return response
 
+    def basic_user() -> User | flask.Response:
+        auth = flask.request.authorization
+        if auth is None or auth.type != "basic" or not auth.username:
+            return unauthorized()
+        address = flask.request.remote_addr or "?"
+        keys = [("user", auth.username)]
+        if throttle.per_address:
+            keys.append(("address", address))
+        wait = throttle.retry_after(keys)
+        if wait > 0:
+            log.warning("login refused while locked: user %r from %s", auth.username, address)
+            response = flask.Response(
+                "too many failed logins: try again later\n", 429, mimetype="text/plain"
+            )
+            response.headers["Retry-After"] = str(math.ceil(wait))
+            return response
+        user = verifier.check(auth.username, auth.password or "")
+        if user is None:
+            log.warning("login failed: user %r from %s", auth.username, address)
+            throttle.failed(keys)
+            return unauthorized("wrong user name or password")
+        throttle.succeeded(keys[0])
+        return user
+
     @server.before_request
     def _authenticate():
-        user: User | None = None
         if mode == "basic":
-            auth = flask.request.authorization
-            if auth is None or auth.type != "basic" or not auth.username:
-                return unauthorized()
-            user = verifier.check(auth.username, auth.password or "")
-            if user is None:
-                return unauthorized("wrong user name or password")
+            found = basic_user()
+            if isinstance(found, flask.Response):
+                return found
+            user = found
         else:
-            name = (flask.request.headers.get(header) or "").strip()
+            name = header_user_name(flask.request.headers.get(header))
             if not name:
                 return unauthorized(f"missing {header} header from the authenticating proxy")
             user = users.get(name)
@@ -242,102 +270,8 @@ def install_auth(app, settings) -> None:  # app: dash.Dash
                 return flask.Response(
                     f"user {name!r} has no access to Support Pulse\n", 403, mimetype="text/plain"
                 )
-        viewer = user.viewer()
-        flask.g.pulse_viewer = viewer
-        if viewer.role == "wall" and not _wall_may_open(flask.request.path):
-            return flask.redirect(WALL_PAGES[0])
+        setattr(flask.g, VIEWER_KEY, user.viewer())
         return None
-
-
-def _wall_may_open(path: str) -> bool:
-    return path in WALL_PAGES or path.startswith(_ALWAYS_ALLOWED_PREFIXES)
-
-
-def current_viewer() -> Viewer:
-    """The viewer of the current request (LOCAL_VIEWER when authentication is off)."""
-    import flask
-
-    if not flask.has_app_context():
-        return LOCAL_VIEWER
-    mode = flask.current_app.config.get("PULSE_AUTH_MODE", "none")
-    if mode == "none":
-        return LOCAL_VIEWER
-    if flask.has_request_context():
-        viewer = flask.g.get("pulse_viewer")
-        if isinstance(viewer, Viewer):
-            return viewer
-    return NOBODY
-
-
-# -------------------------------------------------------- rules for the data layer
-
-
-def can_see_engineer(viewer: Viewer, engineer_id: str | None, team_id: str | None) -> bool:
-    """May this viewer see this engineer's individual numbers and name?"""
-    if viewer.role == "vp":
-        return True
-    if viewer.role == "lead":
-        return team_id is not None and team_id in viewer.team_ids
-    if viewer.role == "engineer":
-        return engineer_id is not None and engineer_id == viewer.engineer_id
-    return False
-
-
-def can_see_team(viewer: Viewer, team_id: str | None) -> bool:
-    """May this viewer see a team's per-engineer breakdown?"""
-    if viewer.role == "vp":
-        return True
-    if viewer.role == "lead":
-        return team_id in viewer.team_ids
-    return False
-
-
-def visible_engineer_ids(viewer: Viewer, engineers: Iterable[tuple[str, str | None]]) -> set[str]:
-    """Of (engineer_id, team_id) pairs, the engineer ids this viewer may see by name."""
-    return {e for e, team in engineers if can_see_engineer(viewer, e, team)}
-
-
-def engineer_filter_sql(
-    viewer: Viewer, engineer_column: str = "engineer_id", team_column: str = "team_id"
-) -> tuple[str, list[str]]:
-    """A SQL predicate (with `?` parameters) keeping only rows of visible engineers.
-
-    The column names are the caller's (trusted identifiers, never user input); the
-    viewer's ids always travel as parameters.
-    """
-    if viewer.role == "vp":
-        return "true", []
-    if viewer.role == "lead":
-        if not viewer.team_ids:
-            return "false", []
-        marks = ", ".join("?" for _ in viewer.team_ids)
-        return f"{team_column} in ({marks})", list(viewer.team_ids)
-    if viewer.role == "engineer" and viewer.engineer_id:
-        return f"{engineer_column} = ?", [viewer.engineer_id]
-    return "false", []
-
-
-def display_name(
-    viewer: Viewer,
-    full_name: str | None,
-    engineer_id: str | None,
-    team_id: str | None = None,
-    *,
-    hidden: str = "—",
-) -> str:
-    """The engineer's name if the viewer may see it, else a neutral placeholder."""
-    if can_see_engineer(viewer, engineer_id, team_id) and viewer.sees_names:
-        return full_name or (engineer_id or hidden)
-    return hidden
-
-
-mask_name = display_name
-
-
-def require_role(viewer: Viewer, *roles: str) -> None:
-    """Raise PermissionError unless the viewer has one of `roles`."""
-    if viewer.role not in roles:
-        raise PermissionError(f"role {viewer.role!r} may not see this")
 
 
 # ------------------------------------------------------------------------- the CLI

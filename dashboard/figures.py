@@ -31,6 +31,16 @@ TIER_COLOURS = {
 SERIES = ["#1f6feb", "#0f9d8a", "#6f42c1", "#d9480f", "#8a8f98", "#c2255c", "#2b8a3e"]
 
 
+def plain(text: object) -> str | None:
+    """Text from the data as Plotly text: Plotly reads `<a href>`, `<b>` and friends in
+    labels as markup, so `&`, `<` and `>` are escaped (Plotly shows the entities as the
+    characters) and an extract's team or region name can never become a link. None
+    (a missing category) stays None."""
+    if text is None:
+        return None
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _merge(target: dict, changes: dict) -> dict:
     for key, value in changes.items():
         if isinstance(value, dict) and isinstance(target.get(key), dict):
@@ -417,7 +427,7 @@ def breaches_bar(df: pl.DataFrame, dimension: str, lang: str) -> Fig:
     fig = Fig(
         _t(
             "bar",
-            y=keys,
+            y=[plain(k) for k in keys],
             x=df["breached"].to_list(),
             orientation="h",
             marker_color=BAD,
@@ -488,9 +498,9 @@ def nps_chart(df: pl.DataFrame, lang: str) -> Fig:
         fig.add_trace(
             _t(
                 "bar",
-                x=part["wave"].to_list(),
+                x=[plain(w) for w in part["wave"].to_list()],
                 y=_f(part["nps"].to_list()),
-                name=i18n.label("tier", grp, lang),
+                name=plain(i18n.label("tier", grp, lang)),
                 marker={
                     "color": SERIES[i % len(SERIES)],
                     "pattern": {"shape": ["/" if x else "" for x in low]},
@@ -662,7 +672,7 @@ def revenue_cumulative(months: pl.DataFrame, lang: str) -> Fig:
 def competitor_chart(df: pl.DataFrame, lang: str) -> Fig:
     if df.height == 0:
         return empty_figure(t("empty.nodata", lang), lang)
-    comp = df["competitor"].to_list()
+    comp = [plain(c) for c in df["competitor"].to_list()]
     fig = Fig()
     fig.add_trace(
         _t(

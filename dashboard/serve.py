@@ -12,8 +12,10 @@ without authentication prints a warning.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
+import socket
 import sys
 
 from warehouse.core.errors import PulseError
@@ -31,13 +33,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _preflight(settings: Settings, host: str) -> None:
+def _preflight(settings: Settings, host: str, port: int) -> None:
+    """Refuse what cannot work (auth, users file, address) before warning about the rest."""
     if settings.auth_mode not in ("none", "basic", "header"):
         raise PulseError(f"unknown auth mode {settings.auth_mode!r}: use none, basic or header")
     if settings.auth_mode != "none":
         from dashboard.auth import load_users
 
         load_users(settings.users_file)  # a bad users file fails here, in one line
+    _check_bind(host, port)
     if not _is_loopback(host) and settings.auth_mode == "none":
         print(
             f"warning: serving on {host} without authentication; anyone who can reach this "
@@ -52,9 +56,39 @@ def _preflight(settings: Settings, host: str) -> None:
         )
 
 
+def _check_bind(host: str, port: int) -> None:
+    """Bind the address once before starting the server, so that a port in use, a
+    privileged port or an address of another machine is one sentence from `pulse`
+    rather than gunicorn retrying for five seconds and logging each attempt. (Another
+    program can still take the port in the instant between; gunicorn then reports it.)
+    """
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise PulseError(
+            f"cannot serve on {where}: {host!r} does not resolve ({exc.strerror}); "
+            "use an address of this machine, e.g. --host 127.0.0.1"
+        ) from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            fixes = {
+                errno.EADDRINUSE: "another program is listening there; stop it or pick "
+                "another --port",
+                errno.EACCES: "ports below 1024 need special rights; pick --port 1024 or above",
+                errno.EADDRNOTAVAIL: f"{host} is not an address of this machine; use "
+                "--host 127.0.0.1, or 0.0.0.0 for every interface",
+            }
+            fix = fixes.get(exc.errno or 0, "check --host and --port")
+            raise PulseError(f"cannot serve on {where} ({exc.strerror}): {fix}") from None
+
+
 def serve(settings: Settings, *, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the dashboard until interrupted."""
-    _preflight(settings, host)
+    _preflight(settings, host, port)
     os.environ.update(settings.to_env())
     url = f"http://{host}:{port}/"
     if dev:
@@ -106,15 +140,11 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, dev: bool) 
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m dashboard.serve`: what `pulse serve` execs, configured by the environment."""
-    import argparse
-
+    from warehouse.cli import OneLineParser, add_serve_arguments
     from warehouse.core.settings import load_settings
 
-    parser = argparse.ArgumentParser(prog="pulse serve")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8050)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--dev", action="store_true")
+    parser = OneLineParser(prog="pulse serve")
+    add_serve_arguments(parser)
     args = parser.parse_args(argv)
     try:
         serve(load_settings(), host=args.host, port=args.port, workers=args.workers, dev=args.dev)

@@ -8,11 +8,14 @@ sentence with exit status 2; only genuine bugs show a traceback.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import re
 import sys
 from datetime import UTC, date, datetime, timedelta
+from typing import NoReturn
 
-from warehouse.core.errors import PulseError
+from warehouse.core.errors import ENVIRONMENT_ERRNOS, PulseError, data_dir_error
 from warehouse.core.settings import Settings, load_settings
 
 
@@ -54,8 +57,67 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def parse_port(text: str) -> int:
+    """A TCP port a server can listen on (argparse type for `pulse serve --port`)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use a number from 1 to 65535")
+    return port
+
+
+# A host name (RFC 1123 labels) or an IPv4/IPv6 address; whether it belongs to this
+# machine is checked when the server binds (dashboard.serve).
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def parse_host(text: str) -> str:
+    """An address or host name to listen on (argparse type for `pulse serve --host`)."""
+    try:
+        ipaddress.ip_address(text)
+        return text
+    except ValueError:
+        pass
+    labels = text.rstrip(".").split(".")
+    if len(text) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a host name or IP address: use e.g. 127.0.0.1 or 0.0.0.0"
+        )
+    return text
+
+
+def parse_workers(text: str) -> int:
+    """How many gunicorn worker processes (argparse type for `pulse serve --workers`)."""
+    try:
+        workers = int(text)
+    except ValueError:
+        workers = 0
+    if not 1 <= workers <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a worker count: use 1 to 64")
+    return workers
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (DESIGN s7), not the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """`pulse serve`'s options, shared with `python -m dashboard.serve` so both check alike."""
+    parser.add_argument("--host", type=parse_host, default="127.0.0.1")
+    parser.add_argument("--port", type=parse_port, default=8050)
+    parser.add_argument("--workers", type=parse_workers, default=4)
+    parser.add_argument(
+        "--dev", action="store_true", help="Dash's debug server instead of gunicorn"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="pulse", description="Support Pulse: support metrics warehouse and dashboard."
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,11 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="before each refresh, append a batch of new live ticket activity (demo only)",
     )
 
-    serve = sub.add_parser("serve", help="serve the dashboard")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8050)
-    serve.add_argument("--workers", type=int, default=4)
-    serve.add_argument("--dev", action="store_true", help="Dash's debug server instead of gunicorn")
+    alerts = sub.add_parser("alerts", help="post SLA breach alerts not sent yet")
+    alerts.add_argument("--now", type=_parse_instant, default=None, help="ISO time to judge at")
+    digest = sub.add_parser("digest", help="render (and --send) a weekly or quarterly digest")
+    digest.add_argument(
+        "--kind", choices=("vp-weekly", "lead-weekly", "okr-quarterly"), required=True
+    )
+    digest.add_argument("--to", action="append", default=[], help="a configured recipient")
+    digest.add_argument("--send", action="store_true", help="mail them (default: files only)")
+    digest.add_argument("--lang", choices=("ru", "en"), default="ru", help="a preview's language")
+
+    add_serve_arguments(sub.add_parser("serve", help="serve the dashboard"))
 
     return parser
 
@@ -131,10 +199,27 @@ def run(argv: list[str] | None = None) -> int:
             from warehouse.demo.simulate import append_live_batch
 
             before_cycle = append_live_batch
-        refresh(settings, raw, every=args.every, before_cycle=before_cycle)
+        from warehouse.alerts.run import after_refresh, alerts_configured
+
+        after_cycle = after_refresh if alerts_configured(settings) else None
+        refresh(settings, raw, every=args.every, before_cycle=before_cycle, after_cycle=after_cycle)
+    elif args.command == "alerts":
+        from warehouse.alerts.run import run_alerts
+
+        print(run_alerts(settings, now=args.now).line())
+    elif args.command == "digest":
+        forward = ["--kind", args.kind, "--lang", args.lang, *(["--send"] if args.send else [])]
+        _exec_module(settings, "dashboard.digest", forward + [f"--to={a}" for a in args.to])
     elif args.command == "serve":
         _exec_dashboard(settings, args)
     return 0
+
+
+def _exec_module(settings: Settings, module: str, argv: list[str]) -> None:
+    """Replace this process with `python -m module argv...` (see `_exec_dashboard`)."""
+    sys.stdout.flush()
+    argv = [sys.executable, "-m", module, *argv]
+    os.execve(sys.executable, argv, {**os.environ, **settings.to_env()})
 
 
 def _exec_dashboard(settings: Settings, args: argparse.Namespace) -> None:
@@ -157,6 +242,14 @@ def main(argv: list[str] | None = None) -> None:
         code = run(argv)
     except PulseError as exc:
         print(f"pulse: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:
+        # The steps name their own paths (data_dir_error); this catches a full, read-only
+        # or forbidden file system anywhere else. Other OSErrors may be bugs: traceback.
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"pulse: {data_dir_error(exc, f'cannot write{where}')}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("pulse: interrupted", file=sys.stderr)

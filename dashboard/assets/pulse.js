@@ -87,3 +87,15 @@ window.dashAgGridFunctions = Object.assign({}, window.dashAgGridFunctions, {
     return glyph + window.dashAgGridFunctions.pulseFmt(params.value, kind, lang);
   }
 });
+
+/* Grid cells that link to one of our pages (dash-ag-grid looks components up here).
+   The row's id is percent-encoded into a fixed local path and the cell's text is a
+   text node: nothing from an extract is ever read as markdown, HTML or a URL. */
+window.dashAgGridComponentFunctions = Object.assign({}, window.dashAgGridComponentFunctions, {
+  PulseLink: function (props) {
+    var text = props.value === null || props.value === undefined ? "" : String(props.value);
+    var id = props.data ? props.data[props.idField] : null;
+    if (id === null || id === undefined || id === "") { return text; }
+    return React.createElement("a", { href: props.prefix + encodeURIComponent(String(id)) }, text);
+  }
+});

@@ -3,7 +3,7 @@ pills, empty states, definition tooltips, filter bar and the exportable grid."""
 
 from dashboard.components.context import Ctx, ctx, define, guard
 from dashboard.components.filters import filter_bar, query_string
-from dashboard.components.grid import csv_text, grid, neutralise
+from dashboard.components.grid import csv_text, grid, link_column, neutralise
 from dashboard.components.widgets import (
     asof_badge,
     card,
@@ -29,6 +29,7 @@ __all__ = [
     "guard",
     "kpi_tile",
     "kr_tile",
+    "link_column",
     "neutralise",
     "query_string",
     "shell",

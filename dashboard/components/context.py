@@ -1,6 +1,6 @@
 """The request's settings, viewer and language, and the guard that turns data-layer
-problems (no warehouse, a missing mart, no access) into empty states that say what
-to do."""
+problems (no warehouse, an unreadable one, a missing mart, no access) into empty states
+that say what to do."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard import data, i18n
+from dashboard import access, data, i18n
 
 SETTINGS_KEY = "PULSE_SETTINGS"
 
@@ -24,19 +24,11 @@ class Ctx:
         return getattr(self.settings, "timezone", "Europe/Moscow")
 
 
-def _viewer() -> Any:
-    try:
-        from dashboard.auth import current_viewer
-    except ImportError:  # auth not installed: local use, everything visible
-        return data.Scope("vp", None, ())
-    return current_viewer()
-
-
 def ctx(lang: str | None = None) -> Ctx:
     from flask import current_app
 
     settings = current_app.config[SETTINGS_KEY]
-    return Ctx(settings, _viewer(), i18n.current_lang(lang))
+    return Ctx(settings, access.current_viewer(), i18n.current_lang(lang))
 
 
 def guard(c: Ctx, build: Callable[[], Any]) -> Any:
@@ -47,6 +39,8 @@ def guard(c: Ctx, build: Callable[[], Any]) -> Any:
         return build()
     except data.NoWarehouse:
         return empty_state(i18n.t("empty.no_warehouse", c.lang), kind="setup")
+    except data.BrokenWarehouse:
+        return empty_state(i18n.t("empty.broken_warehouse", c.lang), kind="setup")
     except data.MissingMart as exc:
         return empty_state(i18n.t("empty.no_table", c.lang, table=exc.table), kind="setup")
     except (data.Forbidden, PermissionError):

@@ -1,4 +1,5 @@
-"""dash-ag-grid tables and CSV export that cannot smuggle spreadsheet formulas.
+"""dash-ag-grid tables, links in them that cannot be injected, and CSV export that
+cannot smuggle spreadsheet formulas.
 
 Exports are produced on the server from the same data-layer call the page used (so a
 role sees in a CSV exactly what it sees on screen), and every cell that starts with
@@ -34,6 +35,27 @@ def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[tuple[str, str]])
     for row in rows:
         writer.writerow([neutralise("" if row.get(f) is None else row.get(f)) for f, _t in columns])
     return out.getvalue()
+
+
+def link_column(
+    field: str, header: str, prefix: str, *, id_field: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A column whose cells link to `prefix` + the row's `id_field` (default: `field`).
+
+    The link is built in the browser by the `PulseLink` renderer (assets/pulse.js):
+    the id is percent-encoded into the path and the cell text stays text, so an id or
+    a name from an extract can never become markup or point anywhere else. `prefix`
+    is one of our own paths (a constant of the page), never data.
+    """
+    if not prefix.startswith("/") or prefix.startswith("//"):
+        raise ValueError(f"link prefix {prefix!r} is not a local path")
+    return {
+        "field": field,
+        "headerName": header,
+        "cellRenderer": "PulseLink",
+        "cellRendererParams": {"prefix": prefix, "idField": id_field or field},
+        **extra,
+    }
 
 
 def grid(

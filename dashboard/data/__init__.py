@@ -16,7 +16,6 @@ Rules this module keeps:
   returned.
 """
 
-from dashboard.data.access import Forbidden, Scope, can_see_engineer, may_see_names, scope_of
 from dashboard.data.connection import (
     BUILD_HEADER,
     CACHE_EXTENSION,
@@ -25,10 +24,12 @@ from dashboard.data.connection import (
     READER_EXTENSION,
     TICKET_LIST_LIMIT,
     TIERS,
+    BrokenWarehouse,
     MissingMart,
     NoWarehouse,
     Reader,
     Session,
+    check_readable,
     close_request_session,
     filter_value,
     init_app,
@@ -74,8 +75,10 @@ from dashboard.data.sla import (
     sla_period_default,
     sla_tickets,
     sla_time_stats,
+    tier_sla_targets,
 )
 from dashboard.data.tickets import ticket_detail
+from dashboard.data.visibility import Forbidden, Scope
 from dashboard.data.wall import wall_snapshot
 
 __all__ = [
@@ -91,6 +94,7 @@ __all__ = [
     "SLA_KEY_RESULTS",
     "TICKET_LIST_LIMIT",
     "TIERS",
+    "BrokenWarehouse",
     "Forbidden",
     "MissingMart",
     "NoWarehouse",
@@ -98,7 +102,7 @@ __all__ = [
     "Scope",
     "Session",
     "build_info",
-    "can_see_engineer",
+    "check_readable",
     "close_request_session",
     "cost_monthly",
     "credited_opportunities",
@@ -114,7 +118,6 @@ __all__ = [
     "init_app",
     "key_result",
     "latest_complete_quarter",
-    "may_see_names",
     "metric_descriptions",
     "nps_by_wave",
     "okr_progress",
@@ -124,7 +127,6 @@ __all__ = [
     "resolve_quarter",
     "retention",
     "revenue_ytd",
-    "scope_of",
     "sla_breaches_by",
     "sla_daily",
     "sla_distribution",
@@ -135,5 +137,6 @@ __all__ = [
     "sla_time_stats",
     "support_impact",
     "ticket_detail",
+    "tier_sla_targets",
     "wall_snapshot",
 ]

@@ -7,6 +7,7 @@ the part of the viewer that changes the answer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -41,6 +42,23 @@ METRICS = ("first_response", "resolution")
 
 class NoWarehouse(Exception):
     """The published warehouse file does not exist yet."""
+
+
+class BrokenWarehouse(Exception):
+    """The published warehouse file exists but cannot be read (truncated, garbage,
+    damaged): only a new build replaces it."""
+
+    MESSAGE = "the published warehouse cannot be read: run `pulse build --full-refresh`"
+
+
+# What DuckDB raises for a file it cannot read (as opposed to a missing table or a
+# query the dashboard got wrong, which stay programming errors).
+_UNREADABLE = (
+    duckdb.IOException,
+    duckdb.SerializationException,
+    duckdb.InternalException,
+    duckdb.FatalException,
+)
 
 
 class MissingMart(Exception):
@@ -79,11 +97,11 @@ def _attach(path: Path) -> Session:
     con = duckdb.connect(config={"threads": 2})
     try:
         con.execute("attach ? as wh (read_only)", [str(path)])
-    except duckdb.IOException as exc:  # replaced or removed between the check and the open
+    except duckdb.Error as exc:
         con.close()
-        if not path.is_file():
+        if not path.is_file():  # replaced or removed between the check and the open
             raise NoWarehouse(str(path)) from exc
-        raise
+        raise BrokenWarehouse(str(path)) from exc
     con.execute("use wh")
     build_id, as_of, built_at = f"mtime-{stat_before.st_mtime_ns}", None, None
     try:
@@ -95,6 +113,9 @@ def _attach(path: Path) -> Session:
         )
         if row:
             build_id, as_of, built_at = str(row[0]), row[1], row[2]
+    except _UNREADABLE as exc:
+        con.close()
+        raise BrokenWarehouse(str(path)) from exc
     except duckdb.Error:
         pass  # older or hand-made warehouse: the file's mtime identifies it
     return Session(con, build_id, as_of, built_at)
@@ -176,7 +197,12 @@ def _session(settings: Any) -> tuple[Session, bool]:
         if sess is None:
             reader = current_app.extensions.get(READER_EXTENSION)
             path = Path(settings.warehouse_path)
-            sess = reader.session(path) if reader is not None else _attach(path)
+            try:
+                sess = reader.session(path) if reader is not None else _attach(path)
+            except (*_UNREADABLE, duckdb.InvalidInputException) as exc:
+                # A cursor on an instance DuckDB invalidated after a read error: the
+                # file stays unreadable until a new build replaces it.
+                raise BrokenWarehouse(str(path)) from exc
             g._pulse_session = sess
             g.pulse_build = sess.build_id
         return sess, False
@@ -239,6 +265,8 @@ def _run(settings: Any, name: str, args: tuple, scope: str, fn: Callable[[Sessio
             result = fn(sess)
         except duckdb.CatalogException as exc:
             raise MissingMart(_missing_table(str(exc))) from exc
+        except _UNREADABLE as exc:
+            raise BrokenWarehouse(str(settings.warehouse_path)) from exc
         if cache is not None:
             cache.set(key, result)
         return result
@@ -302,3 +330,10 @@ def filter_value(value: str | None) -> str | None:
         return None
     text = str(value).strip()
     return None if text in ("", "all", "*") else text
+
+
+def check_readable(settings: Any) -> None:
+    """Open the request's build: BrokenWarehouse when the published file exists but
+    cannot be read (a missing file is fine here: pages explain it themselves)."""
+    with contextlib.suppress(NoWarehouse):
+        _session(settings)

@@ -6,8 +6,9 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.access import Forbidden, _visible_engineer_ids, can_see_engineer, scope_of
+from dashboard import access
 from dashboard.data.connection import MissingMart, Session, _df, _has_table, _run
+from dashboard.data.visibility import Forbidden, _visible_engineer_ids
 
 ENGINEER_METRICS = (
     # (metric, kind: share|number, higher_is_better)
@@ -38,7 +39,7 @@ def engineer_table(settings: Any, viewer: Any, weeks: int = 4) -> pl.DataFrame:
         visible = _visible_engineer_ids(sess.con, viewer)
         return _fold_invisible(w, visible)
 
-    return _run(settings, "engineer_table", (weeks,), scope_of(viewer).key(), q)
+    return _run(settings, "engineer_table", (weeks,), access.cache_scope(viewer), q)
 
 
 def engineer_weeks_rows(sess: Session, engineer_id: str | None, weeks: int | None) -> pl.DataFrame:
@@ -148,7 +149,7 @@ def engineer_profile(settings: Any, viewer: Any, engineer_id: str) -> dict[str, 
         if e.height == 0:
             return {"found": False}
         ident = e.row(0, named=True)
-        if not can_see_engineer(viewer, ident["engineer_id"], ident["team_id"]):
+        if not access.can_see_engineer(viewer, ident["engineer_id"], ident["team_id"]):
             return {"found": True, "forbidden": True}
         weekly = engineer_weeks_rows(sess, ident["engineer_id"], None)
         qa = _df(
@@ -192,7 +193,7 @@ def engineer_profile(settings: Any, viewer: Any, engineer_id: str) -> dict[str, 
             "tickets": tickets,
         }
 
-    result = _run(settings, "engineer_profile", (engineer_id,), scope_of(viewer).key(), q)
+    result = _run(settings, "engineer_profile", (engineer_id,), access.cache_scope(viewer), q)
     if result.get("forbidden"):
         raise Forbidden(engineer_id)
     return result

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
+from dashboard import access
 from dashboard.data.connection import Session, _df, _first, _run
 
 
 def quality(settings: Any, viewer: Any) -> dict[str, Any]:
     """Load manifest, rejects by reason, latest rejects, orphans, freshness, dbt tests:
-    the data-quality marts and the build's test results, read as they are."""
+    the data-quality marts and the build's test results, read as they are.
+
+    `reject_rows.raw_row` and `batches.error` are null where the viewer may not read
+    the raw content of that entity's rows (personal entities for anyone but the VP).
+    """
 
     def q(sess: Session) -> dict[str, Any]:
         row = _first(sess.con.execute("select count(*) from main.dq_orphan_events").fetchall())
@@ -49,4 +56,20 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
             ),
         }
 
-    return _run(settings, "quality", (), "all", q)
+    result = dict(_run(settings, "quality", (), "all", q))
+    # Raw content of personal entities' rejected rows, and the file-level errors of
+    # their batches (which may quote a line or a header that is really data): the VP
+    # only. Everyone else keeps entity, file, line, reason and the counts.
+    for part, column in (("reject_rows", "raw_row"), ("batches", "error")):
+        frame = result.get(part)
+        if frame is None or not frame.height:
+            continue
+        entities = frame["entity"].unique().to_list()
+        shown = [e for e in entities if access.may_see_raw_rejects(viewer, e)]
+        result[part] = frame.with_columns(
+            pl.when(pl.col("entity").is_in(shown))
+            .then(pl.col(column))
+            .otherwise(pl.lit(None, dtype=pl.Utf8))
+            .alias(column)
+        )
+    return result

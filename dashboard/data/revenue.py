@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.access import may_see_names
+from dashboard import access
 from dashboard.data.connection import Session, _df, _run
 
 
@@ -47,7 +47,7 @@ def credited_opportunities(settings: Any, viewer: Any, year: int) -> pl.DataFram
         )
 
     result = _run(settings, "credited_opportunities", (year,), "all", q)
-    if not may_see_names(viewer):
+    if not access.sees_names(viewer):
         result = result.drop("account_name")
     return result
 

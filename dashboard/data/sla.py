@@ -83,6 +83,21 @@ def sla_matrix(
     return _run(settings, "sla_matrix", (start, end, tier), "all", q)
 
 
+def tier_sla_targets(settings: Any, viewer: Any) -> dict[str, float]:
+    """Each tier's contractual overall SLA compliance target (share), for the digest's
+    per-tier table. Read from the published tier_targets seed until the targets
+    dimension (dim_metric_targets) is in the warehouse; no page shows it beside a KR."""
+
+    def q(sess: Session) -> dict[str, float]:
+        rows = sess.con.execute(
+            "select support_tier, target_pct from reference.tier_targets "
+            "where metric = 'sla_compliance'"
+        ).fetchall()
+        return {r[0]: float(r[1]) / 100.0 for r in rows}
+
+    return _run(settings, "tier_sla_targets", (), "all", q)
+
+
 def sla_daily(
     settings: Any, viewer: Any, start: date, end: date, tier: str | None, metric: str | None
 ) -> pl.DataFrame:

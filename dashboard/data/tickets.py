@@ -6,8 +6,9 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.access import _engineer_names, may_see_names, scope_of
+from dashboard import access
 from dashboard.data.connection import Session, _df, _has_table, _run
+from dashboard.data.visibility import _engineer_names
 
 
 def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
         ticket["first_responder_name"] = names.get(str(ticket.get("first_responder_id")))
         for key in ("solver_id", "first_responder_id", "assignee_id"):
             ticket.pop(key, None)
-        if not may_see_names(viewer):
+        if not access.sees_names(viewer):
             ticket.pop("account_name", None)
         clocks = clocks.drop("engineer_id")
         return {
@@ -65,4 +66,4 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
             "as_of": sess.as_of,
         }
 
-    return _run(settings, "ticket_detail", (ticket_id,), scope_of(viewer).key(), q)
+    return _run(settings, "ticket_detail", (ticket_id,), access.cache_scope(viewer), q)

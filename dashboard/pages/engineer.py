@@ -11,7 +11,17 @@ from dash import dcc, html
 
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
-from dashboard.components import card, ctx, define, empty_state, grid, guard, kpi_tile, shell
+from dashboard.components import (
+    card,
+    ctx,
+    define,
+    empty_state,
+    grid,
+    guard,
+    kpi_tile,
+    link_column,
+    shell,
+)
 from dashboard.components.metrics import DEFINITION_KEY, cell_state
 from dashboard.i18n import t
 
@@ -120,7 +130,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
                 )
         qa_rows = [
             {
-                "ticket": f"[{r['ticket_id']}](/ticket/{r['ticket_id']})",
+                "ticket": r["ticket_id"],
                 "date": fmt.date_(r["reviewed_at"], c.lang, c.tz),
                 "total": r["total_score"],
                 "tech": r["technical_accuracy"],
@@ -133,11 +143,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
         ]
         qa_cols = [
             {"field": "date", "headerName": t("col.date", c.lang)},
-            {
-                "field": "ticket",
-                "headerName": t("col.ticket", c.lang),
-                "cellRenderer": "markdown",
-            },
+            link_column("ticket", t("col.ticket", c.lang), "/ticket/"),
             {"field": "total", "headerName": t("eng.qa_total", c.lang)},
             {"field": "tech", "headerName": t("eng.qa_tech", c.lang)},
             {"field": "comm", "headerName": t("eng.qa_comm", c.lang)},
@@ -148,7 +154,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
         csat_rows = [
             {
                 "date": fmt.date_(r["responded_at"], c.lang, c.tz),
-                "ticket": f"[{r['ticket_id']}](/ticket/{r['ticket_id']})",
+                "ticket": r["ticket_id"],
                 "score": ("✔ " if (r["score"] or 0) >= 4 else "✖ ") + str(r["score"]),
                 "comment": r["comment"] or "",
             }
@@ -156,12 +162,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
         ]
         csat_cols = [
             {"field": "date", "headerName": t("col.date", c.lang), "maxWidth": 130},
-            {
-                "field": "ticket",
-                "headerName": t("col.ticket", c.lang),
-                "cellRenderer": "markdown",
-                "maxWidth": 130,
-            },
+            link_column("ticket", t("col.ticket", c.lang), "/ticket/", maxWidth=130),
             {"field": "score", "headerName": t("col.score", c.lang), "maxWidth": 100},
             {"field": "comment", "headerName": t("col.comment", c.lang), "flex": 3},
         ]
@@ -184,7 +185,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
         ]
         ticket_rows = [
             {
-                "ticket": f"[{r['ticket_id']}](/ticket/{r['ticket_id']})",
+                "ticket": r["ticket_id"],
                 "created": fmt.datetime_(r["created_at"], c.lang, c.tz),
                 "tier": i18n.label("tier", r["support_tier"], c.lang),
                 "priority": i18n.label("prio", r["priority"], c.lang),
@@ -197,11 +198,7 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
             for r in prof["tickets"].iter_rows(named=True)
         ]
         ticket_cols = [
-            {
-                "field": "ticket",
-                "headerName": t("col.ticket", c.lang),
-                "cellRenderer": "markdown",
-            },
+            link_column("ticket", t("col.ticket", c.lang), "/ticket/"),
             {"field": "created", "headerName": t("col.created", c.lang)},
             {"field": "tier", "headerName": t("col.tier", c.lang)},
             {"field": "priority", "headerName": t("col.priority", c.lang)},

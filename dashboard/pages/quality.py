@@ -9,7 +9,7 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboard import data
+from dashboard import alert_deliveries, data
 from dashboard import formatting as fmt
 from dashboard.components import card, ctx, empty_state, grid, guard, kpi_tile, shell
 from dashboard.i18n import t
@@ -35,7 +35,9 @@ def batch_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
                 else ("✖ " + t("dq.not_reconciled", lang)),
                 "reconciled_ok": ok,
                 "status": r["status"],
-                "error": r.get("error") or "",
+                # a failed batch without its error: hidden from this viewer (data layer)
+                "error": r.get("error")
+                or (t("dq.error_hidden", lang) if r["status"] == "failed" else ""),
                 "loaded": fmt.datetime_(r["loaded_at"], lang, tz),
             }
         )
@@ -48,6 +50,28 @@ def test_summary(tests: Any) -> dict[str, int]:
         key = str(status).lower()
         counts[key if key in counts else "error"] += 1
     return counts
+
+
+def delivery_view(document: dict[str, Any], c: Any) -> Any:
+    """Failed alert deliveries of the last week, or one line saying there are none."""
+    found = alert_deliveries.rows(document, c.lang, c.tz)
+    if not found:
+        checked = fmt.datetime_(alert_deliveries.moment(document.get("written_at")), c.lang, c.tz)
+        return html.P(t("dq.alerts_ok", c.lang, moment=checked), id="dq-alerts-ok")
+    fields = ("at", "channel", "alert", "ticket", "metric", "attempts", "status", "error")
+    heads = (
+        "dq.last_attempt",
+        "dq.channel",
+        "dq.alert",
+        "dq.ticket",
+        "filter.metric",
+        "dq.attempts",
+        "dq.status",
+        "dq.error",
+    )
+    cols = [{"field": f, "headerName": t(h, c.lang)} for f, h in zip(fields, heads, strict=True)]
+    cols[0]["minWidth"], cols[-1]["minWidth"] = 150, 260
+    return grid("dq-alerts-grid", found, cols, height=240)
 
 
 def layout(lang: str | None = None, **_: Any) -> html.Div:
@@ -163,6 +187,9 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     grid("dq-batches-grid", batch_rows(batches, c.lang, c.tz), cols, height=320),
                 )
             )
+        deliveries = alert_deliveries.read(c.settings)
+        if deliveries is not None:
+            parts.append(card(t("dq.alert_deliveries", c.lang), delivery_view(deliveries, c)))
         reasons, rejects = q.get("reasons"), q.get("reject_rows")
         row2 = []
         if reasons is not None:
@@ -196,7 +223,12 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     t("dq.reject_rows", c.lang),
                     grid(
                         "dq-rejects-grid",
-                        rejects.to_dicts(),
+                        [
+                            {**r, "raw_row": t("dq.raw_hidden", c.lang)}
+                            if r["raw_row"] is None
+                            else r
+                            for r in rejects.to_dicts()
+                        ],
                         [
                             {"field": "entity", "headerName": t("dq.entity", c.lang)},
                             {"field": "file_name", "headerName": t("dq.file", c.lang)},

@@ -23,6 +23,7 @@ from dashboard.components import (
     guard,
     kpi_tile,
     kr_tile,
+    link_column,
     shell,
 )
 from dashboard.components.context import Ctx
@@ -51,12 +52,7 @@ def _date(value: str | None, default: date) -> date:
 
 def ticket_columns(lang: str) -> list[dict[str, Any]]:
     return [
-        {
-            "field": "link",
-            "headerName": t("col.ticket", lang),
-            "cellRenderer": "markdown",
-            "minWidth": 110,
-        },
+        link_column("ticket_id", t("col.ticket", lang), "/ticket/", minWidth=110),
         {"field": "created", "headerName": t("col.created", lang)},
         {"field": "tier", "headerName": t("col.tier", lang)},
         {"field": "priority", "headerName": t("col.priority", lang)},
@@ -98,7 +94,6 @@ def ticket_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
         rows.append(
             {
                 "ticket_id": tid,
-                "link": f"[{tid}](/ticket/{tid})",
                 "created": fmt.datetime_(r["created_at"], lang, tz),
                 "tier": i18n.label("tier", r["support_tier"], lang),
                 "priority": i18n.label("prio", r["priority"], lang),
@@ -434,7 +429,6 @@ def export(_n: int, params: dict[str, Any], sel: dict[str, Any], lang: str) -> A
     df = _tickets(c, params, sel or {})
     rows = ticket_rows(df, c.lang, c.tz)
     titles = {f["field"]: f["headerName"] for f in ticket_columns(c.lang)}
-    titles["ticket_id"] = t("col.ticket", c.lang)
     columns = [(f, titles.get(f, f)) for f in EXPORT_FIELDS]
     return dcc.send_string(
         csv_text(rows, columns), f"sla-tickets-{params['start']}-{params['end']}.csv"

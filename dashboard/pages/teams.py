@@ -12,7 +12,17 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data, i18n
 from dashboard import formatting as fmt
-from dashboard.components import card, csv_text, ctx, empty_state, filter_bar, grid, guard, shell
+from dashboard.components import (
+    card,
+    csv_text,
+    ctx,
+    empty_state,
+    filter_bar,
+    grid,
+    guard,
+    link_column,
+    shell,
+)
 from dashboard.components.metrics import DEFINITION_KEY, cell_state
 from dashboard.i18n import t
 
@@ -34,9 +44,7 @@ def table_rows(df: Any, lang: str) -> list[dict[str, Any]]:
         if row["is_aggregate"]:
             row["name"] = t("teams.aggregated", lang, team=row["team"])
         else:
-            name = r.get("full_name") or r.get("engineer_id")
-            row["name"] = f"[{name}](/engineer/{r.get('engineer_id')})"
-            row["name_text"] = name
+            row["name"] = r.get("full_name") or r.get("engineer_id")
         for metric, _kind, _hib in data.ENGINEER_METRICS:
             value, target = r.get(metric), r.get(f"{metric}_target")
             row[metric] = None if value is None else float(value)
@@ -57,13 +65,14 @@ def table_rows(df: Any, lang: str) -> list[dict[str, Any]]:
 
 def column_defs(lang: str, descriptions: dict[str, str] | None = None) -> list[dict[str, Any]]:
     cols: list[dict[str, Any]] = [
-        {
-            "field": "name",
-            "headerName": t("col.engineer", lang),
-            "cellRenderer": "markdown",
-            "pinned": "left",
-            "minWidth": 190,
-        },
+        link_column(
+            "name",
+            t("col.engineer", lang),
+            "/engineer/",
+            id_field="engineer_id",
+            pinned="left",
+            minWidth=190,
+        ),
         {"field": "team", "headerName": t("col.team", lang), "minWidth": 130},
         {"field": "tier", "headerName": t("col.engineer_tier", lang), "maxWidth": 80},
     ]
@@ -111,7 +120,7 @@ def column_defs(lang: str, descriptions: dict[str, str] | None = None) -> list[d
 
 def export_columns(lang: str) -> list[tuple[str, str]]:
     cols = [
-        ("name_text", t("col.engineer", lang)),
+        ("name", t("col.engineer", lang)),
         ("team", t("col.team", lang)),
         ("tier", t("col.engineer_tier", lang)),
     ]
@@ -188,7 +197,4 @@ def export(_n: int, params: dict[str, Any]) -> Any:
     c = ctx(params.get("lang"))
     df = data.engineer_csv_rows(c.settings, c.viewer, _weeks(params.get("weeks")))
     rows = table_rows(df, c.lang)
-    for row in rows:
-        if row["is_aggregate"]:
-            row["name_text"] = row["name"]
     return dcc.send_string(csv_text(rows, export_columns(c.lang)), "engineers.csv")

@@ -136,8 +136,10 @@ def _render(c: Ctx) -> tuple[list[Any], dict[str, Any]]:
     try:
         info = data.build_info(c.settings, c.viewer)
         snap = data.wall_snapshot(c.settings, c.viewer)
-    except data.NoWarehouse:
-        msg = html.Div(t("empty.no_warehouse", c.lang), className="wall-tile wall-warn wall-empty")
+    except (data.NoWarehouse, data.BrokenWarehouse) as exc:
+        broken = isinstance(exc, data.BrokenWarehouse)
+        key = "empty.broken_warehouse" if broken else "empty.no_warehouse"
+        msg = html.Div(t(key, c.lang), className="wall-tile wall-warn wall-empty")
         return [msg], {"queue": [], "labels": {"empty": ""}, "as_of": None}
     except data.MissingMart as exc:
         msg = html.Div(

@@ -9,9 +9,13 @@ in the product mutates configuration at run time (gunicorn workers share nothing
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from warehouse.core.errors import PulseError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "transforms"
@@ -41,6 +45,9 @@ class Settings:
     auth_header: str = "X-Forwarded-User"
     # A published warehouse older than this is shown as stale on the wall.
     stale_after_minutes: int = 15
+    # How long a load or build waits for the other to finish before giving up. A demo
+    # build takes well under a minute; a 10 M build takes minutes, so waiting is useful.
+    lock_timeout_seconds: float = 900.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -79,44 +86,156 @@ class Settings:
             "PULSE_AUTH": self.auth_mode,
             "PULSE_AUTH_HEADER": self.auth_header,
             "PULSE_STALE_MINUTES": str(self.stale_after_minutes),
+            "PULSE_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
         }
         if self.users_file:
             env["PULSE_USERS_FILE"] = str(self.users_file)
         return env
 
 
+# Every setting by the kind of value it takes: its key in pulse.toml -> its environment
+# variable. The unknown-key check and the lookups read the same tables, so a key that
+# can be set is always a key that is accepted.
+_PATH_KEYS = {
+    "raw_dir": "PULSE_RAW_DIR",
+    "landing": "PULSE_LANDING",
+    "warehouse": "PULSE_WAREHOUSE",
+}
+_TEXT_KEYS = {
+    "timezone": "PULSE_TZ",
+    "memory_limit": "PULSE_MEMORY_LIMIT",
+    "auth_mode": "PULSE_AUTH",
+    "users_file": "PULSE_USERS_FILE",
+    "auth_header": "PULSE_AUTH_HEADER",
+}
+_NUMBER_KEYS = {
+    "threads": "PULSE_THREADS",
+    "stale_after_minutes": "PULSE_STALE_MINUTES",
+    "lock_timeout_seconds": "PULSE_LOCK_TIMEOUT",
+}
+# Tables of pulse.toml that another module reads and validates in full
+# (`warehouse.core.notify_config`: alert channels, digests, SMTP).
+_SECTION_KEYS = ("alerts", "digest", "smtp")
+KNOWN_FILE_KEYS = (*_PATH_KEYS, *_TEXT_KEYS, *_NUMBER_KEYS, *_SECTION_KEYS)
+AUTH_MODES = ("none", "basic", "header")
+# What DuckDB's memory_limit accepts: a number and a unit, or a share of the RAM.
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(%|b|bytes?|[kmgt]i?b|[kmgt])$", re.IGNORECASE)
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+
+
+def _read_config_file(path: Path, *, explicit: bool) -> dict[str, object]:
+    """The values of pulse.toml; PulseError for a file that is unreadable or not TOML."""
+    if not path.is_file():
+        if explicit:
+            raise PulseError(f"PULSE_CONFIG points at {path}, which is not a file: fix or unset it")
+        return {}
+    try:
+        with path.open("rb") as handle:
+            values = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise PulseError(
+            f"{path} is not valid TOML ({exc}): fix that line, e.g. threads = 2 or "
+            'memory_limit = "4GB"'
+        ) from None
+    except OSError as exc:
+        raise PulseError(f"cannot read {path} ({exc.strerror}): check its permissions") from None
+    unknown = sorted(set(values) - set(KNOWN_FILE_KEYS))
+    if unknown:
+        raise PulseError(
+            f"{path} has unknown setting(s) {', '.join(unknown)}: remove them or use one of "
+            f"{', '.join(KNOWN_FILE_KEYS)}"
+        )
+    return values
+
+
 def load_settings() -> Settings:
-    """Build settings from defaults, then `<data_dir>/pulse.toml`, then the environment."""
+    """Build settings from defaults, then `<data_dir>/pulse.toml`, then the environment.
+
+    Every value is checked here, once, so a mistake is reported as one sentence naming
+    the variable (or the pulse.toml key), the bad value and what is expected, before
+    any step starts; nothing later has to guess at a half-valid configuration.
+    """
     data_dir = _env_path("PULSE_DATA_DIR", PROJECT_ROOT / "data")
-    file_values: dict[str, object] = {}
     config_file = _env_path("PULSE_CONFIG", data_dir / "pulse.toml")
-    if config_file.is_file():
-        with config_file.open("rb") as handle:
-            file_values = tomllib.load(handle)
+    file_values = _read_config_file(config_file, explicit=bool(os.environ.get("PULSE_CONFIG")))
 
-    def pick(key: str, env: str, default: object) -> object:
+    def pick(key: str, env: str, default: object) -> tuple[object, str]:
+        """The raw value, and how to name it in an error: `PULSE_X='v'` or `x = 'v' in FILE`."""
         if env in os.environ:
-            return os.environ[env]
-        return file_values.get(key, default)
-
-    def pick_path(key: str, env: str, default: Path) -> Path:
-        if env in os.environ:
-            return _env_path(env, default)
+            return os.environ[env], f"{env}={os.environ[env]!r}"
         if key in file_values:
-            return Path(str(file_values[key])).expanduser().resolve()
-        return default
+            return file_values[key], f"{key} = {file_values[key]!r} in {config_file}"
+        return default, f"{key} = {default!r}"
 
-    users_file = pick("users_file", "PULSE_USERS_FILE", None)
+    def text(key: str, default: str | None) -> tuple[str | None, str]:
+        value, said = pick(key, _TEXT_KEYS[key], default)
+        if value is not None and not isinstance(value, str):
+            example = f", e.g. {default!r}" if default else ""
+            raise PulseError(f"{said} must be text in quotes{example}")
+        return value, said
+
+    def number(key: str, default: float, what: str, *, whole: bool = True) -> float:
+        value, said = pick(key, _NUMBER_KEYS[key], default)
+        try:
+            if isinstance(value, bool):  # TOML true is not 1 thread
+                raise ValueError
+            parsed = int(str(value).strip()) if whole else float(str(value).strip())
+        except ValueError:
+            parsed = None
+        if parsed is None or not parsed > 0:  # `not >` also refuses nan
+            kind = "a whole number" if whole else "a number"
+            raise PulseError(f"{said} is not {kind} above zero: set it to {what}, e.g. {default:g}")
+        return parsed
+
+    def path(key: str, default: Path) -> Path:
+        env = _PATH_KEYS[key]
+        if os.environ.get(env):
+            return _env_path(env, default)
+        value, said = pick(key, env, None)
+        if value is None or value == "":
+            return default
+        if not isinstance(value, str):
+            raise PulseError(f"{said} must be a path in quotes")
+        return Path(value).expanduser().resolve()
+
+    timezone, said = text("timezone", "Europe/Moscow")
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise PulseError(
+            f"{said} is not a time zone: use an IANA name such as Europe/Moscow or UTC"
+        ) from None
+    memory_limit, said = text("memory_limit", "8GB")
+    if not _MEMORY_LIMIT.match(memory_limit.strip()):
+        raise PulseError(
+            f"{said} is not a memory size: use a number and a unit such as 4GB or 512MB, "
+            "or a share of the RAM such as 50%"
+        )
+    auth_mode, said = text("auth_mode", "none")
+    if auth_mode.strip().lower() not in AUTH_MODES:
+        raise PulseError(f"{said} is not an auth mode: use none, basic or header")
+    auth_header, said = text("auth_header", "X-Forwarded-User")
+    if not _HEADER_NAME.match(auth_header.strip()):
+        raise PulseError(
+            f"{said} is not an HTTP header name: use letters, digits and dashes, "
+            "e.g. X-Forwarded-User"
+        )
+    users_file, _said = text("users_file", None)
     return Settings(
         data_dir=data_dir,
-        raw_dir=pick_path("raw_dir", "PULSE_RAW_DIR", data_dir / "raw"),
-        landing_path=pick_path("landing", "PULSE_LANDING", data_dir / "landing.duckdb"),
-        warehouse_path=pick_path("warehouse", "PULSE_WAREHOUSE", data_dir / "warehouse.duckdb"),
-        timezone=str(pick("timezone", "PULSE_TZ", "Europe/Moscow")),
-        memory_limit=str(pick("memory_limit", "PULSE_MEMORY_LIMIT", "8GB")),
-        threads=int(str(pick("threads", "PULSE_THREADS", 2))),
-        auth_mode=str(pick("auth_mode", "PULSE_AUTH", "none")),
-        users_file=Path(str(users_file)).expanduser().resolve() if users_file else None,
-        auth_header=str(pick("auth_header", "PULSE_AUTH_HEADER", "X-Forwarded-User")),
-        stale_after_minutes=int(str(pick("stale_after_minutes", "PULSE_STALE_MINUTES", 15))),
+        raw_dir=path("raw_dir", data_dir / "raw"),
+        landing_path=path("landing", data_dir / "landing.duckdb"),
+        warehouse_path=path("warehouse", data_dir / "warehouse.duckdb"),
+        timezone=timezone,
+        memory_limit=memory_limit.strip(),
+        threads=int(number("threads", 2, "the number of DuckDB threads")),
+        auth_mode=auth_mode.strip().lower(),
+        users_file=Path(users_file).expanduser().resolve() if users_file else None,
+        auth_header=auth_header.strip(),
+        stale_after_minutes=int(
+            number("stale_after_minutes", 15, "the minutes after which the wall says stale")
+        ),
+        lock_timeout_seconds=number(
+            "lock_timeout_seconds", 900, "the seconds a step waits for the lock", whole=False
+        ),
     )

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import hashlib
 import json
 import os
@@ -35,13 +36,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from warehouse.core.errors import PulseError
+from warehouse.core.errors import PulseError, data_dir_error
 from warehouse.core.settings import DBT_PROJECT_DIR, Settings
 from warehouse.pipeline.lock import pulse_lock
 
@@ -146,6 +148,40 @@ def project_fingerprint(project_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def database_damage(path: Path) -> str | None:
+    """Why the DuckDB file at `path` cannot be trusted, or None when it looks whole.
+
+    Cheap checks, no table scans: the file opens, its catalog reads, and it is as long
+    as its own header says (three 4 KiB headers, then `total_blocks` blocks). A file cut
+    short by a full disk or a bad copy fails the last one even when it still opens.
+    Damage inside a block only shows when that block is read; `build` catches that from
+    dbt's messages instead (`_mentions_damage`).
+    """
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise PulseError(
+                f"{path} is held by another process ({_first_line(exc)}): stop it and retry"
+            ) from None
+        return _first_line(exc)
+    try:
+        _name, _size, block_size, total_blocks = con.execute(
+            "select database_name, database_size, block_size, total_blocks "
+            "from pragma_database_size() where database_name = current_database()"
+        ).fetchone()
+        con.execute("select count(*) from duckdb_tables()").fetchone()
+    except duckdb.Error as exc:
+        return _first_line(exc)
+    finally:
+        con.close()
+    expected = 3 * 4096 + int(total_blocks) * int(block_size)
+    actual = path.stat().st_size
+    if actual < expected:
+        return f"the file is {actual:,} bytes but its header says {expected:,}: it was cut short"
+    return None
+
+
 def published_fingerprint(warehouse: Path) -> str | None:
     """The project fingerprint recorded by the published build, if any."""
     try:
@@ -159,6 +195,53 @@ def published_fingerprint(warehouse: Path) -> str | None:
         return None
     finally:
         con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+# How DuckDB words a damaged file: a block whose checksum is wrong, a read past the end
+# of a truncated file, or a file that is not a database at all.
+_DAMAGE_MARKERS = (
+    "corrupt database file",
+    "does not match stored checksum",
+    "could not read enough bytes from file",
+    "is not a valid duckdb database file",
+)
+
+
+def _mentions_damage(messages: list[str]) -> str | None:
+    """The first message that says a database file is damaged, or None."""
+    for message in messages:
+        for line in message.splitlines():
+            if any(marker in line.lower() for marker in _DAMAGE_MARKERS):
+                return line.strip()
+    return None
+
+
+def _mentions_full_disk(messages: list[str]) -> bool:
+    return any("no space left on device" in m.lower() for m in messages)
+
+
+@contextlib.contextmanager
+def _on_disk(doing: str) -> Iterator[None]:
+    """Turn the file system refusing a step (OSError, or DuckDB's wording of one) into
+    one sentence naming the step, the cause and what to do."""
+    try:
+        yield
+    except OSError as exc:
+        raise data_dir_error(exc, doing) from None
+    except duckdb.IOException as exc:
+        text = str(exc).lower()
+        for marker, number in (
+            ("no space left on device", errno.ENOSPC),
+            ("read-only file system", errno.EROFS),
+            ("permission denied", errno.EACCES),
+        ):
+            if marker in text:
+                raise data_dir_error(OSError(number, marker), doing) from None
+        raise
 
 
 def _kill_with_parent() -> None:  # runs in the child between fork and exec
@@ -524,80 +607,111 @@ def _publish(build_file: Path, target: Path) -> None:
     if build_file.stat().st_dev != target.parent.stat().st_dev:
         # rename only swaps atomically within one file system: copy next to the target first
         staging = target.with_name(f".{target.name}.{build_file.stem}.tmp")
-        shutil.copyfile(build_file, staging)
-        _fsync_path(staging)
+        try:
+            shutil.copyfile(build_file, staging)
+            _fsync_path(staging)
+        except OSError:
+            staging.unlink(missing_ok=True)  # a half copy must not fill the disk
+            raise
         build_file.unlink()
         build_file = staging
     os.replace(build_file, target)
     _fsync_path(target.parent, directory=True)
 
 
+class _DamagedState(Exception):
+    """An incremental build found the published state it continues from damaged."""
+
+
+def _check_landing(settings: Settings) -> None:
+    """The landing database is whole, or PulseError saying what to do (under the lock:
+    a load writing it at the same moment would look half-written)."""
+    path = settings.landing_path
+    damage = database_damage(path)
+    if damage:
+        raise PulseError(
+            f"the landing database {path} is damaged ({damage}); the published warehouse "
+            "is unchanged — restore the file from a backup, or move it away and run "
+            "`pulse load` to land the raw extracts again"
+        )
+
+
+def _choose_mode(settings: Settings, fingerprint: str, full_refresh: bool) -> tuple[bool, str]:
+    """Incremental or full, and the words that say why."""
+    if full_refresh:
+        return False, "full"
+    if not settings.warehouse_path.is_file():
+        return False, "full (no published warehouse yet)"
+    damage = database_damage(settings.warehouse_path)
+    if damage:
+        return False, f"full (the published warehouse is damaged: {damage})"
+    if published_fingerprint(settings.warehouse_path) != fingerprint:
+        # incremental state built by other model code cannot be trusted
+        return False, "full (the dbt project changed since the published build)"
+    return True, "incremental"
+
+
 def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> BuildSummary:
-    """Build the warehouse with dbt and publish it; raise PulseError if anything fails."""
+    """Build the warehouse with dbt and publish it; raise PulseError if anything fails.
+
+    An incremental build whose published state turns out to be damaged (a block that
+    fails its checksum, a file cut short) starts again as a full build and says so:
+    the landing database holds everything a full build needs.
+    """
     if not settings.landing_path.is_file():
         raise PulseError(f"no landing database at {settings.landing_path}: run `pulse load` first")
     as_of = (as_of or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     started = time.monotonic()
     with pulse_lock(settings, "build"):
-        removed = clean_stale_builds(settings)
-        if removed:
-            print(f"removed {len(removed)} leftover file(s) of an interrupted build")
+        _check_landing(settings)
+        with _on_disk(f"cannot build: cannot prepare {settings.builds_dir}"):
+            removed = clean_stale_builds(settings)
+            if removed:
+                print(f"removed {len(removed)} leftover file(s) of an interrupted build")
+            settings.builds_dir.mkdir(parents=True, exist_ok=True)
+            settings.temp_dir.mkdir(parents=True, exist_ok=True)
         built_at = datetime.now(UTC)
         build_id = new_build_id(built_at)
-        settings.builds_dir.mkdir(parents=True, exist_ok=True)
-        settings.temp_dir.mkdir(parents=True, exist_ok=True)
         # One fixed name: dbt's profile (whose path comes from PULSE_BUILD_PATH) then
         # stays the same from build to build, which keeps dbt's partial parsing usable.
         # The lock makes builds one at a time; the build id lives in pulse_build.
         build_file = settings.builds_dir / BUILD_FILE_NAME
         fingerprint = project_fingerprint(project_dir_of(settings))
-        incremental = settings.warehouse_path.is_file() and not full_refresh
-        mode = "incremental" if incremental else "full"
-        if incremental and published_fingerprint(settings.warehouse_path) != fingerprint:
-            # incremental state built by other model code cannot be trusted
-            incremental = False
-            mode = "full (the dbt project changed since the published build)"
+        incremental, mode = _choose_mode(settings, fingerprint, full_refresh)
         print(f"build {build_id}: {mode}, as of {as_of:%Y-%m-%d %H:%M:%S} UTC", flush=True)
         published = False
         try:
-            if incremental:
-                shutil.copyfile(settings.warehouse_path, build_file)
-            results, stream_errors, returncode = _run_dbt(
-                settings, build_file, as_of=as_of, full_refresh=not incremental
-            )
-            _target_dir, log_dir = dbt_dirs(settings)
-            failed = [r for r in results if r.status in FAILED_STATUSES]
-            if returncode != 0 or failed:
-                print(_failure_screen(results, stream_errors, log_dir), flush=True)
-                if incremental:
-                    print(
-                        "This was an incremental build on the published state; if the error "
-                        "is about that state, run `pulse build --full-refresh`.",
-                        flush=True,
-                    )
-                what = (
-                    f"{len(failed)} dbt node(s) failed"
-                    if failed
-                    else f"dbt exited with status {returncode}"
+            try:
+                figures = _build_into(
+                    build_file,
+                    settings,
+                    build_id=build_id,
+                    as_of=as_of,
+                    built_at=built_at,
+                    started=started,
+                    incremental=incremental,
+                    fingerprint=fingerprint,
                 )
-                raise PulseError(
-                    f"build failed ({what}); the published warehouse is unchanged — "
-                    "fix the models or data named above and run `pulse build` again"
+            except _DamagedState as exc:
+                print(
+                    f"the published warehouse {settings.warehouse_path} is damaged ({exc}); "
+                    "falling back to a full build from the landing database",
+                    flush=True,
                 )
-            seconds = time.monotonic() - started
-            figures = _write_build_tables(
-                build_file,
-                settings,
-                build_id=build_id,
-                as_of=as_of,
-                built_at=built_at,
-                full_refresh=not incremental,
-                seconds=seconds,
-                results=results,
-                previous=settings.warehouse_path,
-                fingerprint=fingerprint,
-            )
-            _publish(build_file, settings.warehouse_path)
+                incremental = False
+                _remove_db_file(build_file)
+                figures = _build_into(
+                    build_file,
+                    settings,
+                    build_id=build_id,
+                    as_of=as_of,
+                    built_at=built_at,
+                    started=started,
+                    incremental=False,
+                    fingerprint=fingerprint,
+                )
+            with _on_disk(f"cannot publish {build_file} as {settings.warehouse_path}"):
+                _publish(build_file, settings.warehouse_path)
             published = True
         finally:
             if not published:
@@ -618,6 +732,83 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
     )
     _print_summary(summary)
     return summary
+
+
+def _build_into(
+    build_file: Path,
+    settings: Settings,
+    *,
+    build_id: str,
+    as_of: datetime,
+    built_at: datetime,
+    started: float,
+    incremental: bool,
+    fingerprint: str,
+) -> dict[str, object]:
+    """Run dbt into `build_file` and record the build there; returns the summary figures.
+
+    Raises `_DamagedState` when an incremental run fails because the copied published
+    state is damaged, PulseError for every other failure.
+    """
+    if incremental:
+        with _on_disk(f"cannot build: cannot copy {settings.warehouse_path} to {build_file}"):
+            shutil.copyfile(settings.warehouse_path, build_file)
+    with _on_disk(f"cannot build: dbt cannot write {build_file}"):
+        results, stream_errors, returncode = _run_dbt(
+            settings, build_file, as_of=as_of, full_refresh=not incremental
+        )
+    _target_dir, log_dir = dbt_dirs(settings)
+    failed = [r for r in results if r.status in FAILED_STATUSES]
+    if returncode != 0 or failed:
+        messages = [r.message for r in failed] + stream_errors
+        damage = _mentions_damage(messages)
+        if incremental and damage:
+            raise _DamagedState(damage)
+        if _mentions_full_disk(messages):  # every node fails alike: the sentence says it all
+            full = OSError(errno.ENOSPC, "no space left on device")
+            raise data_dir_error(full, f"cannot build: dbt ran out of space for {build_file}")
+        print(_failure_screen(results, stream_errors, log_dir), flush=True)
+        if incremental:
+            print(
+                "This was an incremental build on the published state; if the error "
+                "is about that state, run `pulse build --full-refresh`.",
+                flush=True,
+            )
+        if damage:  # a full build reads only the landing database and the seeds
+            raise PulseError(
+                f"build failed because a database file is damaged ({damage}); the published "
+                f"warehouse is unchanged — the landing database {settings.landing_path} is the "
+                "likely one: restore it from a backup, or move it away and run `pulse load`"
+            )
+        what = (
+            f"{len(failed)} dbt node(s) failed"
+            if failed
+            else f"dbt exited with status {returncode}"
+        )
+        raise PulseError(
+            f"build failed ({what}); the published warehouse is unchanged — "
+            "fix the models or data named above and run `pulse build` again"
+        )
+    try:
+        with _on_disk(f"cannot build: cannot record the build in {build_file}"):
+            return _write_build_tables(
+                build_file,
+                settings,
+                build_id=build_id,
+                as_of=as_of,
+                built_at=built_at,
+                full_refresh=not incremental,
+                seconds=time.monotonic() - started,
+                results=results,
+                previous=settings.warehouse_path,
+                fingerprint=fingerprint,
+            )
+    except duckdb.Error as exc:
+        # the copied state's history and unit-test results are read here
+        damage = _mentions_damage([str(exc)])
+        if incremental and damage:
+            raise _DamagedState(damage) from None
+        raise
 
 
 def _print_summary(summary: BuildSummary) -> None:

@@ -20,12 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
-from warehouse.core.errors import PulseError
+from warehouse.core.errors import PulseError, data_dir_error
 from warehouse.core.settings import Settings
 
-# How long a step waits for the other to finish before giving up. A demo build takes
-# well under a minute; a 10 M build takes minutes, so waiting is the useful default.
-DEFAULT_TIMEOUT_S = float(os.environ.get("PULSE_LOCK_TIMEOUT", "900"))
 _POLL_S = 0.2
 
 
@@ -46,13 +43,20 @@ def _describe_holder(fd: int) -> str:
 def pulse_lock(settings: Settings, purpose: str, *, timeout: float | None = None) -> Iterator[None]:
     """Hold the load/build lock for the body; wait up to `timeout` seconds for it.
 
-    Raises PulseError naming the holder when the wait times out. Re-entrant use from
-    the same process is not supported (and not needed: refresh takes it per step).
+    `timeout` defaults to `settings.lock_timeout_seconds` (PULSE_LOCK_TIMEOUT). Raises
+    PulseError naming the holder when the wait times out, and naming the data directory
+    when the lock file cannot be created there (the first write of every load and
+    build, so a read-only, full or missing data directory is reported here). Re-entrant
+    use from the same process is not supported (and not needed: refresh takes it per
+    step).
     """
-    timeout = DEFAULT_TIMEOUT_S if timeout is None else timeout
+    timeout = settings.lock_timeout_seconds if timeout is None else timeout
     path = settings.lock_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise data_dir_error(exc, f"cannot {purpose}: cannot create the lock file {path}") from None
     try:
         deadline = time.monotonic() + timeout
         announced = False
@@ -77,8 +81,13 @@ def pulse_lock(settings: Settings, purpose: str, *, timeout: float | None = None
             "host": socket.gethostname(),
             "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(info).encode(), 0)
+        except OSError as exc:
+            raise data_dir_error(
+                exc, f"cannot {purpose}: cannot write the lock file {path}"
+            ) from None
         try:
             yield
         finally:

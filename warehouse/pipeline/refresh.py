@@ -10,6 +10,8 @@ build publishes nothing).
 `before_cycle` runs first in each cycle with the raw directory, the cycle's moment and a
 seed, and returns the files it wrote: the live demo passes the simulator's
 `append_live_batch` here, so the pipeline does not depend on the demo package.
+`after_cycle` runs after a cycle's build with the settings and returns one line for the
+report: the command line passes the breach alerts run, which the pipeline never imports.
 """
 
 from __future__ import annotations
@@ -24,9 +26,16 @@ from warehouse.core.errors import PulseError
 from warehouse.core.settings import Settings
 
 BeforeCycle = Callable[..., Sequence[Path]]
+AfterCycle = Callable[[Settings], str]
 
 
-def _cycle(settings: Settings, raw_dir: Path, *, before_cycle: BeforeCycle | None) -> str:
+def _cycle(
+    settings: Settings,
+    raw_dir: Path,
+    *,
+    before_cycle: BeforeCycle | None,
+    after_cycle: AfterCycle | None = None,
+) -> str:
     """One load + build; returns a one-line account of what happened."""
     now = datetime.now(UTC)
     parts: list[str] = []
@@ -42,6 +51,8 @@ def _cycle(settings: Settings, raw_dir: Path, *, before_cycle: BeforeCycle | Non
         parts.append(f"{len(failed_files)} file(s) refused by the loader (see above)")
     summary = build(settings, as_of=None, full_refresh=False)
     parts.append(f"published build {summary.build_id} in {summary.seconds:.1f} s")
+    if after_cycle is not None:
+        parts.append(after_cycle(settings))
     return "; ".join(parts)
 
 
@@ -51,11 +62,13 @@ def refresh(
     *,
     every: timedelta | None,
     before_cycle: BeforeCycle | None = None,
+    after_cycle: AfterCycle | None = None,
     max_cycles: int | None = None,
 ) -> None:
     """Load + build once, or every `every` until Ctrl-C (or `max_cycles`, for tests)."""
     if every is None:
-        print(f"refresh: {_cycle(settings, raw_dir, before_cycle=before_cycle)}", flush=True)
+        result = _cycle(settings, raw_dir, before_cycle=before_cycle, after_cycle=after_cycle)
+        print(f"refresh: {result}", flush=True)
         return
     interval = every.total_seconds()
     print(f"refresh every {every}; Ctrl-C stops", flush=True)
@@ -66,7 +79,9 @@ def refresh(
             started = time.monotonic()
             stamp = datetime.now(UTC).strftime("%H:%M:%S")
             try:
-                result = _cycle(settings, raw_dir, before_cycle=before_cycle)
+                result = _cycle(
+                    settings, raw_dir, before_cycle=before_cycle, after_cycle=after_cycle
+                )
                 print(f"[{stamp} UTC] refresh {cycle} ok: {result}", flush=True)
             except PulseError as exc:
                 print(f"[{stamp} UTC] refresh {cycle} failed: {exc}", flush=True)
