@@ -181,6 +181,28 @@ def _tickets(c: Ctx, params: dict[str, Any], sel: dict[str, Any]) -> Any:
     return data.sla_tickets(c.settings, c.viewer, start, end, **kwargs)
 
 
+def overall_tile(c: Ctx, kr: dict[str, Any] | None, matrix: Any, s: date, e: date) -> Any:
+    """Overall compliance: the sla_compliance key result when the year has one (the OKR
+    card's row); FY2025 has none, so the range's met / (met + breached) is shown for
+    the range, without a target or status, until a period mart carries it."""
+    if kr is not None:
+        return kr_tile(
+            kr,
+            t("sla.overall_kpi", c.lang),
+            c.lang,
+            definition=define(c, "sla_compliance"),
+            tile_id="kpi-overall",
+        )
+    met, breached = int(matrix["met"].sum()), int(matrix["breached"].sum())
+    return kpi_tile(
+        t("sla.overall_kpi", c.lang),
+        fmt.percent(met / (met + breached) if met + breached else None, c.lang),
+        sub=f"{fmt.date_(s, c.lang)} – {fmt.date_(e, c.lang)}",
+        definition=define(c, "sla_compliance"),
+        tile_id="kpi-overall",
+    )
+
+
 def layout(
     start: str | None = None,
     end: str | None = None,
@@ -241,13 +263,7 @@ def layout(
 
         kpis = html.Div(
             [
-                kr_tile(
-                    kr("overall"),
-                    t("sla.overall_kpi", c.lang),
-                    c.lang,
-                    definition=define(c, "sla_compliance"),
-                    tile_id="kpi-overall",
-                ),
+                overall_tile(c, kr("overall"), matrix, s, e),
                 kr_tile(
                     kr("first_response"),
                     t("metric.first_response", c.lang),
