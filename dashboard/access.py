@@ -150,6 +150,7 @@ PAGES = (
     "revenue",
     "quality",
     "wall",
+    "whatif",
     "not_found_404",
 )
 _EVERY_PAGE = frozenset(PAGES)
@@ -158,7 +159,8 @@ _EVERY_PAGE = frozenset(PAGES)
 ROLE_PAGES: Mapping[str, frozenset[str]] = {
     "vp": _EVERY_PAGE,
     "lead": _EVERY_PAGE,
-    "engineer": _EVERY_PAGE,
+    # What-if compares a draft policy with the real one: a management tool.
+    "engineer": _EVERY_PAGE - {"whatif"},
     "wall": frozenset({"wall"}),
 }
 # Where a role is sent when it opens a page it may not use (else: 403).

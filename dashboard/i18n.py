@@ -22,6 +22,7 @@ TR: dict[str, tuple[str, str]] = {
     "nav.revenue": ("Выручка и затраты", "Revenue & efficiency"),
     "nav.wall": ("Табло", "Wall"),
     "nav.quality": ("Качество данных", "Data quality"),
+    "nav.whatif": ("Что если", "What-if"),
     "lang.switch": ("Язык", "Language"),
     "asof.label": ("Данные на", "Data as of"),
     "asof.stale": (
@@ -99,6 +100,36 @@ TR: dict[str, tuple[str, str]] = {
     "metric.first_response": ("Первый ответ", "First response"),
     "metric.resolution": ("Решение", "Resolution"),
     "metric.overall": ("Общий SLA", "Overall SLA"),
+    "metric.next_reply": ("Следующий ответ", "Next reply"),
+    "whatif.title": ("Что если: черновик политики SLA", "What-if: a draft SLA policy"),
+    "whatif.scenario": ("Сценарий", "Scenario"),
+    "whatif.hint": (
+        "Черновик считается теми же часами SLA, что и действующая политика; "
+        "рабочие цифры не меняются. Итог относится к периоду по моменту итога.",
+        "The draft runs on the same SLA clocks as the live policy; production numbers "
+        "do not change. An outcome counts in the period its moment falls in.",
+    ),
+    "whatif.none": (
+        "Нет черновиков, меняющих итоги. Добавьте строки в `seeds/sla_policy_drafts.csv` "
+        "и выполните `pulse build`.",
+        "No draft changes any outcome. Add rows to `seeds/sla_policy_drafts.csv` and run "
+        "`pulse build`.",
+    ),
+    "whatif.matrix": ("Соблюдение SLA: сейчас и по черновику", "Compliance: live and draft"),
+    "whatif.tickets": ("Заявки, у которых меняется итог", "Tickets whose outcome changes"),
+    "whatif.headline": (
+        "{tier} · {prio} · {metric}: {live} → {draft}, меняется итогов: {n}",
+        "{tier} · {prio} · {metric}: {live} → {draft}, {n} outcomes change",
+    ),
+    "whatif.live": ("Сейчас", "Live"),
+    "whatif.draft": ("Черновик", "Draft"),
+    "whatif.met": ("выполнено", "met"),
+    "whatif.breached": ("нарушено", "breached"),
+    "whatif.changed": ("Меняется", "Changed"),
+    "whatif.no_change": (
+        "В этом периоде черновик не меняет ни одного итога.",
+        "In this period the draft changes no outcome.",
+    ),
     # OKR page
     "okr.title": ("Цели и ключевые результаты", "Objectives and key results"),
     "okr.value": ("Значение", "Value"),
@@ -299,7 +330,7 @@ TR: dict[str, tuple[str, str]] = {
     "col.title": ("Статья", "Article"),
     # teams page
     "teams.title": ("Инженеры и цели их линии", "Engineers against their tier targets"),
-    "teams.period": ("Недель в расчёте: {weeks}", "Last {weeks} weeks"),
+    "teams.period": ("Период: {period}", "Period: {period}"),
     "teams.aggregated": (
         "{team}: остальные инженеры (сводно)",
         "{team}: other engineers (aggregated)",
@@ -331,7 +362,6 @@ TR: dict[str, tuple[str, str]] = {
     "m.avg_deal": ("Средняя сделка", "Average deal"),
     "m.cycle_days": ("Цикл сделки, дней", "Sales cycle, days"),
     "teams.weeks": ("Период", "Period"),
-    "teams.weeks_n": ("{n} нед.", "{n} weeks"),
     "teams.empty": (
         "Нет недельных показателей инженеров. Проверьте, что `pulse build` прошёл успешно.",
         "No weekly engineer metrics yet. Check that `pulse build` succeeded.",
@@ -347,7 +377,6 @@ TR: dict[str, tuple[str, str]] = {
     "eng.tickets": ("Заявки инженера", "Engineer's tickets"),
     "eng.not_found": ("Инженер {id} не найден.", "Engineer {id} not found."),
     "eng.back": ("← Все инженеры", "← All engineers"),
-    "eng.last_weeks": ("Последние 4 недели", "Last 4 weeks"),
     "eng.no_rows": ("Нет записей.", "No records."),
     "eng.qa_total": ("Итог", "Total"),
     "eng.qa_tech": ("Техника", "Technical"),
@@ -396,6 +425,8 @@ TR: dict[str, tuple[str, str]] = {
     "tkt.completed": ("Завершено", "Completed"),
     "tkt.solver": ("Решил", "Solved by"),
     "tkt.first_responder": ("Первым ответил", "First responder"),
+    "tkt.agent_work": ("В работе у поддержки", "Agent work time"),
+    "tkt.requester_wait": ("Ожидание клиента", "Requester wait time"),
     "tkt.reopens": ("Переоткрытий", "Reopens"),
     "tkt.escalations": ("Эскалаций", "Escalations"),
     "tkt.hidden": ("скрыто", "hidden"),
@@ -537,6 +568,44 @@ TR: dict[str, tuple[str, str]] = {
         "{batches} пакетов · {read} строк прочитано · {landed} загружено · {rejected} отклонено",
         "{batches} batches · {read} rows read · {landed} landed · {rejected} rejected",
     ),
+    "vsla.title": ("SLA по данным хелпдеска и Support Pulse", "SLA: helpdesk vs Support Pulse"),
+    "vsla.agreement": ("Совпадение вердиктов SLA", "SLA verdicts agreeing"),
+    "vsla.agreement_sub": (
+        "{agreed} из {n} пар «заявка × метрика» совпадают по исходу, цели и часам",
+        "{agreed} of {n} ticket × metric pairs agree on outcome, target and clock",
+    ),
+    "vsla.none": (
+        "Вердиктов хелпдеска нет: импортируйте Zendesk (pulse import zendesk)",
+        "No helpdesk verdicts: import Zendesk (pulse import zendesk)",
+    ),
+    "vsla.by_reason": ("Расхождения по причинам", "Disagreements by reason"),
+    "vsla.rows": ("Расходящиеся заявки", "Disagreeing tickets"),
+    "vsla.vendor": ("Хелпдеск", "Helpdesk"),
+    "vsla.pulse": ("Support Pulse", "Support Pulse"),
+    "vsla.policy": ("Политика хелпдеска", "Helpdesk policy"),
+    "vsla.reason.event_missing_pulse": (
+        "Нет цели в Support Pulse (free, проактивная)",
+        "No target in Support Pulse (free tier, proactive)",
+    ),
+    "vsla.reason.event_missing_vendor": (
+        "Хелпдеск не применил SLA",
+        "The helpdesk applied no SLA",
+    ),
+    "vsla.reason.priority_retarget": (
+        "Смена приоритета / перенацеливание",
+        "Priority change / re-target",
+    ),
+    "vsla.reason.tier_at_creation": (
+        "Другой уровень поддержки при создании",
+        "Different support tier at creation",
+    ),
+    "vsla.reason.policy_or_target": ("Другая политика или цель", "Different policy or target"),
+    "vsla.reason.business_calendar": (
+        "Рабочий календарь / праздники",
+        "Business calendar / holidays",
+    ),
+    "vsla.reason.pause_handling": ("Учёт пауз (ожидание, hold)", "Pause handling (pending, hold)"),
+    "vsla.reason.unexplained": ("Не объяснено", "Unexplained"),
 }
 
 # Metric definitions shown on hover (fallback when the dbt manifest has no description).

@@ -406,10 +406,10 @@ def test_quality_page_shows_failed_deliveries(
     tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, built_warehouse
 ) -> None:
     """The /quality layout carries the card, built from the JSON the run left."""
+    import dash
     from plotly.utils import PlotlyJSONEncoder
 
     from dashboard.app import create_app
-    from dashboard.pages import quality
 
     channels = '[[alerts.channels]]\nkind = "webhook"\nname = "ops"\nurl_env = "PULSE_TEST_HOOK"\n'
     settings = _settings(tmp_path, channels)
@@ -419,7 +419,10 @@ def test_quality_page_shows_failed_deliveries(
     shutil.copy(built_warehouse.settings.warehouse_path, settings.warehouse_path)  # dq marts
     app = create_app(settings)
     with app.server.test_request_context("/quality?lang=en"):
-        page = json.dumps(quality.layout(lang="en"), cls=PlotlyJSONEncoder, ensure_ascii=False)
+        # the page as the app registered it (importing the module again would register
+        # its path twice)
+        layout = dash.page_registry["pages.quality"]["layout"]
+        page = json.dumps(layout(lang="en"), cls=PlotlyJSONEncoder, ensure_ascii=False)
     assert "Alert deliveries" in page
     assert page.count("HTTP 503 Service Unavailable") == 5
     assert "SECRET-TOKEN" not in page

@@ -1,4 +1,4 @@
-"""Pure builders of the dashboard: formatting, translations, figures, CSV, cell states."""
+"""Pure builders of the dashboard: formatting, translations, figures, CSV, periods."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 from dashboard import figures, i18n
 from dashboard import formatting as fmt
 from dashboard.components.grid import csv_text, neutralise
-from dashboard.components.metrics import cell_state
 
 NBSP = "\u00a0"
 
@@ -131,24 +130,17 @@ def test_csv_neutralises_formulas() -> None:
     assert rows[2] == ["ok", ""]
 
 
-# ----------------------------------------------------------------------------- cell states
+# ----------------------------------------------------------------------------- periods
 
 
-@pytest.mark.parametrize(
-    ("metric", "value", "target", "state"),
-    [
-        ("response_compliance", 0.97, 0.96, "good"),
-        ("response_compliance", 0.93, 0.96, "warn"),
-        ("response_compliance", 0.80, 0.96, "bad"),
-        ("escalation_rate", 0.10, 0.15, "good"),
-        ("escalation_rate", 0.40, 0.15, "bad"),
-        ("tickets_handled", 16, 15, "good"),
-        ("tickets_handled", 10, 15, "bad"),
-        ("qa_score", None, 85, None),
-    ],
-)
-def test_cell_state(metric, value, target, state) -> None:
-    assert cell_state(metric, value, target, 20) == state
+def test_period_labels_name_the_period() -> None:
+    assert fmt.period("2026-Q4", "en") == "Q4 2026"
+    assert fmt.period("2026-11", "en") == "Nov 2026"
+    assert fmt.period("2026-11", "ru") == "ноя 2026"
+    assert fmt.period("last_4_weeks", "en") == "last 4 full weeks"
+    assert fmt.period("2026-Q4", "en", partial=True) == "Q4 2026 (to date)"
+    assert fmt.period("2026", "en") == "2026"
+    assert fmt.period("2025-W07", "en") == "W07 2025"
 
 
 # ----------------------------------------------------------------------------- figures

@@ -162,8 +162,22 @@ def test_wall_snapshot_has_no_names_and_the_quarters_targets(wh: Settings, marts
     assert snap["queue"], "the build has open clocks near breach"
     assert set(snap["queue"][0]) == {"ticket_id", "support_tier", "priority", "metric", "due_at"}
     assert snap["today"] == "2025-05-15"
-    fr = data.key_result(wh, VP, "first_response_sla", 2025, 2)
-    assert snap["targets"]["first_response"] == pytest.approx(fr["target"] / 100.0)
+    # Today's tiles are the SLA period mart's day rows: its target and its status.
+    met, breached, target, status = _one(
+        marts,
+        "select met_count, breached_count, target_pct, status from fct_sla_compliance_periods "
+        "where period_kind = 'day' and period_label = '2025-05-15' and support_tier = 'all' "
+        "and priority = 'all' and metric = 'first_response'",
+    )
+    (daily_met,) = _one(
+        marts,
+        "select sum(met_count) from fct_sla_daily where outcome_date = date '2025-05-15' "
+        "and metric = 'first_response'",
+    )
+    assert met == daily_met
+    assert (snap["first_response"]["met"], snap["first_response"]["breached"]) == (met, breached)
+    assert snap["first_response"]["target"] == pytest.approx(target / 100.0)
+    assert snap["first_response"]["status"] == status
 
 
 def test_ticket_detail_names_only_when_allowed(wh: Settings, marts) -> None:
@@ -173,7 +187,8 @@ def test_ticket_detail_names_only_when_allowed(wh: Settings, marts) -> None:
         "and account_id is not null order by ticket_id limit 1",
     )
     ticket = data.ticket_detail(wh, VP, ticket_id)
-    assert ticket["found"] and ticket["clocks"].height == 2
+    assert ticket["found"]
+    assert {"first_response", "resolution"} <= set(ticket["clocks"]["metric"].to_list())
     assert ticket["ticket"]["account_name"] and ticket["ticket"]["solver_name"]
     wall = data.ticket_detail(wh, WALL, ticket_id)["ticket"]
     assert "account_name" not in wall
@@ -234,7 +249,7 @@ def test_customers_read_the_nps_waves_and_support_impact(wh: Settings, marts) ->
 
 def test_quality_page_data(wh: Settings, marts) -> None:
     q = data.quality(wh, VP)
-    (batches,) = _one(marts, "select count(*) from dq_load_manifest")
+    (batches,) = _one(marts, "select count(*) from fct_dq_load_manifest")
     assert q["batches"].height == batches == 28
     assert q["batches"]["is_reconciled"].all()
     assert q["orphan_count"] == 0 and q["reasons"].height == 0
@@ -275,14 +290,22 @@ def test_reader_follows_an_atomic_rename(tmp_path: Path) -> None:
     reader.close()
 
 
-def test_engineer_table_folds_other_teams_for_a_lead(wh: Settings, marts) -> None:
+def test_engineer_table_is_the_period_rows(wh: Settings, marts) -> None:
     vp = data.engineer_table(wh, VP)
-    (engineers,) = _one(
-        marts,
-        "select count(distinct engineer_id) from fct_engineer_weeks "
-        "where week_start > (select max(week_start) from fct_engineer_weeks) - interval 28 day",
-    )
-    assert vp.height == engineers and not vp["is_aggregate"].any()
+    rows = marts.execute(
+        "select engineer_id, value, target, status from fct_engineer_periods "
+        "where period_label = 'last_4_weeks' and metric = 'fcr'"
+    ).fetchall()
+    assert vp.height == len(rows) and not vp["is_aggregate"].any()
+    got = {r["engineer_id"]: r for r in vp.iter_rows(named=True)}
+    for engineer_id, value, target, status in rows:
+        row = got[engineer_id]
+        assert row["fcr"] == (None if value is None else pytest.approx(value / 100))
+        assert row["fcr_target"] == (None if target is None else pytest.approx(target / 100))
+        assert row["fcr_status"] == status
+
+
+def test_engineer_table_folds_other_teams_for_a_lead(wh: Settings, marts) -> None:
     lead = data.engineer_table(wh, LEAD_T2)
     t2 = {
         r[0]
@@ -293,9 +316,28 @@ def test_engineer_table_folds_other_teams_for_a_lead(wh: Settings, marts) -> Non
     named = lead.filter(~lead["is_aggregate"])
     assert set(named["engineer_id"].to_list()) == t2
     folded = lead.filter(lead["is_aggregate"])
-    assert folded.height > 0
+    teams = {
+        r[0] for r in marts.execute("select team_id from dim_team where team_id <> 't2'").fetchall()
+    }
+    assert set(folded["team_id"].to_list()) == teams
     assert folded["full_name"].null_count() == folded.height
     assert folded["engineer_id"].null_count() == folded.height
+    team_status = dict(
+        marts.execute(
+            "select team_id, status from fct_team_periods "
+            "where period_label = 'last_4_weeks' and metric = 'fcr'"
+        ).fetchall()
+    )
+    for row in folded.iter_rows(named=True):  # a team row carries the mart's status
+        assert row["fcr_status"] == team_status[row["team_id"]]
+    # A team's share is its engineers' outcomes summed, not a mean of percentages.
+    fcr, solved = _one(
+        marts,
+        "select sum(numerator), sum(denominator) from fct_engineer_periods "
+        "where team_id = 't1-msk' and period_label = 'last_4_weeks' and metric = 'fcr'",
+    )
+    msk = folded.filter(pl.col("team_id") == "t1-msk").row(0, named=True)
+    assert msk["fcr"] == pytest.approx(fcr / solved)
     text = lead.write_csv()
     others = marts.execute("select full_name from dim_engineer where team_id <> 't2'").fetchall()
     for (name,) in others:
@@ -310,3 +352,34 @@ def test_engineer_sees_only_themself(wh: Settings) -> None:
         data.engineer_profile(wh, ENGINEER_6, "ENG007")
     with pytest.raises(data.Forbidden):
         data.engineer_profile(wh, LEAD_T2, "ENG001")
+
+
+def test_sla_overall_is_met_over_outcomes_of_the_quarter(wh: Settings, marts) -> None:
+    """FY2025 has no overall SLA KR: /sla's overall tile is the period mart's row, which
+    equals a direct count of the quarter's daily grain rows."""
+    assert data.key_result(wh, VP, "sla_compliance", 2025, 2) is None
+    met, breached = _one(
+        marts,
+        "select sum(met_count), sum(breached_count) from fct_sla_daily "
+        "where outcome_date >= date '2025-04-01' and outcome_date < date '2025-07-01' "
+        "and support_tier = 'premium'",
+    )
+    row = data.sla_overall(wh, VP, 2025, 2, "premium")
+    assert row["actual"] == pytest.approx(100.0 * met / (met + breached))
+    assert row["period"] == "2025-Q2" and row["is_current_period"]
+
+
+def test_sla_trend_is_the_day_rows(wh: Settings, marts) -> None:
+    trend = data.sla_daily(wh, VP, *PERIOD, None, "resolution")
+    assert set(trend["support_tier"].to_list()) == {"premium", "professional", "standard"}
+    met, breached = _one(
+        marts,
+        "select sum(met_count), sum(breached_count) from fct_sla_daily "
+        "where outcome_date = date '2025-05-14' and support_tier = 'standard' "
+        "and metric = 'resolution'",
+    )
+    day = trend.filter(
+        (pl.col("day") == date(2025, 5, 14)) & (pl.col("support_tier") == "standard")
+    ).row(0, named=True)
+    assert (day["met"], day["breached"]) == (met, breached)
+    assert day["compliance"] == pytest.approx(met / (met + breached))

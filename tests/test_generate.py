@@ -33,6 +33,9 @@ from warehouse.demo.generate import KR_IDS, generate
 START = date(2025, 1, 1)
 END = datetime(2025, 2, 28, 12, 0, tzinfo=UTC)
 SEED = 11
+# Entities only a helpdesk importer writes (DESIGN s3 extensions): the demo has no vendor.
+IMPORT_ONLY = {"vendor_sla_events"}
+DEMO_ENTITIES = {name: e for name, e in ENTITIES.items() if name not in IMPORT_ONLY}
 TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\+03:00|Z)$")
 
 
@@ -55,7 +58,7 @@ def extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def con(extract: Path) -> duckdb.DuckDBPyConnection:
     c = duckdb.connect()
     c.execute("set TimeZone = 'Europe/Moscow'")  # ::date of a timestamptz is a Moscow date
-    for entity in ENTITIES:
+    for entity in DEMO_ENTITIES:
         c.execute(
             f"create view {entity} as select * from read_csv('{extract}/{entity}/*.csv', "
             "all_varchar=true, union_by_name=true)"
@@ -72,7 +75,7 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str):
 
 
 def test_every_entity_written_with_contract_columns(extract: Path) -> None:
-    for name, entity in ENTITIES.items():
+    for name, entity in DEMO_ENTITIES.items():
         files = sorted((extract / name).glob("*.csv"))
         assert files, f"no files for {name}"
         for path in files:
@@ -89,7 +92,7 @@ def test_monthly_batches_for_tickets_and_events(extract: Path) -> None:
 
 
 def test_values_within_contract(extract: Path) -> None:
-    for name, entity in ENTITIES.items():
+    for name, entity in DEMO_ENTITIES.items():
         frame = pl.concat(
             [pl.read_csv(p, infer_schema=False) for p in sorted((extract / name).glob("*.csv"))],
             how="vertical",

@@ -52,6 +52,7 @@ COMPARED = {
     "main.fct_tickets": "ticket_id",
     "main.fct_sla_outcomes": "ticket_id, metric",
     "main.fct_sla_daily": "outcome_date, support_tier, priority, metric",
+    "main.fct_ticket_events": "event_id",
     "intermediate.int_ticket_status_intervals": "ticket_id, interval_number",
     "intermediate.int_ticket_event_summaries": "ticket_id",
     "intermediate.int_ticket_completion_states": "ticket_id",

@@ -289,8 +289,14 @@ def test_multiline_quoted_value_and_bad_quote(settings: Settings) -> None:
         ("T2", 'say "hi"'),
         ("T4", "ok"),
     ]
-    # Line numbers count records: the two-line value of T1 is one record.
-    assert rejects(settings, "tickets") == [(4, "malformed row: bad quoting")]
+    # Line numbers are physical lines: T1's two-line value takes lines 2 and 3, T2 is on
+    # line 4, so T3 starts on line 5, where an editor shows it.
+    assert rejects(settings, "tickets") == [(5, "malformed row: bad quoting")]
+    assert query(settings, "select ticket_id, _line_number from raw.tickets order by 1") == [
+        ("T1", 2),
+        ("T2", 4),
+        ("T4", 6),
+    ]
 
 
 # ---------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def _hostile_warehouse(source: Path, path: Path) -> Path:
     con = duckdb.connect(str(path))
     try:
         con.execute(
-            "insert into dq_load_rejects (batch_id, entity, file_name, line_number, raw_row, "
+            "insert into fct_dq_load_rejects (batch_id, entity, file_name, line_number, raw_row, "
             "reason) values "
             "(9001, 'engineers', 'engineers/b1.csv', 4, ?, 'team_id: missing required value'), "
             "(9001, 'csat_responses', 'csat_responses/b1.csv', 9, ?, 'score: out of range'), "
@@ -85,7 +85,7 @@ def _hostile_warehouse(source: Path, path: Path) -> Path:
         )
         # A headerless engineers file: the loader's error quotes its first line.
         con.execute(
-            "insert into dq_load_manifest (batch_id, entity, file_name, rows_read, "
+            "insert into fct_dq_load_manifest (batch_id, entity, file_name, rows_read, "
             "rows_landed, rows_rejected, status, error_message, loaded_at, is_reconciled) "
             "values (9002, 'engineers', 'engineers/b2.csv', 0, 0, 0, 'failed', ?, "
             "timestamp '2025-05-15 09:00', true)",

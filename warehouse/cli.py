@@ -160,9 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--to", action="append", default=[], help="a configured recipient")
     digest.add_argument("--send", action="store_true", help="mail them (default: files only)")
     digest.add_argument("--lang", choices=("ru", "en"), default="ru", help="a preview's language")
+    cal = sub.add_parser("calendar", help="holiday calendars from the holidays package")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
+    cal_update = cal_sub.add_parser("update", help="write seeds/holidays.csv")
+    cal_update.add_argument("--years", default="2024-2028", help="e.g. 2024-2028")
+    cal_update.add_argument("--countries", default="RU,KZ,BY,DE", help="e.g. RU,KZ,BY")
 
     add_serve_arguments(sub.add_parser("serve", help="serve the dashboard"))
 
+    from warehouse.sources import commands as source_commands
+
+    source_commands.add_parsers(sub)  # pulse import zendesk|csv, pulse pull zendesk
     return parser
 
 
@@ -210,8 +218,18 @@ def run(argv: list[str] | None = None) -> int:
     elif args.command == "digest":
         forward = ["--kind", args.kind, "--lang", args.lang, *(["--send"] if args.send else [])]
         _exec_module(settings, "dashboard.digest", forward + [f"--to={a}" for a in args.to])
+    elif args.command == "calendar":
+        from warehouse.pipeline import calendar
+
+        calendar.update_calendar(
+            calendar.parse_years(args.years), calendar.parse_countries(args.countries)
+        )
     elif args.command == "serve":
         _exec_dashboard(settings, args)
+    elif args.command in ("import", "pull"):
+        from warehouse.sources import commands as source_commands
+
+        return source_commands.run(args, settings)
     return 0
 
 

@@ -17,6 +17,7 @@ NAV = (
     ("/customers", "nav.customers", "customers"),
     ("/revenue", "nav.revenue", "revenue"),
     ("/quality", "nav.quality", "quality"),
+    ("/whatif", "nav.whatif", "whatif"),
     ("/wall", "nav.wall", "wall"),
 )
 

@@ -16,6 +16,7 @@ Rules this module keeps:
   returned.
 """
 
+from dashboard.data import whatif
 from dashboard.data.connection import (
     BUILD_HEADER,
     CACHE_EXTENSION,
@@ -42,11 +43,13 @@ from dashboard.data.customers import (
     support_impact,
 )
 from dashboard.data.engineers import (
+    DEFAULT_PERIOD,
     ENGINEER_METRICS,
     engineer_csv_rows,
+    engineer_periods,
     engineer_profile,
+    engineer_rows,
     engineer_table,
-    engineer_weeks_rows,
 )
 from dashboard.data.meta import METRIC_DOCS, build_info, filter_options, metric_descriptions
 from dashboard.data.okr import (
@@ -62,6 +65,7 @@ from dashboard.data.revenue import (
     cost_monthly,
     credited_opportunities,
     deals_by_competitor,
+    efficiency,
     revenue_ytd,
 )
 from dashboard.data.sla import (
@@ -72,12 +76,14 @@ from dashboard.data.sla import (
     sla_distribution,
     sla_kr_period,
     sla_matrix,
+    sla_overall,
     sla_period_default,
     sla_tickets,
     sla_time_stats,
     tier_sla_targets,
 )
 from dashboard.data.tickets import ticket_detail
+from dashboard.data.vendor_sla import vendor_sla_comparison
 from dashboard.data.visibility import Forbidden, Scope
 from dashboard.data.wall import wall_snapshot
 
@@ -85,6 +91,7 @@ __all__ = [
     "BREACH_DIMENSIONS",
     "BUILD_HEADER",
     "CACHE_EXTENSION",
+    "DEFAULT_PERIOD",
     "ENGINEER_METRICS",
     "METRICS",
     "METRIC_DOCS",
@@ -109,10 +116,12 @@ __all__ = [
     "csat_monthly",
     "current_quarter",
     "deals_by_competitor",
+    "efficiency",
     "engineer_csv_rows",
+    "engineer_periods",
     "engineer_profile",
+    "engineer_rows",
     "engineer_table",
-    "engineer_weeks_rows",
     "filter_options",
     "filter_value",
     "init_app",
@@ -132,11 +141,14 @@ __all__ = [
     "sla_distribution",
     "sla_kr_period",
     "sla_matrix",
+    "sla_overall",
     "sla_period_default",
     "sla_tickets",
     "sla_time_stats",
     "support_impact",
     "ticket_detail",
     "tier_sla_targets",
+    "vendor_sla_comparison",
     "wall_snapshot",
+    "whatif",
 ]

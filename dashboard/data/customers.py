@@ -86,7 +86,7 @@ def support_impact(settings: Any, viewer: Any) -> pl.DataFrame:
     def q(sess: Session) -> pl.DataFrame:
         return _df(
             sess,
-            "select had_breach, accounts, retained_pct / 100.0 as retained, "
+            "select had_breach, account_count as accounts, retained_pct / 100.0 as retained, "
             "nps_responses as nps_n, nps from main.fct_support_impact order by had_breach",
         )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.connection import MissingMart, Session, _df, _has_table, _run, _tz, filter_value
+from dashboard.data.connection import Session, _df, _run, _tz, filter_value
 from dashboard.data.meta import build_info
 
 KR_COLUMNS = (
@@ -113,8 +113,6 @@ def okr_progress(
     chosen = any(v != "all" for v in dims)
 
     def q(sess: Session) -> dict[str, Any]:
-        if not _has_table(sess, "fct_okr_progress"):
-            raise MissingMart("fct_okr_progress")
         # The trend runs from January to the end of the chosen quarter.
         months = [f"{year}-{m:02d}" for m in range(1, 13)]
         if quarter:

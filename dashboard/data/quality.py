@@ -19,34 +19,34 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
     """
 
     def q(sess: Session) -> dict[str, Any]:
-        row = _first(sess.con.execute("select count(*) from main.dq_orphan_events").fetchall())
+        row = _first(sess.con.execute("select count(*) from main.fct_dq_orphan_events").fetchall())
         return {
             "batches": _df(
                 sess,
                 "select entity, file_name, rows_read, rows_landed, rows_rejected, status, "
                 "error_message as error, loaded_at, is_reconciled "
-                "from main.dq_load_manifest order by loaded_at desc, entity limit 500",
+                "from main.fct_dq_load_manifest order by loaded_at desc, entity limit 500",
             ),
             "reasons": _df(
                 sess,
-                "select entity, reason, count(*) as n from main.dq_load_rejects "
+                "select entity, reason, count(*) as n from main.fct_dq_load_rejects "
                 "group by all order by n desc limit 100",
             ),
             "reject_rows": _df(
                 sess,
                 "select entity, file_name, line_number, reason, raw_row "
-                "from main.dq_load_rejects order by file_name desc, line_number limit 200",
+                "from main.fct_dq_load_rejects order by file_name desc, line_number limit 200",
             ),
             "orphans": _df(
                 sess,
                 "select event_id, ticket_id, event_at, event_type, actor_role, "
-                "source_batch_id from main.dq_orphan_events limit 200",
+                "source_batch_id from main.fct_dq_orphan_events limit 200",
             ),
             "orphan_count": int(row[0]) if row else 0,
             "freshness": _df(
                 sess,
                 "select source_name, table_name, row_count, max_timestamp, last_loaded_at, "
-                "loaded_batches, lag_hours from main.dq_source_freshness "
+                "loaded_batches, lag_hours from main.fct_dq_source_freshness "
                 "order by lag_hours desc nulls first",
             ),
             "tests": _df(

@@ -10,23 +10,44 @@ from dashboard import access
 from dashboard.data.connection import Session, _df, _run
 
 
-def _kr_months(sess: Session, kr_id: str, year: int) -> pl.DataFrame:
-    """The month rows of a key result's total in the year: month, actual, target, status."""
-    return _df(
-        sess,
-        "select period as month, actual, target, status from main.fct_okr_progress "
-        "where kr_id = ? and period_type = 'month' and fiscal_year = ? and dim_tier = 'all' "
-        "and dim_segment = 'all' and dim_region = 'all' order by period",
-        [kr_id, year],
-    )
+def period_label(year: int, quarter: int | None) -> str:
+    """The label the period marts use for a year or a quarter."""
+    return f"{year}-Q{quarter}" if quarter else str(year)
+
+
+def efficiency(settings: Any, viewer: Any, year: int, quarter: int | None) -> dict[str, Any]:
+    """metric -> its fct_efficiency_periods row for the period, shaped like a key result
+    (actual, target, unit, status, period, is_current_period): cost_per_ticket,
+    automation_share, attributed_revenue. The mart sums the months as the OKR key
+    results do, and carries the organisation target where a year has no KR."""
+    label = period_label(year, quarter)
+
+    def q(sess: Session) -> dict[str, Any]:
+        rows = _df(
+            sess,
+            "select metric as kr_id, period_label as period, is_partial as is_current_period, "
+            "value as actual, target, unit, direction, status, projection, projected_status, "
+            "target_source, false as is_low_n from main.fct_efficiency_periods "
+            "where period_label = ?",
+            [label],
+        )
+        return {r["kr_id"]: r for r in rows.iter_rows(named=True)}
+
+    return _run(settings, "efficiency", (label,), "all", q)
 
 
 def revenue_ytd(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
     """Support-attributed revenue year to date at the end of each month of the year, with
-    the month's target and status (the attributed_revenue key result's month rows)."""
+    the month's target and status (fct_efficiency_periods' month rows)."""
 
     def q(sess: Session) -> pl.DataFrame:
-        return _kr_months(sess, "attributed_revenue", year).rename({"actual": "ytd"})
+        return _df(
+            sess,
+            "select period_label as month, value as ytd, target, status "
+            "from main.fct_efficiency_periods where metric = 'attributed_revenue' "
+            "and period_kind = 'month' and fiscal_year = ? order by period_label",
+            [year],
+        )
 
     return _run(settings, "revenue_ytd", (year,), "all", q)
 
@@ -52,36 +73,27 @@ def credited_opportunities(settings: Any, viewer: Any, year: int) -> pl.DataFram
     return result
 
 
-def deals_by_competitor(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
-    """Per competitor, closed in the year: won, lost, win_rate, poc_closed, poc_won,
-    poc_conversion, avg_deal_usd, avg_cycle_days."""
+def deals_by_competitor(
+    settings: Any, viewer: Any, year: int, quarter: int | None = None
+) -> pl.DataFrame:
+    """Per competitor, closed in the period (fct_competitor_periods rows): won, lost,
+    win_rate, poc_closed, poc_won, poc_conversion (shares), avg_deal_usd,
+    avg_cycle_days."""
+    label = period_label(year, quarter)
 
     def q(sess: Session) -> pl.DataFrame:
-        df = _df(
+        return _df(
             sess,
-            """
-            select competitor,
-                   count(*) filter (where is_won) as won,
-                   count(*) filter (where is_lost) as lost,
-                   count(*) filter (where had_poc) as poc_closed,
-                   count(*) filter (where is_poc_won) as poc_won,
-                   avg(amount_usd) filter (where is_won) as avg_deal_usd,
-                   avg(sales_cycle_days) as avg_cycle_days
-            from main.fct_opportunities
-            where is_closed and close_year = ?
-            group by 1 order by count(*) desc, 1
-            """,
-            [year],
-        )
-        return df.with_columns(
-            (pl.col("won") / (pl.col("won") + pl.col("lost"))).alias("win_rate"),
-            pl.when(pl.col("poc_closed") > 0)
-            .then(pl.col("poc_won") / pl.col("poc_closed"))
-            .otherwise(None)
-            .alias("poc_conversion"),
+            "select competitor, won_count as won, lost_count as lost, "
+            "win_rate_pct / 100.0 as win_rate, poc_closed_count as poc_closed, "
+            "poc_won_count as poc_won, poc_conversion_pct / 100.0 as poc_conversion, "
+            "avg_deal_usd, avg_sales_cycle_days as avg_cycle_days "
+            "from main.fct_competitor_periods where period_label = ? and competitor <> 'all' "
+            "order by won_count + lost_count desc, competitor",
+            [label],
         )
 
-    return _run(settings, "deals_by_competitor", (year,), "all", q)
+    return _run(settings, "deals_by_competitor", (label,), "all", q)
 
 
 def cost_monthly(settings: Any, viewer: Any, year: int) -> pl.DataFrame:

@@ -36,6 +36,31 @@ def sla_kr_period(start: date, end: date) -> tuple[int, int | None]:
     return end.year, (end.month - 1) // 3 + 1
 
 
+def sla_overall(
+    settings: Any, viewer: Any, year: int, quarter: int | None, tier: str | None
+) -> dict[str, Any] | None:
+    """Overall compliance (both metrics) of a quarter or year for a tier or all: the
+    fct_sla_compliance_periods row, shaped like a key result (actual and target in
+    percent, unit, status, period, is_current_period). The /sla page shows it where the
+    year has no overall SLA key result (FY2025)."""
+    tier = filter_value(tier)
+    label = f"{year}-Q{quarter}" if quarter else str(year)
+
+    def q(sess: Session) -> dict[str, Any] | None:
+        rows = _df(
+            sess,
+            "select 'sla_compliance' as kr_id, period_label as period, "
+            "is_partial as is_current_period, compliance_pct as actual, target_pct as target, "
+            "'pct' as unit, status, false as is_low_n from main.fct_sla_compliance_periods "
+            "where period_label = ? and support_tier = ? and priority = 'all' "
+            "and metric = 'overall'",
+            [label, tier or "all"],
+        )
+        return rows.row(0, named=True) if rows.height else None
+
+    return _run(settings, "sla_overall", (label, tier), "all", q)
+
+
 def sla_period_default(settings: Any, viewer: Any) -> tuple[date, date]:
     """The last 30 Moscow days up to the warehouse's as-of date."""
     info = build_info(settings, viewer)
@@ -84,14 +109,13 @@ def sla_matrix(
 
 
 def tier_sla_targets(settings: Any, viewer: Any) -> dict[str, float]:
-    """Each tier's contractual overall SLA compliance target (share), for the digest's
-    per-tier table. Read from the published tier_targets seed until the targets
-    dimension (dim_metric_targets) is in the warehouse; no page shows it beside a KR."""
+    """Each tier's contractual overall SLA compliance target (share) from the targets
+    dimension, for the digest's per-tier table; no page shows it beside a KR."""
 
     def q(sess: Session) -> dict[str, float]:
         rows = sess.con.execute(
-            "select support_tier, target_pct from reference.tier_targets "
-            "where metric = 'sla_compliance'"
+            "select subject, target from main.dim_metric_targets "
+            "where target_scope = 'support_tier' and metric = 'sla_compliance'"
         ).fetchall()
         return {r[0]: float(r[1]) / 100.0 for r in rows}
 
@@ -101,11 +125,24 @@ def tier_sla_targets(settings: Any, viewer: Any) -> dict[str, float]:
 def sla_daily(
     settings: Any, viewer: Any, start: date, end: date, tier: str | None, metric: str | None
 ) -> pl.DataFrame:
-    """Daily compliance per tier: day, support_tier, met, breached, compliance."""
+    """Daily compliance per tier over [start, end]: the day rows of
+    fct_sla_compliance_periods (all priorities; one metric, or 'overall' for both), as
+    they are: day, support_tier, met, breached, compliance (share)."""
     tier, metric = filter_value(tier), filter_value(metric)
 
     def q(sess: Session) -> pl.DataFrame:
-        return _sla_daily_totals(sess, ("day", "support_tier"), start, end, tier, metric)
+        sql = (
+            "select period_start as day, support_tier, met_count as met, "
+            "breached_count as breached, compliance_pct / 100.0 as compliance "
+            "from main.fct_sla_compliance_periods where period_kind = 'day' "
+            "and period_start between ? and ? and priority = 'all' and metric = ? "
+            "and support_tier <> 'all'"
+        )
+        params: list[Any] = [start, end, metric or "overall"]
+        if tier:
+            sql += " and support_tier = ?"
+            params.append(tier)
+        return _df(sess, sql + " order by day, support_tier", params)
 
     return _run(settings, "sla_daily", (start, end, tier, metric), "all", q)
 

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from dashboard import access
-from dashboard.data.connection import Session, _df, _has_table, _run
+from dashboard.data.connection import Session, _df, _run
 from dashboard.data.visibility import _engineer_names
 
 
@@ -32,25 +32,18 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
             "from main.fct_sla_outcomes where cast(ticket_id as varchar) = ? order by metric",
             [ticket_id],
         )
-        # The event timeline is fct_ticket_events (published by the dbt side's event
-        # mart); a warehouse built before it shows the ticket without a timeline.
-        events = (
-            _df(
-                sess,
-                "select event_id, event_at, event_type, actor_role, "
-                "cast(actor_id as varchar) as actor_id, is_public, from_value, to_value, "
-                "null::boolean as clock_running from main.fct_ticket_events "
-                "where cast(ticket_id as varchar) = ? order by event_at, event_id",
-                [ticket_id],
-            )
-            if _has_table(sess, "fct_ticket_events")
-            else None
+        events = _df(
+            sess,
+            "select event_id, event_at, event_type, actor_role, "
+            "cast(actor_id as varchar) as actor_id, is_public, from_value, to_value, "
+            "clock_state = 'running' as clock_running from main.fct_ticket_events "
+            "where cast(ticket_id as varchar) = ? order by event_at, event_number",
+            [ticket_id],
         )
         names = _engineer_names(sess, viewer)
-        if events is not None:
-            events = events.with_columns(
-                pl.col("actor_id").replace_strict(names, default=None).alias("actor_name")
-            ).drop("actor_id")
+        events = events.with_columns(
+            pl.col("actor_id").replace_strict(names, default=None).alias("actor_name")
+        ).drop("actor_id")
         ticket["solver_name"] = names.get(str(ticket.get("solver_id")))
         ticket["first_responder_name"] = names.get(str(ticket.get("first_responder_id")))
         for key in ("solver_id", "first_responder_id", "assignee_id"):

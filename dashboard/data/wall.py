@@ -8,11 +8,13 @@ from typing import Any
 import polars as pl
 
 from dashboard.data.connection import METRICS, Session, _df, _first, _run, _tz
-from dashboard.data.sla import _sla_daily_totals
 
 
 def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
     """Everything the wall shows; never a customer or engineer name (DESIGN s1, s8).
+
+    Today's and yesterday's compliance per metric are the day rows of
+    fct_sla_compliance_periods (all tiers and priorities), with their target and status.
 
     "Today" is the Moscow date of the warehouse's as-of moment, so a stale warehouse
     shows its own last day (with the stale warning) rather than an empty today.
@@ -23,24 +25,26 @@ def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
         as_of = sess.as_of or datetime.now(UTC).replace(tzinfo=None)
         today = as_of.replace(tzinfo=UTC).astimezone(tz).date()
         yesterday = today - timedelta(days=1)
-        daily = _sla_daily_totals(sess, ("day", "metric"), yesterday, today)
+        days = _df(
+            sess,
+            "select period_start as day, metric, met_count as met, breached_count as breached, "
+            "compliance_pct / 100.0 as compliance, target_pct / 100.0 as target, status "
+            "from main.fct_sla_compliance_periods where period_kind = 'day' "
+            "and support_tier = 'all' and priority = 'all' and period_start in (?, ?)",
+            [today, yesterday],
+        )
 
-        def pick(day: date, metric: str | None) -> tuple[int, int]:
-            f = daily.filter(pl.col("day") == day)
-            if metric:
-                f = f.filter(pl.col("metric") == metric)
-            return int(f["met"].sum() or 0), int(f["breached"].sum() or 0)
+        def pick(day: date, metric: str) -> dict[str, Any]:
+            rows = days.filter((pl.col("day") == day) & (pl.col("metric") == metric))
+            if rows.height == 0:
+                return {"met": 0, "breached": 0, "compliance": None, "target": None}
+            return rows.drop("day", "metric").row(0, named=True)
 
         out: dict[str, Any] = {"today": today.isoformat(), "as_of": as_of.isoformat()}
         for metric in METRICS:
-            met, breached = pick(today, metric)
-            out[metric] = {
-                "met": met,
-                "breached": breached,
-                "compliance": met / (met + breached) if (met + breached) else None,
-            }
-        out["breaches_today"] = pick(today, None)[1]
-        out["breaches_yesterday"] = pick(yesterday, None)[1]
+            out[metric] = pick(today, metric)
+        out["breaches_today"] = pick(today, "overall")["breached"]
+        out["breaches_yesterday"] = pick(yesterday, "overall")["breached"]
         row = _first(
             sess.con.execute(
                 "select count(*) from main.fct_tickets where is_open and priority = 'critical'"
@@ -64,23 +68,6 @@ def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
             }
             for r in queue.iter_rows(named=True)
         ]
-        # The wall's targets: the quarter's first-response and resolution SLA key
-        # results (the OKR page's rows), the overall SLA KR when a year has no
-        # separate one; no target when the OKR mart has none.
-        rows = sess.con.execute(
-            "select kr_id, target from main.fct_okr_progress where period = ? "
-            "and kr_id in ('first_response_sla', 'resolution_sla', 'sla_compliance') "
-            "and dim_tier = 'all' and dim_segment = 'all' and dim_region = 'all' "
-            "and target is not null",
-            [f"{today.year}-Q{(today.month - 1) // 3 + 1}"],
-        ).fetchall()
-        found = {r[0]: float(r[1]) / 100.0 for r in rows}
-        overall = found.get("sla_compliance")
-        targets = {
-            "first_response": found.get("first_response_sla", overall),
-            "resolution": found.get("resolution_sla", overall),
-        }
-        out["targets"] = targets
         return out
 
     return _run(settings, "wall_snapshot", (), "wall", q)

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard import auth
+from dashboard import access
 from dashboard.digest import content, output, render
 from warehouse.core.errors import PulseError
 from warehouse.core.notify_config import (
@@ -35,8 +35,8 @@ class Written:
     rendered: output.Rendered
 
 
-def viewer_of(recipient: Recipient) -> auth.Viewer:
-    return auth.Viewer(recipient.email, recipient.role, None, recipient.team_ids)
+def viewer_of(recipient: Recipient) -> access.Viewer:
+    return access.Viewer(recipient.email, recipient.role, None, recipient.team_ids)
 
 
 def recipients(config: NotifyConfig, kind: str, to: list[str], lang: str) -> list[Recipient]:

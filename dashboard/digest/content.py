@@ -10,7 +10,7 @@
 - `okr-quarterly`: every key result of the quarter with actual, target, status,
   projection and monthly trend; breaches and compliance by tier over the quarter.
 
-Roles: a recipient is a `dashboard.auth.Viewer`, and every engineer's name, row or
+Roles: a recipient is a `dashboard.access.Viewer`, and every engineer's name, row or
 ticket goes through `may_name`, the one call of the dashboard's access rule here, so a
 lead's digest holds only their teams' engineers and tickets.
 """
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from dashboard import auth, data
+from dashboard import access, data
 from warehouse.core.errors import PulseError
 from warehouse.core.settings import Settings
 
@@ -54,15 +54,15 @@ _N_OF = {
 }
 
 
-def may_name(viewer: auth.Viewer, engineer_id: str | None, team_id: str | None) -> bool:
+def may_name(viewer: access.Viewer, engineer_id: str | None, team_id: str | None) -> bool:
     """The dashboard's access rule, called in this one place for every digest row."""
-    return auth.can_see_engineer(viewer, engineer_id, team_id)
+    return access.can_see_engineer(viewer, engineer_id, team_id)
 
 
 @dataclass
 class Digest:
     kind: str
-    viewer: auth.Viewer
+    viewer: access.Viewer
     as_of: datetime  # UTC, naive, as in the warehouse
     start: date
     end: date
@@ -91,7 +91,7 @@ def review_quarter(as_of_day: date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
-def _as_of(settings: Settings, viewer: auth.Viewer) -> datetime:
+def _as_of(settings: Settings, viewer: access.Viewer) -> datetime:
     try:
         info = data.build_info(settings, viewer)
     except data.NoWarehouse:
@@ -130,7 +130,7 @@ def _share(met: int, breached: int) -> float | None:
     return met / (met + breached) if met + breached else None
 
 
-def _tiers(settings: Settings, viewer: auth.Viewer, start: date, end: date) -> list[dict]:
+def _tiers(settings: Settings, viewer: access.Viewer, start: date, end: date) -> list[dict]:
     """Per tier: met, breached and compliance per metric and overall against the tier's
     target, and the breaches of the period of equal length just before."""
     days = timedelta(days=(end - start).days + 1)
@@ -181,7 +181,7 @@ def _previous(out_dir: Path, day: date, period: str) -> dict[str, float | None] 
     return None
 
 
-def _krs(settings: Settings, viewer: auth.Viewer, year: int, quarter: int) -> tuple[str, list]:
+def _krs(settings: Settings, viewer: access.Viewer, year: int, quarter: int) -> tuple[str, list]:
     try:
         result = data.okr_progress(settings, viewer, year, quarter)
     except data.MissingMart as exc:
@@ -201,7 +201,7 @@ def _movers(krs: list[dict]) -> list[dict]:
     return [kr for _score, kr in sorted(scored, key=lambda item: -item[0])[:3]]
 
 
-def vp_weekly(settings: Settings, viewer: auth.Viewer, out_dir: Path) -> Digest:
+def vp_weekly(settings: Settings, viewer: access.Viewer, out_dir: Path) -> Digest:
     as_of = _as_of(settings, viewer)
     day = _local_day(as_of, settings.timezone)
     start, end = last_week(day)
@@ -219,7 +219,7 @@ def vp_weekly(settings: Settings, viewer: auth.Viewer, out_dir: Path) -> Digest:
     return digest
 
 
-def okr_quarterly(settings: Settings, viewer: auth.Viewer) -> Digest:
+def okr_quarterly(settings: Settings, viewer: access.Viewer) -> Digest:
     as_of = _as_of(settings, viewer)
     year, quarter = review_quarter(_local_day(as_of, settings.timezone))
     start, after = data.quarter_bounds(year, quarter)
@@ -283,7 +283,7 @@ def _misses(row: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def lead_weekly(settings: Settings, viewer: auth.Viewer) -> Digest:
+def lead_weekly(settings: Settings, viewer: access.Viewer) -> Digest:
     as_of = _as_of(settings, viewer)
     start, end = last_week(_local_day(as_of, settings.timezone))
     digest = Digest("lead-weekly", viewer, as_of, start, end)
@@ -314,7 +314,7 @@ def lead_weekly(settings: Settings, viewer: auth.Viewer) -> Digest:
     return digest
 
 
-def build(kind: str, settings: Settings, viewer: auth.Viewer, out_dir: Path) -> Digest:
+def build(kind: str, settings: Settings, viewer: access.Viewer, out_dir: Path) -> Digest:
     if kind == "vp-weekly":
         return vp_weekly(settings, viewer, out_dir)
     if kind == "lead-weekly":

@@ -1,15 +1,18 @@
 """Data quality (`/quality`): loaded batches with read / landed / rejected and whether
 they reconcile, rejected rows by reason, the latest rejected rows, orphan events,
-source freshness and the dbt test results of the published build (issue 6)."""
+source freshness, the helpdesk's SLA verdicts against ours (issue 14) and the dbt test
+results of the published build (issue 6)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 import dash
 from dash import html
 
-from dashboard import alert_deliveries, data
+from dashboard import alert_deliveries, data, i18n
 from dashboard import formatting as fmt
 from dashboard.components import card, ctx, empty_state, grid, guard, kpi_tile, shell
 from dashboard.i18n import t
@@ -42,6 +45,115 @@ def batch_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# Ticket ids that can be a link as they are; any other id is shown as escaped text.
+_LINKABLE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def ticket_link(ticket_id: object) -> str:
+    """Markdown for a ticket id: a link to its page when the id is plain, else the id as
+    literal text (an id from an extract is never allowed to become markup)."""
+    tid = str(ticket_id)
+    if _LINKABLE_ID.fullmatch(tid):
+        return f"[{tid}](/ticket/{quote(tid)})"
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", tid)
+
+
+def agreement_status(rate: float | None) -> str | None:
+    """Pill for the agreement rate: 95 % and up on track, 80 % and up at risk."""
+    if rate is None:
+        return None
+    return "on_track" if rate >= 0.95 else "at_risk" if rate >= 0.80 else "off_track"
+
+
+def vendor_sla_rows(df: Any, lang: str) -> list[dict[str, Any]]:
+    """Grid rows for the disagreeing ticket x metric pairs (pure: frame in, dicts out)."""
+    rows = []
+    for r in df.iter_rows(named=True):
+        vendor_clock = "business" if r["vendor_business_hours"] else "calendar"
+        rows.append(
+            {
+                "link": ticket_link(r["ticket_id"]),
+                "metric": i18n.label("metric", r["metric"], lang),
+                "policy": r["vendor_policy"] or "",
+                "vendor_target": fmt.clock_duration(r["vendor_target_minutes"], vendor_clock, lang),
+                "vendor_outcome": i18n.label("outcome", r["vendor_outcome"], lang)
+                if r["vendor_outcome"]
+                else "—",
+                "tier": i18n.label("tier", r["pulse_support_tier"], lang)
+                if r["pulse_support_tier"]
+                else "—",
+                "pulse_target": fmt.clock_duration(
+                    r["pulse_target_minutes"], r["pulse_clock"], lang
+                ),
+                "pulse_outcome": i18n.label("outcome", r["pulse_outcome"], lang)
+                if r["pulse_outcome"]
+                else "—",
+                "reason": t(f"vsla.reason.{r['reason']}", lang),
+            }
+        )
+    return rows
+
+
+def vendor_sla_section(c: Any) -> list[Any]:
+    """The agreement tile, disagreements by reason and the disagreeing tickets."""
+    v = data.vendor_sla_comparison(c.settings, c.viewer)
+    if v is None:
+        return []
+    if v["n"] == 0:
+        return [card(t("vsla.title", c.lang), html.P(t("vsla.none", c.lang), className="muted"))]
+    tile = kpi_tile(
+        t("vsla.agreement", c.lang),
+        fmt.percent(v["rate"], c.lang),
+        sub=t("vsla.agreement_sub", c.lang, agreed=v["agreed"], n=v["n"]),
+        status=agreement_status(v["rate"]),
+        lang=c.lang,
+        pill_kind="check",
+        tile_id="dq-vendor-sla",
+    )
+    reasons = [
+        {"reason": t(f"vsla.reason.{r['reason']}", c.lang), "n": r["n"]}
+        for r in v["reasons"].iter_rows(named=True)
+    ]
+    vendor, pulse = t("vsla.vendor", c.lang), t("vsla.pulse", c.lang)
+    columns = [
+        {
+            "field": "link",
+            "headerName": t("col.ticket", c.lang),
+            "cellRenderer": "markdown",
+            "minWidth": 100,
+        },
+        {"field": "metric", "headerName": t("col.metric", c.lang)},
+        {"field": "reason", "headerName": t("dq.reason", c.lang), "minWidth": 220},
+        {"field": "policy", "headerName": t("vsla.policy", c.lang)},
+        {"field": "vendor_target", "headerName": f"{vendor}: {t('col.target', c.lang)}"},
+        {"field": "vendor_outcome", "headerName": f"{vendor}: {t('col.outcome', c.lang)}"},
+        {"field": "tier", "headerName": t("col.tier", c.lang)},
+        {"field": "pulse_target", "headerName": f"{pulse}: {t('col.target', c.lang)}"},
+        {"field": "pulse_outcome", "headerName": f"{pulse}: {t('col.outcome', c.lang)}"},
+    ]
+    reason_grid = grid(
+        "dq-vendor-sla-reasons",
+        reasons,
+        [
+            {"field": "reason", "headerName": t("dq.reason", c.lang), "minWidth": 240},
+            {"field": "n", "headerName": t("dq.rows", c.lang), "type": "numericColumn"},
+        ],
+        height=300,
+    )
+    rows_grid = grid("dq-vendor-sla-grid", vendor_sla_rows(v["rows"], c.lang), columns, height=300)
+    return [
+        html.Div(tile, className="kpi-row"),
+        html.Div(
+            [
+                card(t("vsla.by_reason", c.lang), reason_grid),
+                card(t("vsla.rows", c.lang), rows_grid),
+            ],
+            className="cols-2",
+        ),
+    ]
 
 
 def test_summary(tests: Any) -> dict[str, int]:
@@ -151,7 +263,9 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 )
             )
         if not tiles:
-            return empty_state(t("empty.no_table", c.lang, table="dq_load_manifest"), kind="setup")
+            return empty_state(
+                t("empty.no_table", c.lang, table="fct_dq_load_manifest"), kind="setup"
+            )
         parts.append(html.Div(tiles, className="kpi-row"))
         if batches is not None:
             cols = [
@@ -303,6 +417,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             )
         if row3:
             parts.append(html.Div(row3, className="cols-2"))
+        parts += vendor_sla_section(c)
         if tests is not None:
             test_rows = [
                 {

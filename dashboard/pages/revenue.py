@@ -2,8 +2,10 @@
 target with the credited opportunities, win rate / POC conversion / average deal /
 cycle by competitor, cost per ticket in USD and RUB, automation share.
 
-The three tiles are key results of the chosen period (by default the latest complete
-quarter), read through `data.key_result`: the rows the OKR page shows for that period."""
+The three tiles are fct_efficiency_periods rows of the chosen period (by default the
+latest complete quarter): the mart sums the months exactly as the OKR key results do, so
+they are the OKR page's numbers for that period, and it carries the organisation's
+automation target for years without an automation KR."""
 
 from __future__ import annotations
 
@@ -63,39 +65,36 @@ def layout(
         )
         rev = data.revenue_ytd(c.settings, c.viewer, y)
         opps = data.credited_opportunities(c.settings, c.viewer, y)
-        comp = data.deals_by_competitor(c.settings, c.viewer, y)
+        comp = data.deals_by_competitor(c.settings, c.viewer, y, q)
         cost = data.cost_monthly(c.settings, c.viewer, y)
         if rev["ytd"].is_null().all() and comp.height == 0 and cost.height == 0:
             return html.Div([bar, empty_state(t("empty.filter", c.lang), kind="filter")])
-        krs = {
-            kr_id: data.key_result(c.settings, c.viewer, kr_id, y, q)
-            for kr_id in ("attributed_revenue", "cost_per_ticket", "automation_share")
-        }
+        krs = data.efficiency(c.settings, c.viewer, y, q)
         tiles = [
             kr_tile(
-                krs["attributed_revenue"],
+                krs.get("attributed_revenue"),
                 t("m.attributed_revenue", c.lang),
                 c.lang,
                 definition=define(c, "attributed_revenue"),
                 tile_id="kpi-revenue",
             ),
             kr_tile(
-                krs["cost_per_ticket"],
+                krs.get("cost_per_ticket"),
                 t("m.cost_per_ticket", c.lang),
                 c.lang,
                 definition=define(c, "cost_per_ticket"),
                 tile_id="kpi-cost",
             ),
             kr_tile(
-                krs["automation_share"],
+                krs.get("automation_share"),
                 t("m.automation_share", c.lang),
                 c.lang,
                 definition=define(c, "automation_share"),
                 tile_id="kpi-automation",
             ),
         ]
-        cost_target = (krs["cost_per_ticket"] or {}).get("target")
-        automation_target = (krs["automation_share"] or {}).get("target")
+        cost_target = (krs.get("cost_per_ticket") or {}).get("target")
+        automation_target = (krs.get("automation_share") or {}).get("target")
         opp_rows = [
             {
                 "account": r.get("account_name") or "",

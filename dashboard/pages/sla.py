@@ -181,23 +181,14 @@ def _tickets(c: Ctx, params: dict[str, Any], sel: dict[str, Any]) -> Any:
     return data.sla_tickets(c.settings, c.viewer, start, end, **kwargs)
 
 
-def overall_tile(c: Ctx, kr: dict[str, Any] | None, matrix: Any, s: date, e: date) -> Any:
+def overall_tile(c: Ctx, kr: dict[str, Any] | None, period_row: dict[str, Any] | None) -> Any:
     """Overall compliance: the sla_compliance key result when the year has one (the OKR
-    card's row); FY2025 has none, so the range's met / (met + breached) is shown for
-    the range, without a target or status, until a period mart carries it."""
-    if kr is not None:
-        return kr_tile(
-            kr,
-            t("sla.overall_kpi", c.lang),
-            c.lang,
-            definition=define(c, "sla_compliance"),
-            tile_id="kpi-overall",
-        )
-    met, breached = int(matrix["met"].sum()), int(matrix["breached"].sum())
-    return kpi_tile(
+    card's row), else the period's fct_sla_compliance_periods row (FY2025 has no overall
+    KR, so no OKR card shows another number for it)."""
+    return kr_tile(
+        kr or period_row,
         t("sla.overall_kpi", c.lang),
-        fmt.percent(met / (met + breached) if met + breached else None, c.lang),
-        sub=f"{fmt.date_(s, c.lang)} – {fmt.date_(e, c.lang)}",
+        c.lang,
         definition=define(c, "sla_compliance"),
         tile_id="kpi-overall",
     )
@@ -263,7 +254,9 @@ def layout(
 
         kpis = html.Div(
             [
-                overall_tile(c, kr("overall"), matrix, s, e),
+                overall_tile(
+                    c, kr("overall"), data.sla_overall(c.settings, c.viewer, year, quarter, tier_)
+                ),
                 kr_tile(
                     kr("first_response"),
                     t("metric.first_response", c.lang),

@@ -127,6 +127,11 @@ def timeline(detail: dict[str, Any], lang: str, tz: str) -> list[html.Li]:
     return items
 
 
+def _minutes(value: float | None, lang: str) -> str | None:
+    """Agent-work / requester-wait minutes as a duration (absent in older warehouses)."""
+    return None if value is None else fmt.duration(value, lang)
+
+
 def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> html.Div:
     c = ctx(lang)
     holder: dict[str, Any] = {"title": t("tkt.title", c.lang, id=ticket_id)}
@@ -156,6 +161,8 @@ def layout(ticket_id: str | None = None, lang: str | None = None, **_: Any) -> h
                 tk.get("solver_name")
                 or (t("tkt.hidden", c.lang) if tk.get("solved_at") else fmt.DASH),
             ),
+            (t("tkt.agent_work", c.lang), _minutes(tk.get("agent_work_minutes"), c.lang)),
+            (t("tkt.requester_wait", c.lang), _minutes(tk.get("requester_wait_minutes"), c.lang)),
             (t("tkt.reopens", c.lang), tk.get("reopen_count")),
             (t("tkt.escalations", c.lang), tk.get("escalation_count")),
         ]

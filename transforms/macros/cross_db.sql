@@ -8,30 +8,36 @@
     zone); "local" means naive wall-clock time in var('business_timezone').
 -#}
 
-{#- UTC naive timestamp -> naive wall-clock time in the business time zone. -#}
-{% macro pulse_utc_to_local(ts, tz=none) -%}
-    {{ return(adapter.dispatch('pulse_utc_to_local', 'pulse')(ts, tz or var('business_timezone'))) }}
+{#-
+    UTC naive timestamp -> naive wall-clock time in a time zone: `tz` is a zone name
+    (default var('business_timezone')); `tz_expr` instead is a SQL expression giving the
+    zone per row (a schedule's time_zone column).
+-#}
+{% macro pulse_utc_to_local(ts, tz=none, tz_expr=none) -%}
+    {{ return(adapter.dispatch('pulse_utc_to_local', 'pulse')(
+        ts, tz_expr or ("'" ~ (tz or var('business_timezone')) ~ "'"))) }}
 {%- endmacro %}
 
-{% macro default__pulse_utc_to_local(ts, tz) -%}
-    convert_timezone('UTC', '{{ tz }}', {{ ts }})
+{% macro default__pulse_utc_to_local(ts, tz_expr) -%}
+    convert_timezone('UTC', {{ tz_expr }}, {{ ts }})
 {%- endmacro %}
 
-{% macro duckdb__pulse_utc_to_local(ts, tz) -%}
-    timezone('{{ tz }}', timezone('UTC', {{ ts }}))
+{% macro duckdb__pulse_utc_to_local(ts, tz_expr) -%}
+    timezone({{ tz_expr }}, timezone('UTC', {{ ts }}))
 {%- endmacro %}
 
-{#- Naive wall-clock time in the business time zone -> UTC naive timestamp. -#}
-{% macro pulse_local_to_utc(ts, tz=none) -%}
-    {{ return(adapter.dispatch('pulse_local_to_utc', 'pulse')(ts, tz or var('business_timezone'))) }}
+{#- Naive wall-clock time in a time zone (as above) -> UTC naive timestamp. -#}
+{% macro pulse_local_to_utc(ts, tz=none, tz_expr=none) -%}
+    {{ return(adapter.dispatch('pulse_local_to_utc', 'pulse')(
+        ts, tz_expr or ("'" ~ (tz or var('business_timezone')) ~ "'"))) }}
 {%- endmacro %}
 
-{% macro default__pulse_local_to_utc(ts, tz) -%}
-    convert_timezone('{{ tz }}', 'UTC', {{ ts }})
+{% macro default__pulse_local_to_utc(ts, tz_expr) -%}
+    convert_timezone({{ tz_expr }}, 'UTC', {{ ts }})
 {%- endmacro %}
 
-{% macro duckdb__pulse_local_to_utc(ts, tz) -%}
-    timezone('UTC', timezone('{{ tz }}', {{ ts }}))
+{% macro duckdb__pulse_local_to_utc(ts, tz_expr) -%}
+    timezone('UTC', timezone({{ tz_expr }}, {{ ts }}))
 {%- endmacro %}
 
 {#- Seconds since 1970-01-01 00:00:00 of a UTC naive timestamp, as a double. -#}
@@ -143,22 +149,23 @@
     Join each row of the left side to the row of `relation` with the latest
     `right_start` <= `left_ts` (and `left_ts` < `right_end`): DuckDB's ASOF join, a
     range join elsewhere. Used to find the business-calendar day of a UTC instant
-    without converting every instant's time zone.
+    without converting every instant's time zone. `by`: pairs (left column, right
+    column) that must also be equal (the schedule of a calendar).
 -#}
-{% macro pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict=false) -%}
-    {{ return(adapter.dispatch('pulse_asof_left_join', 'pulse')(relation, alias, left_ts, right_start, right_end, strict)) }}
+{% macro pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict=false, by=[]) -%}
+    {{ return(adapter.dispatch('pulse_asof_left_join', 'pulse')(relation, alias, left_ts, right_start, right_end, strict, by)) }}
 {%- endmacro %}
 
 {#- strict: right_start < left_ts <= right_end instead of right_start <= left_ts < right_end -#}
-{% macro default__pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict) -%}
+{% macro default__pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict, by) -%}
     left join {{ relation }} as {{ alias }}
-        on {{ left_ts }} {{ '>' if strict else '>=' }} {{ alias }}.{{ right_start }}
+        on {% for left, right in by %}{{ left }} = {{ alias }}.{{ right }} and {% endfor %}{{ left_ts }} {{ '>' if strict else '>=' }} {{ alias }}.{{ right_start }}
         and {{ left_ts }} {{ '<=' if strict else '<' }} {{ alias }}.{{ right_end }}
 {%- endmacro %}
 
-{% macro duckdb__pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict) -%}
+{% macro duckdb__pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict, by) -%}
     asof left join {{ relation }} as {{ alias }}
-        on {{ left_ts }} {{ '>' if strict else '>=' }} {{ alias }}.{{ right_start }}
+        on {% for left, right in by %}{{ left }} = {{ alias }}.{{ right }} and {% endfor %}{{ left_ts }} {{ '>' if strict else '>=' }} {{ alias }}.{{ right_start }}
 {%- endmacro %}
 
 {#- Like pulse_first_by / pulse_last_by with one orderable key (no tie-break needed). -#}
@@ -184,4 +191,17 @@
 
 {% macro duckdb__pulse_last_by_key(value, key, where) -%}
     arg_max({{ value }}, {{ key }}){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
+{#- Fail the query with `message` (a SQL string expression): for data tests that must say what to do. -#}
+{% macro pulse_raise(message) -%}
+    {{ return(adapter.dispatch('pulse_raise', 'pulse')(message)) }}
+{%- endmacro %}
+
+{% macro default__pulse_raise(message) -%}
+    raise_error({{ message }})
+{%- endmacro %}
+
+{% macro duckdb__pulse_raise(message) -%}
+    error({{ message }})
 {%- endmacro %}

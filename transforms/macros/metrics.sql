@@ -5,7 +5,8 @@
     version in Spark-style SQL, a `duckdb__` one), so the models stay portable.
 -#}
 
-{#- The business-time-zone calendar date of a UTC timestamp. -#}
+{#- The business-time-zone calendar date of a UTC timestamp (also the join key into
+    int_calendar_days.date_day for the SLA clocks). -#}
 {% macro business_date(ts) -%}
     cast({{ pulse_utc_to_local(ts) }} as date)
 {%- endmacro %}
@@ -80,18 +81,25 @@
 {%- endmacro %}
 
 {#-
-    OKR status of an actual against a target (DESIGN s4): on_track when the value meets
-    the target, at_risk within the amber band (band_pct percent of the target,
-    relative), off_track otherwise; lower-is-better KRs are mirrored. Missing actual
-    or target -> no_data.
+    THE status rule (DESIGN s4), the only one in the project: every mart's `status`
+    column is this macro. on_track when the value meets the target, at_risk within the
+    amber band (band_pct percent of the target, relative), off_track otherwise.
+    direction: 'higher' (at least the target), 'lower' (at most the target: mirrored),
+    'range' (between target and target_max; the band applies on both sides).
+    Missing actual or target -> no_data.
 -#}
-{% macro okr_status(actual, target, direction, band_pct) -%}
+{% macro metric_status(actual, target, direction, band_pct, target_max='null') -%}
     case
         when {{ actual }} is null or {{ target }} is null then 'no_data'
         when {{ direction }} = 'lower' then
             case
                 when {{ actual }} <= {{ target }} then 'on_track'
                 when {{ actual }} <= {{ target }} + abs({{ target }}) * {{ band_pct }} / 100.0 then 'at_risk'
+                else 'off_track'
+            end
+        when {{ direction }} = 'range' and {{ actual }} > coalesce({{ target_max }}, {{ actual }}) then
+            case
+                when {{ actual }} <= {{ target_max }} + abs({{ target_max }}) * {{ band_pct }} / 100.0 then 'at_risk'
                 else 'off_track'
             end
         else
@@ -101,6 +109,15 @@
                 else 'off_track'
             end
     end
+{%- endmacro %}
+
+{#- The amber band width of okr_settings (percent of the target), 5 when unset: a scalar
+    subquery over the okr_settings seed, so every mart reads the same band. -#}
+{% macro amber_band_pct() -%}
+    (
+        select coalesce(max(case when setting = 'amber_band_pct' then cast(value as double) end), 5.0)
+        from {{ ref('okr_settings') }}
+    )
 {%- endmacro %}
 
 {#-

@@ -20,3 +20,39 @@ where {{ column_name }} is not null and (
 )
 
 {% endtest %}
+
+{#- Generic test: a duration (minutes, seconds, hours, days, elapsed) is never negative. -#}
+{% test non_negative(model, column_name) %}
+
+select *
+from {{ model }}
+where {{ column_name }} < 0
+
+{% endtest %}
+
+{#- Generic test: a moment is never before the row's start (e.g. due_at >= started_at). -#}
+{% test not_before(model, column_name, start_column) %}
+
+select *
+from {{ model }}
+where {{ column_name }} < {{ start_column }}
+
+{% endtest %}
+
+{#-
+    Generic test on sla_policies: no two versions of a tier x priority x metric are in
+    force on the same date (each ticket must find exactly one policy row).
+-#}
+{% test pulse_policy_versions_do_not_overlap(model) %}
+
+select earlier.support_tier, earlier.priority, earlier.metric, earlier.valid_from, later.valid_from as overlapping_from
+from {{ model }} as earlier
+inner join {{ model }} as later
+    on
+        earlier.support_tier = later.support_tier
+        and earlier.priority = later.priority
+        and earlier.metric = later.metric
+        and earlier.valid_from < later.valid_from
+        and (earlier.valid_to is null or earlier.valid_to > later.valid_from)
+
+{% endtest %}

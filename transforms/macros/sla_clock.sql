@@ -3,11 +3,6 @@
     is ever expanded into minutes or hours).
 -#}
 
-{#- Local business date of a UTC instant: join key into int_calendar_days.date_day. -#}
-{% macro pulse_business_date(ts) -%}
-    cast({{ pulse_utc_to_local(ts) }} as date)
-{%- endmacro %}
-
 {#-
     Business seconds run from the calendar's origin up to the UTC instant `ts`, given
     the int_calendar_days row `day` of its local date. Monotone in ts, so business
@@ -30,8 +25,8 @@
 
 {#-
     The two steps both clocks share, as CTEs `accumulated` and `per_metric`, over a CTE
-    `positioned` (ticket_id, metric, target_seconds, is_running, segment_number,
-    start_position, end_position) whose positions are calendar epoch seconds or
+    `positioned` (scenario, ticket_id, metric, instance, target_seconds, is_running,
+    segment_number, start_position, end_position) whose positions are calendar epoch seconds or
     business seconds: the clock's seconds per running segment, the seconds run before
     each segment, and per ticket and metric the elapsed seconds and the position where
     the target is crossed (null when it is not crossed yet). One macro, so the business
@@ -41,8 +36,10 @@
 accumulated as (
 
     select
+        scenario,
         ticket_id,
         metric,
+        instance,
         target_seconds,
         is_running,
         start_position,
@@ -51,7 +48,7 @@ accumulated as (
         coalesce(sum(
             case when end_position > start_position then end_position - start_position else 0 end
         ) over (
-            partition by ticket_id, metric order by segment_number
+            partition by scenario, ticket_id, metric, instance order by segment_number
             rows between unbounded preceding and 1 preceding
         ), 0) as seconds_before
     from {{ positioned }}
@@ -61,8 +58,10 @@ accumulated as (
 per_metric as (
 
     select
+        scenario,
         ticket_id,
         metric,
+        instance,
         sum(segment_seconds) as elapsed_seconds,
         max(case when is_running then 1 else 0 end) = 1 as is_running,
         min(case
@@ -72,7 +71,27 @@ per_metric as (
                 then start_position + target_seconds - seconds_before
         end) as crossing_position
     from accumulated
-    group by ticket_id, metric
+    group by scenario, ticket_id, metric, instance
 
 )
+{%- endmacro %}
+
+{#-
+    The SLA outcome of a clock (DESIGN s5), shared by fct_sla_outcomes and the what-if:
+    breached once the clock ran past the target (a completion exactly on target is met),
+    met when completed within it, else pending; and the outcome's moment.
+-#}
+{% macro pulse_sla_outcome(elapsed_seconds, target_seconds, is_completed) -%}
+    case
+        when {{ elapsed_seconds }} > {{ target_seconds }} then 'breached'
+        when {{ is_completed }} then 'met'
+        else 'pending'
+    end
+{%- endmacro %}
+
+{% macro pulse_sla_outcome_at(elapsed_seconds, target_seconds, is_completed, due_at, completed_at) -%}
+    case
+        when {{ elapsed_seconds }} > {{ target_seconds }} then {{ due_at }}
+        when {{ is_completed }} then {{ completed_at }}
+    end
 {%- endmacro %}

@@ -12,7 +12,7 @@ lineage columns:
 
     _batch_id    BIGINT    position of the batch in load order (raw.load_manifest)
     _file_name   VARCHAR   the batch file, relative to the raw directory
-    _line_number BIGINT    1-based line in the file (header is line 1 for CSV)
+    _line_number BIGINT    physical line where the row starts (header is line 1 for CSV)
     _extra       VARCHAR   JSON object of columns outside the contract, or NULL
 """
 
@@ -71,6 +71,16 @@ class Column:
     def duckdb_type(self) -> str:
         return DUCKDB_TYPES[self.kind]
 
+    @property
+    def is_identifier(self) -> bool:
+        """A key or a reference to one: a text column named `*_id`, or the value an event
+        moves from / to (an engineer id, a group, a status). The loader strips
+        surrounding whitespace from these so keys and the columns joined to them match;
+        letter case is kept (see the key normalisation rule in docs/OPERATIONS.md)."""
+        return self.kind == TEXT and (
+            self.name.endswith("_id") or self.name in ("from_value", "to_value")
+        )
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -80,6 +90,8 @@ class Entity:
     # Column deciding which of two rows with the same key wins; without it the later
     # batch (then the later line) wins.
     version_column: str | None = None
+    # Groups of optional columns of which each row must fill at least one.
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -105,6 +117,10 @@ PRIORITY_ALIASES = {
     "urgent": "critical",
 }
 CURRENCIES = "rub usd eur"  # matched case-insensitively, stored upper case: RUB, USD, EUR
+RATING_ALIASES = {"satisfied": "good", "unsatisfied": "bad"}
+VENDOR_SLA_EVENT_TYPES = (
+    "activate pause fulfill apply_sla apply_group_sla breach update_status measure"
+)
 COMPETITORS = "aws gcp azure yandex_cloud cloud_ru selectel arenadata mts astra none"
 
 ENTITIES: dict[str, Entity] = {
@@ -192,9 +208,13 @@ ENTITIES: dict[str, Entity] = {
                 Column("response_id"),
                 Column("ticket_id"),
                 Column("responded_at", TIMESTAMP),
-                Column("score", INTEGER, min_value=1, max_value=5),
+                # A 1-5 score, or a binary rating (Zendesk's good/bad) without one: the
+                # rating is never turned into an invented score (DESIGN s3 extensions).
+                Column("score", INTEGER, required=False, min_value=1, max_value=5),
                 Column("comment", required=False),
+                _enum("rating", "good bad", False, aliases=RATING_ALIASES),
             ),
+            one_of=(("score", "rating"),),
         ),
         Entity(
             "nps_responses",
@@ -291,6 +311,25 @@ ENTITIES: dict[str, Entity] = {
             ),
         ),
         Entity(
+            # A helpdesk's own SLA verdicts (Zendesk ticket_metric_events), kept beside
+            # our outcomes so the data quality page can reconcile the two.
+            "vendor_sla_events",
+            ("vendor", "event_id"),
+            (
+                Column("vendor"),
+                Column("event_id"),
+                Column("ticket_id"),
+                Column("vendor_metric"),  # the helpdesk's name: reply_time, ...
+                _enum("metric", "first_response resolution next_reply", False),
+                Column("instance_id", INTEGER, min_value=1),
+                _enum("event_type", VENDOR_SLA_EVENT_TYPES),
+                Column("event_at", TIMESTAMP),
+                Column("target_minutes", INTEGER, required=False, min_value=0),
+                Column("business_hours", BOOLEAN, required=False),
+                Column("policy", required=False),
+            ),
+        ),
+        Entity(
             "okr_manual_values",
             ("kr_id", "period"),
             (
@@ -317,9 +356,13 @@ create table if not exists raw.load_manifest (
     rows_rejected bigint not null,
     status varchar not null,          -- loaded | skipped | failed
     error varchar,
-    loaded_at timestamp not null      -- UTC
+    loaded_at timestamp not null,     -- UTC
+    file_lines bigint                 -- physical lines (CSV, JSON lines) or rows (Parquet)
 )
 """
+
+# Columns added to raw.load_manifest after its first release, for older landing files.
+MANIFEST_MIGRATIONS = ("alter table raw.load_manifest add column if not exists file_lines bigint",)
 
 REJECTS_DDL = """
 create table if not exists raw.load_rejects (

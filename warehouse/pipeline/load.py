@@ -27,6 +27,7 @@ Decisions where DESIGN is silent:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections import Counter
@@ -37,7 +38,11 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.core.contract import ENTITIES
+from warehouse.core.contract import (
+    CLOCK_SKEW_ALLOWANCE_SECONDS,
+    ENTITIES,
+    MANIFEST_MIGRATIONS,
+)
 from warehouse.core.errors import PulseError
 from warehouse.core.settings import Settings
 from warehouse.pipeline.landing import create_raw_schema
@@ -47,10 +52,11 @@ from warehouse.pipeline.loading.readers import (
     normalise_delimiter,
     normalise_encoding,
     remove_scratch,
+    safe_excerpt,
     stage_file,
 )
 from warehouse.pipeline.loading.upsert import upsert_batch
-from warehouse.pipeline.loading.validation import CHECKED, check_batch
+from warehouse.pipeline.loading.validation import CHECKED, check_batch, plausible_range
 
 # Dependency order: referenced entities first; tickets before ticket_events.
 LOAD_ORDER: tuple[str, ...] = (
@@ -60,6 +66,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "opportunities",
     "tickets",
     "ticket_events",
+    "vendor_sla_events",
     "qa_reviews",
     "csat_responses",
     "nps_responses",
@@ -83,6 +90,8 @@ class BatchResult:
     rows_landed: int = 0
     rows_rejected: int = 0
     orphans: int = 0  # ticket events landed whose ticket is not (yet) known
+    file_lines: int | None = None  # physical lines, counted apart from the parser
+    late_rejects: int = 0  # earlier-landed events this tickets batch proved invalid
     seconds: float = 0.0
     error: str | None = None
     reject_reasons: dict[str, int] = field(default_factory=dict)
@@ -146,12 +155,16 @@ class BatchFile:
     path: Path
     file_name: str
     fmt: str
+    # The path resolves outside the raw directory (a symbolic link out of it): the
+    # file is refused by name and never opened.
+    outside: bool = False
 
 
 def discover(raw_dir: Path) -> tuple[list[BatchFile], list[str]]:
     """Batch files in load order, and what was found but is not a batch (with why)."""
     found: dict[str, list[BatchFile]] = {name: [] for name in LOAD_ORDER}
     ignored: list[str] = []
+    root = raw_dir.resolve()
     for child in sorted(raw_dir.iterdir(), key=lambda p: p.name):
         if child.name.startswith("."):
             continue
@@ -170,7 +183,8 @@ def discover(raw_dir: Path) -> tuple[list[BatchFile], list[str]]:
                 why = "a directory" if item.is_dir() else "unknown extension"
                 ignored.append(f"{rel}: {why} (expected .csv, .csv.gz, .parquet or .jsonl)")
                 continue
-            found[child.name].append(BatchFile(child.name, item, rel, fmt))
+            outside = not item.resolve().is_relative_to(root)
+            found[child.name].append(BatchFile(child.name, item, rel, fmt, outside))
     files = [f for name in LOAD_ORDER for f in found[name]]
     return files, ignored
 
@@ -218,7 +232,16 @@ def connect_landing(settings: Settings) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         con.close()
         raise PulseError(f"invalid load settings: {str(exc).splitlines()[0]}") from None
-    create_raw_schema(con)
+    try:
+        create_raw_schema(con)
+        for statement in MANIFEST_MIGRATIONS:
+            con.execute(statement)
+    except duckdb.Error as exc:
+        con.close()
+        raise landing_failure(exc, settings) or PulseError(
+            f"cannot prepare the landing database {path} ({str(exc).splitlines()[0][:160]}); "
+            "if it is damaged, move it away and load again"
+        ) from None
     return con
 
 
@@ -258,15 +281,51 @@ def _record_failure(
         ).fetchone()[0]
         con.execute(
             """
-            insert into raw.load_manifest values (?, ?, ?, ?, 0, 0, 0, 'failed', ?, ?)
+            insert into raw.load_manifest
+                (batch_id, entity, file_name, content_hash, rows_read, rows_landed,
+                 rows_rejected, status, error, loaded_at)
+            values (?, ?, ?, ?, 0, 0, 0, 'failed', ?, ?)
             """,
             [batch_id, f.entity, f.file_name, digest, error, _utc_now()],
         )
         con.commit()
     except BaseException:
-        con.rollback()
+        _rollback(con)
         raise
     return int(batch_id)
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open. A failed commit (a full disk) has
+    already ended it, and the rollback's own error would hide the real cause."""
+    with contextlib.suppress(duckdb.Error):
+        con.rollback()
+
+
+def landing_failure(exc: duckdb.Error, settings: Settings) -> PulseError | None:
+    """The one-sentence error for a landing database that cannot be written or read
+    (a full disk, a damaged or truncated file), or None for any other error."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    where = settings.landing_path
+    # DuckDB names a full disk on a later line ("Original error: ... No space left").
+    everything = str(exc).lower()
+    if "no space left" in everything or "disk is full" in everything:
+        return PulseError(
+            f"the disk holding {where.parent} is full, so the landing database cannot be "
+            "written; nothing of the batch being loaded was landed. Free some space there "
+            "(or point PULSE_DATA_DIR at a larger disk) and run `pulse load` again"
+        )
+    if (
+        str(where) in message
+        or isinstance(exc, duckdb.FatalException)
+        or "invalidated" in message
+        or "not a valid duckdb database" in message.lower()
+    ):
+        return PulseError(
+            f"the landing database {where} is damaged or truncated ({message[:160]}); move "
+            "it away and run `pulse load` again, which rebuilds it from the extracts"
+        )
+    return None
 
 
 def _utc_now() -> datetime:
@@ -287,6 +346,7 @@ def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
         CHECKED,
         "pulse_winners",
         "pulse_clash",
+        "pulse_late",
     ):
         con.execute(f"drop table if exists {table}")
 
@@ -301,6 +361,14 @@ def load_batch(
 ) -> BatchResult:
     started = time.monotonic()
     result = BatchResult(f.entity, f.file_name, LOADED)
+    if f.outside:
+        message = (
+            f"{f.file_name} is a link to a file outside the raw directory and was not read; "
+            "copy the extract into the raw directory instead"
+        )
+        result = _failed(con, f, result, message)
+        result.seconds = time.monotonic() - started
+        return result
     try:
         result.content_hash = file_hash(f.path)
     except OSError as exc:
@@ -320,6 +388,7 @@ def load_batch(
         result.notes = staged.notes
         checked = check_batch(con, entity, staged, timezone=settings.timezone)
         result.rows_read = staged.rows_read
+        result.file_lines = staged.file_lines
         reader_rejects = con.execute(f"select count(*) from {staged.rejects_table}").fetchone()[0]
         result.rows_rejected = checked.rejected + reader_rejects
         result.orphans = checked.orphans
@@ -345,8 +414,15 @@ def load_batch(
                     f"{f.file_name} does not reconcile: read {result.rows_read}, landed "
                     f"{result.rows_landed}, rejected {result.rows_rejected}"
                 )
+            if f.entity == "tickets":
+                result.late_rejects = _recheck_earlier_events(con, batch_id)
             con.execute(
-                "insert into raw.load_manifest values (?, ?, ?, ?, ?, ?, ?, 'loaded', null, ?)",
+                """
+                insert into raw.load_manifest
+                    (batch_id, entity, file_name, content_hash, rows_read, rows_landed,
+                     rows_rejected, status, error, loaded_at, file_lines)
+                values (?, ?, ?, ?, ?, ?, ?, 'loaded', null, ?, ?)
+                """,
                 [
                     batch_id,
                     f.entity,
@@ -356,6 +432,7 @@ def load_batch(
                     result.rows_landed,
                     result.rows_rejected,
                     _utc_now(),
+                    result.file_lines,
                 ],
             )
             con.commit()
@@ -376,13 +453,75 @@ def load_batch(
     except FileRefused as exc:
         result = _failed(con, f, result, f"{f.file_name} {exc}")
     except duckdb.Error as exc:
-        message = str(exc).strip().splitlines()[0]
+        fatal = landing_failure(exc, settings)
+        if fatal is not None:
+            raise fatal from None
+        message = safe_excerpt(str(exc).strip().splitlines()[0], 160)
         result = _failed(con, f, result, f"{f.file_name} could not be landed: {message}")
     finally:
-        _cleanup(con)
+        # After a fatal error (a full disk) the connection refuses everything: the
+        # cleanup's own error must not hide the cause being raised.
+        with contextlib.suppress(duckdb.Error):
+            _cleanup(con)
         remove_scratch(scratch)
     result.seconds = time.monotonic() - started
     return result
+
+
+LATE_EVENT_REASON = (
+    f"event_at: before its ticket was created (by more than {CLOCK_SKEW_ALLOWANCE_SECONDS} s; "
+    "found when the ticket landed after the event)"
+)
+
+
+def _recheck_earlier_events(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+    """Give the events already landed for this batch's tickets the check they would have
+    had arriving together with them, and move the failures to raw.load_rejects.
+
+    An event loaded before its ticket is kept as an orphan (DESIGN s3), so it was never
+    compared with the ticket's `created_at`; a re-exported ticket can also move
+    `created_at` past events that passed before. A failing event is deleted from
+    raw.ticket_events and written to raw.load_rejects under its own batch, file and line
+    (the raw row rebuilt from its landed columns), and that batch's manifest row moves it
+    from rows_landed to rows_rejected: rows_read = rows_landed + rows_rejected still holds
+    for every batch. Runs inside the tickets batch's transaction.
+    """
+    con.execute("drop table if exists pulse_late")
+    con.execute(
+        f"""
+        create temp table pulse_late as
+        select e.rowid as _rid, e.* from raw.ticket_events e
+        join raw.tickets t on t.ticket_id = e.ticket_id
+        where t._batch_id = ?
+          and e.event_at < t.created_at - interval {CLOCK_SKEW_ALLOWANCE_SECONDS} second
+        """,
+        [batch_id],
+    )
+    late = con.execute("select count(*) from pulse_late").fetchone()[0]
+    if late:
+        columns = ENTITIES["ticket_events"].column_names
+        pairs = ", ".join(f"'{c}', {c}::varchar" for c in columns)
+        con.execute(
+            f"""
+            insert into raw.load_rejects
+                (batch_id, entity, file_name, line_number, raw_row, reason)
+            select _batch_id, 'ticket_events', _file_name, _line_number,
+                   cast(json_object({pairs}) as varchar), ?
+            from pulse_late
+            """,
+            [LATE_EVENT_REASON],
+        )
+        con.execute("delete from raw.ticket_events where rowid in (select _rid from pulse_late)")
+        con.execute(
+            """
+            update raw.load_manifest m
+            set rows_landed = m.rows_landed - l.n, rows_rejected = m.rows_rejected + l.n
+            from (select _batch_id, count(*) as n from pulse_late group by 1) l
+            where m.batch_id = l._batch_id
+            """
+        )
+    con.execute("drop table if exists pulse_late")
+    return int(late)
 
 
 def _failed(
@@ -409,6 +548,8 @@ def format_batch_line(b: BatchResult) -> str:
     if b.status == SKIPPED:
         return f"  skip    {b.file_name:<48} already loaded"
     extra = f"  orphans {_fmt_int(b.orphans)}" if b.orphans else ""
+    if b.late_rejects:
+        extra += f"  earlier events rejected {_fmt_int(b.late_rejects)}"
     notes = f"  ({', '.join(b.notes)})" if b.notes else ""
     return (
         f"  load    {b.file_name:<48} read {_fmt_int(b.rows_read):>11}  landed "
@@ -488,6 +629,7 @@ def load(
     try:
         encoding = normalise_encoding(encoding)
         delimiter = normalise_delimiter(delimiter)
+        plausible_range()
     except ValueError as exc:
         raise PulseError(str(exc)) from None
     raw_dir = Path(raw_dir)
@@ -517,6 +659,12 @@ def load(
                 where not exists (select 1 from raw.tickets t where t.ticket_id = e.ticket_id)
                 """
             ).fetchone()[0]
+        except duckdb.Error as exc:
+            # Reading the manifest or writing a batch failed on the landing file itself.
+            fatal = landing_failure(exc, settings)
+            if fatal is None:
+                raise
+            raise fatal from None
         finally:
             con.close()
     summary.seconds = time.monotonic() - started

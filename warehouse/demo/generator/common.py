@@ -89,6 +89,8 @@ def load_calendar_exceptions() -> tuple[set[date], set[date]]:
     if path.is_file():
         with path.open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
+                if row.get("country", "RU") != "RU":  # the demo's clock is Moscow's
+                    continue
                 try:
                     day = date.fromisoformat(row["date"])
                 except (KeyError, ValueError):
@@ -203,7 +205,11 @@ class Writer:
     def write(self, entity: str, batch: str, frame: pl.DataFrame, *, append: bool = False) -> None:
         from warehouse.core.contract import ENTITIES
 
-        columns = list(ENTITIES[entity].column_names)
+        contract = ENTITIES[entity]
+        columns = list(contract.column_names)
+        # Optional columns the demo does not model (the binary CSAT rating) stay empty.
+        absent = [c.name for c in contract.columns if not c.required and c.name not in frame]
+        frame = frame.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in absent)
         frame = frame.select(columns)
         folder = self.out / entity
         folder.mkdir(parents=True, exist_ok=True)

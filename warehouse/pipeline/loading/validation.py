@@ -14,12 +14,24 @@ Parsing rules (DESIGN s3):
   offset they are exact, without they are in the source time zone; stored UTC naive;
 - booleans true/false, 1/0, yes/no in any case; enumerations in any case, aliases
   resolved, stored lower case (upper case for currencies);
-- numbers accept a decimal comma (Russian Excel) and no thousands separators.
+- numbers accept a decimal comma (Russian Excel) and no thousands separators; whole
+  numbers may be written `4.0` or `4,0`; a number too large for its column is "out of
+  range", and an amount with more than two decimals is rejected rather than rounded;
+- timestamps and dates must be plausible: between `PULSE_TIMESTAMP_MIN` (default
+  1990-01-01) and `PULSE_TIMESTAMP_MAX` (default 2100-01-01, exclusive), with a UTC
+  offset within +-14:00 (the widest on Earth);
+- identifiers (text columns named `*_id`, and the ids events carry in from_value /
+  to_value) are stored without surrounding whitespace (spaces, tabs, no-break spaces),
+  in their case as written: see `IDENTIFIER_TRIM`;
+- a value holding a control character (C0 except tab, CR, LF; or DEL) is not text: the
+  row is rejected, checked only when the file's byte scan found one.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 
@@ -39,21 +51,49 @@ from warehouse.core.contract import (
     Column,
     Entity,
 )
-from warehouse.pipeline.loading.readers import FileRefused, Staged
+from warehouse.pipeline.loading.readers import FileRefused, Staged, safe_excerpt
 
 CHECKED = "pulse_checked"
 
 # Checked with regexp_full_match (no capture groups: extracting groups is 3x slower).
-_TS_PATTERN = (
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
-    r" ?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?"
-)
+_TS_BODY = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
+# Offsets up to +-14:00 (the widest in use); the loose form only names the problem.
+_TS_PATTERN = _TS_BODY + r" ?(?:Z|z|[+-](?:0\d|1[0-3])(?::?[0-5]\d)?|[+-]14(?::?00)?)?"
+_TS_LOOSE = _TS_BODY + r" ?[+-]\d{2}(?::?\d{2})?"
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?)?$"
 _MONTH_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])(?:-01)?$"
 _PERIOD_PATTERN = r"^\d{4}-(?:(?:0[1-9]|1[0-2])|Q[1-4])$"
 _WAVE_PATTERN = r"^\d{4}-Q[1-4]$"
-_INT_PATTERN = r"^[+-]?\d+(?:\.0*)?$"
+_INT_PATTERN = r"^[+-]?\d+(?:[.,]0*)?$"
 _NUM_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+# The bytes the reader's scan calls control characters, as an RE2 class.
+_CONTROL_CLASS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# Characters stripped around identifiers: space, tab, CR, LF, no-break space, BOM.
+IDENTIFIER_TRIM = " \t\r\n\u00a0\ufeff"
+DEFAULT_TIMESTAMP_MIN = "1990-01-01"
+DEFAULT_TIMESTAMP_MAX = "2100-01-01"
+
+
+def plausible_range() -> tuple[date, date]:
+    """[min, max) for timestamps and dates, from PULSE_TIMESTAMP_MIN / _MAX.
+
+    ValueError (said as one sentence) when a bound is not a date or the range is empty.
+    """
+    bounds = []
+    for name, default in (
+        ("PULSE_TIMESTAMP_MIN", DEFAULT_TIMESTAMP_MIN),
+        ("PULSE_TIMESTAMP_MAX", DEFAULT_TIMESTAMP_MAX),
+    ):
+        raw = os.environ.get(name, "").strip() or default
+        try:
+            bounds.append(date.fromisoformat(raw))
+        except ValueError:
+            raise ValueError(f"{name} must be a date such as {default}, not {raw!r}") from None
+    if bounds[0] >= bounds[1]:
+        raise ValueError("PULSE_TIMESTAMP_MIN must be earlier than PULSE_TIMESTAMP_MAX")
+    return bounds[0], bounds[1]
 
 
 @dataclass
@@ -83,11 +123,20 @@ class _Builder:
         return "?"
 
 
-def _pre_exprs(col: Column, src: str | None) -> list[str]:
+def _pre_exprs(col: Column, src: str | None, wide_space: bool) -> list[str]:
     """Per-column values computed once in a first pass: the text without surrounding
-    spaces. Only spaces: trimming a set of characters costs twice as much, and a tab or
-    a no-break space around a typed value makes it unparseable, which is reported."""
-    trimmed = "cast(null as varchar)" if src is None else f"nullif(trim({src}), '')"
+    spaces. Only spaces for typed values: trimming a set of characters costs three times
+    as much, and a tab or a no-break space around a typed value makes it unparseable,
+    which is reported. Identifiers lose every kind of surrounding whitespace (the key
+    normalisation rule), with the wide trim only where the file can need it."""
+    if src is None:
+        trimmed = "cast(null as varchar)"
+    elif col.is_identifier and wide_space:
+        # Three times the cost of trimming spaces: only when the byte scan saw a tab, a
+        # no-break space, a BOM or a quote (CR/LF inside a value) in the file.
+        trimmed = f"nullif(trim({src}, {_lit(IDENTIFIER_TRIM)}), '')"
+    else:
+        trimmed = f"nullif(trim({src}), '')"
     if col.default is not None:
         trimmed = f"coalesce({trimmed}, {_lit(col.default)})"
     return [f"{trimmed} as _t_{col.name}"]
@@ -98,11 +147,12 @@ def _parse_expr(col: Column, src: str | None, tz_param: str) -> tuple[str, str]:
     t = f"_t_{col.name}"
     kind = col.kind
     if kind == TEXT:
-        value = (
-            "cast(null as varchar)"
-            if src is None
-            else f"case when {t} is null then null else {src} end"
-        )
+        if src is None:
+            value = "cast(null as varchar)"
+        elif col.is_identifier:
+            value = t  # the key normalisation rule: no surrounding whitespace, case kept
+        else:
+            value = f"case when {t} is null then null else {src} end"
         return value, f"({t} is not null)"
     if kind == TIMESTAMP:
         # Once the whole value matches the ISO pattern, anything after the date (10
@@ -136,13 +186,10 @@ def _parse_expr(col: Column, src: str | None, tz_param: str) -> tuple[str, str]:
     elif kind == INTEGER:
         value = (
             f"case when regexp_full_match({t}, '{_INT_PATTERN}') "
-            f"then try_cast(regexp_replace({t}, '\\.0*$', '') as integer) end"
+            f"then try_cast(regexp_replace({t}, '[.,]0*$', '') as integer) end"
         )
     elif kind in (DECIMAL, NUMBER):
-        num = (
-            f"(case when {t} like '%,%' and {t} not like '%.%' "
-            f"then replace({t}, ',', '.') else {t} end)"
-        )
+        num = _decimal_text(t)
         target = "decimal(18,2)" if kind == DECIMAL else "double"
         value = (
             f"case when regexp_full_match({num}, '{_NUM_PATTERN}') "
@@ -177,13 +224,62 @@ _KIND_PROBLEM = {
 }
 
 
-def _printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
+def _decimal_text(t: str) -> str:
+    """A number's text with a decimal comma read as a point (Russian Excel)."""
+    return (
+        f"(case when {t} like '%,%' and {t} not like '%.%' "
+        f"then replace({t}, ',', '.') else {t} end)"
+    )
+
+
+def _range_problem(col: Column) -> str | None:
+    """The reason for a value outside the column's range, or None without a range."""
+    lo, hi = col.min_value, col.max_value
+    if lo is None and hi is None:
+        return None
+    if lo == 0 and hi is None:
+        return f"{col.name}: negative amount"
+    low = _num_lit(lo) if lo is not None else ""
+    high = _num_lit(hi) if hi is not None else ""
+    return f"{col.name}: out of range {low}..{high}"
+
+
+def _kind_check(col: Column, range_problem: str | None) -> str:
+    """Why a present value did not parse: the kind's problem, or a more exact one (an
+    offset beyond +-14:00, a number too large for its type) when the text shows it."""
+    problem = _KIND_PROBLEM[col.kind]
+    if col.kind == ENUM:
+        expected = col.values if not col.upper_case else tuple(v.upper() for v in col.values)
+        problem += f" (expected {', '.join(expected)})"
+    generic = _lit(f"{col.name}: {problem}")
+    t = f"p._t_{col.name}"
+    bounded = col.min_value is not None and col.max_value is not None
+    too_large = _lit(range_problem if bounded else f"{col.name}: out of range (too large)")
+    if col.kind == TIMESTAMP:
+        offset = _lit(f"{col.name}: UTC offset beyond +-14:00")
+        why = f"case when regexp_full_match({t}, '{_TS_LOOSE}') then {offset} else {generic} end"
+    elif col.kind == INTEGER:
+        why = (
+            f"case when regexp_full_match({t}, '{_INT_PATTERN}') then {too_large} "
+            f"else {generic} end"
+        )
+    elif col.kind in (DECIMAL, NUMBER):
+        number = _decimal_text(t)
+        why = (
+            f"case when regexp_full_match({number}, '{_NUM_PATTERN}') then {too_large} "
+            f"else {generic} end"
+        )
+    else:
+        why = generic
+    return f"case when p._has_{col.name} and p.{col.name} is null then {why} end"
 
 
 def required_columns_missing(entity: Entity, header: list[str]) -> list[str]:
     present = {h.lower() for h in header}
-    return [c for c in entity.required_columns if c not in present]
+    missing = [c for c in entity.required_columns if c not in present]
+    # a group of alternatives (score or rating) needs one of its columns
+    missing += [" or ".join(g) for g in entity.one_of if not present.intersection(g)]
+    return missing
 
 
 def check_batch(
@@ -200,8 +296,9 @@ def check_batch(
             "misses the required column"
             + ("s " if len(missing) > 1 else " ")
             + ", ".join(missing)
-            + f" (the header has: {_printable(', '.join(staged.header))[:300]})"
+            + f" (the header starts {safe_excerpt(', '.join(staged.header))})"
         )
+    low_bound, high_bound = plausible_range()
     position = {h.lower(): i for i, h in enumerate(staged.header)}
     contract = set(entity.column_names)
     extras = [(h, i) for i, h in enumerate(staged.header) if h.lower() not in contract]
@@ -214,38 +311,65 @@ def check_batch(
         i = position.get(col.name)
         src = f"c{i}" if i is not None else None
         tz_param = b.param(timezone) if col.kind == TIMESTAMP else ""
-        pre += _pre_exprs(col, src)
+        pre += _pre_exprs(col, src, staged.wide_space)
         value, present = _parse_expr(col, src, tz_param)
         parsed.append(f"{value} as {col.name}, {present} as _has_{col.name}")
         is_key = col.name in entity.key
         if col.required:
             what = "missing key" if is_key else "missing required value"
             checks.append(f"case when not p._has_{col.name} then '{col.name}: {what}' end")
+        diagnosed = col.kind in (TIMESTAMP, DATE, MONTH, INTEGER, DECIMAL, NUMBER)
+        if diagnosed:
+            parsed.append(f"_t_{col.name}")  # the text, to say why a value did not parse
+        range_problem = _range_problem(col)
         if col.kind != TEXT:
-            problem = _KIND_PROBLEM[col.kind]
-            if col.kind == ENUM:
-                expected = (
-                    col.values if not col.upper_case else tuple(v.upper() for v in col.values)
-                )
-                problem += f" (expected {', '.join(expected)})"
+            checks.append(_kind_check(col, range_problem))
+        if col.kind in (TIMESTAMP, DATE, MONTH):
             checks.append(
-                f"case when p._has_{col.name} and p.{col.name} is null "
-                f"then {_lit(col.name + ': ' + problem)} end"
+                f"case when p.{col.name} < {_lit(low_bound.isoformat())} "
+                f"or p.{col.name} >= {_lit(high_bound.isoformat())} then "
+                + _lit(
+                    f"{col.name}: outside the plausible range {low_bound.isoformat()} to "
+                    f"{high_bound.isoformat()} (PULSE_TIMESTAMP_MIN, PULSE_TIMESTAMP_MAX)"
+                )
+                + " end"
             )
-        if col.min_value is not None or col.max_value is not None:
+        if col.kind == DECIMAL:
+            # Two decimals are stored: a third would be rounded away without a word.
+            exact = f"try_cast({_decimal_text('p._t_' + col.name)} as decimal(38, 10))"
+            checks.append(
+                f"case when p.{col.name} is not null and {exact} <> p.{col.name} then "
+                f"{_lit(col.name + ': more than 2 decimal places (it would be rounded)')} end"
+            )
+        if range_problem is not None:
             lo, hi = col.min_value, col.max_value
             conds = []
             if lo is not None:
                 conds.append(f"p.{col.name} < {_num_lit(lo)}")
             if hi is not None:
                 conds.append(f"p.{col.name} > {_num_lit(hi)}")
-            if lo == 0 and hi is None:
-                problem = "negative amount"
-            else:
-                low = _num_lit(lo) if lo is not None else ""
-                high = _num_lit(hi) if hi is not None else ""
-                problem = f"out of range {low}..{high}"
-            checks.append(f"case when {' or '.join(conds)} then '{col.name}: {problem}' end")
+            checks.append(f"case when {' or '.join(conds)} then {_lit(range_problem)} end")
+
+    if staged.has_control:
+        names = {i: h for h, i in position.items() if h in contract}
+        for i in range(len(staged.header)):
+            name = names.get(i, f"column {i + 1}")
+            checks.append(
+                f"case when regexp_matches(p.c{i}, {_lit(_CONTROL_CLASS)}) then "
+                f"{_lit(name + ': contains a control character, which is not text')} end"
+            )
+
+    for group in entity.one_of:
+        # Of the alternatives, only those the file has can be filled: with one of them
+        # the file reads like any required column ("score: missing required value").
+        given = [name for name in group if name in position]
+        has_any = " or ".join(f"p._has_{name}" for name in given)
+        what = (
+            f"{given[0]}: missing required value"
+            if len(given) == 1
+            else f"{' or '.join(given)}: one of them is required"
+        )
+        checks.append(f"case when not ({has_any}) then {_lit(what)} end")
 
     extra_sql = "cast(null as varchar)"
     if extras:

@@ -1,8 +1,8 @@
 {#-
-    One row per working day: its business window in UTC and the business seconds run
+    One row per schedule and working day: its business window in UTC and the business seconds run
     before and by the end of it. "The instant when N business seconds have run" is the
     window with business_seconds_before < N <= business_seconds_after, at
-    window_start_at + (N - business_seconds_before).
+    window_start_at + (N - business_seconds_before), on the ticket's schedule.
 -#}
 with
 
@@ -15,6 +15,7 @@ calendar_days as (
 final as (
 
     select
+        schedule_id,
         date_day as business_date,
         window_start_at,
         window_end_at,

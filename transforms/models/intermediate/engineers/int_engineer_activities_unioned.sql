@@ -18,7 +18,9 @@ tickets as (
 
 sla_outcomes as (
 
+    -- the engineer metrics are first response and resolution (DESIGN s5)
     select * from {{ ref('fct_sla_outcomes') }}
+    where metric in ('first_response', 'resolution')
 
 ),
 

@@ -4,7 +4,10 @@
     - first_response: one stretch from creation to the first response (no pauses);
     - resolution: every period in new, open or on_hold (pending and solved pause the
       clock, a reopen resumes it), clipped to start no earlier than creation; the time
-      between creation and the first logged status counts as `new`.
+      between creation and the first logged status counts as `new`;
+    - next_reply: one stretch per instance (int_ticket_reply_instances), from the
+      customer's comment to the answer (no pauses).
+    `instance` numbers the next-reply instances of a ticket (0 for the other metrics).
     segment_end_at is null for a stretch still running (it runs to var('as_of')).
 -#}
 with
@@ -37,11 +40,18 @@ milestones as (
 
 ),
 
+reply_instances as (
+
+    select * from {{ ref('int_ticket_reply_instances') }}
+
+),
+
 first_response_segments as (
 
     select
         tickets.ticket_id,
         'first_response' as metric,
+        0 as instance,
         0 as segment_number,
         tickets.created_at as segment_start_at,
         case
@@ -59,6 +69,7 @@ leading_segments as (
     select
         tickets.ticket_id,
         'resolution' as metric,
+        0 as instance,
         0 as segment_number,
         tickets.created_at as segment_start_at,
         milestones.first_status_at as segment_end_at
@@ -75,6 +86,7 @@ running_segments as (
     select
         tickets.ticket_id,
         'resolution' as metric,
+        0 as instance,
         intervals.interval_number as segment_number,
         case
             when intervals.started_at < tickets.created_at then tickets.created_at
@@ -89,6 +101,19 @@ running_segments as (
 
 ),
 
+next_reply_segments as (
+
+    select
+        ticket_id,
+        'next_reply' as metric,
+        instance,
+        0 as segment_number,
+        started_at as segment_start_at,
+        completed_at as segment_end_at
+    from reply_instances
+
+),
+
 unioned as (
 
     select * from first_response_segments
@@ -96,6 +121,8 @@ unioned as (
     select * from leading_segments
     union all
     select * from running_segments
+    union all
+    select * from next_reply_segments
 
 ),
 
@@ -104,6 +131,7 @@ final as (
     select
         ticket_id,
         metric,
+        instance,
         segment_number,
         segment_start_at,
         segment_end_at,
@@ -111,7 +139,7 @@ final as (
     from unioned
     where
         segment_end_at is null or segment_end_at > segment_start_at
-        or (metric = 'first_response' and segment_end_at = segment_start_at)
+        or (metric in ('first_response', 'next_reply') and segment_end_at = segment_start_at)
 
 )
 

@@ -5,6 +5,8 @@
     business minute). Positions on the business clock come from int_calendar_days
     (an as-of join on the day's UTC start), due moments from int_business_windows (one as-of
     join) - no ticket is expanded into minutes. Same rules as int_sla_clocks_calendar.
+    Every join carries the ticket's schedule_id (its hours, zone and holidays): a
+    schedule is one more equality key, not more rows.
 -#}
 with
 
@@ -35,17 +37,23 @@ business_windows as (
 
 as_of_position as (
 
-    select {{ pulse_business_position(pulse_as_of(), 'as_of_day') }} as business_position
+    select
+        as_of_day.schedule_id,
+        {{ pulse_business_position(pulse_as_of(), 'as_of_day') }} as business_position
     from calendar_days as as_of_day
-    where as_of_day.date_day = {{ pulse_business_date(pulse_as_of()) }}
+    where
+        {{ pulse_as_of() }} >= as_of_day.day_start_at
+        and {{ pulse_as_of() }} < as_of_day.next_day_start_at
 
 ),
 
 positioned as (
 
     select
+        targets.scenario,
         targets.ticket_id,
         targets.metric,
+        targets.instance,
         targets.target_minutes * 60 as target_seconds,
         segments.segment_number,
         segments.is_running,
@@ -59,11 +67,12 @@ positioned as (
         on
             targets.ticket_id = segments.ticket_id
             and targets.metric = segments.metric
-    cross join as_of_position
+            and targets.instance = segments.instance
+    inner join as_of_position on targets.schedule_id = as_of_position.schedule_id
     {{ pulse_asof_left_join("calendar_days", "start_day", "segments.segment_start_at",
-        "day_start_at", "next_day_start_at") }}
+        "day_start_at", "next_day_start_at", by=[("targets.schedule_id", "schedule_id")]) }}
     {{ pulse_asof_left_join("calendar_days", "end_day", "segments.segment_end_at",
-        "day_start_at", "next_day_start_at") }}
+        "day_start_at", "next_day_start_at", by=[("targets.schedule_id", "schedule_id")]) }}
 
 ),
 
@@ -72,8 +81,11 @@ positioned as (
 due_positions as (
 
     select
+        targets.scenario,
         targets.ticket_id,
         targets.metric,
+        targets.instance,
+        targets.schedule_id,
         coalesce(per_metric.elapsed_seconds, 0) as elapsed_seconds,
         not targets.is_completed and not coalesce(per_metric.is_running, false) as is_paused,
         coalesce(
@@ -85,21 +97,25 @@ due_positions as (
             end + targets.target_minutes * 60 - coalesce(per_metric.elapsed_seconds, 0)
         ) as due_position
     from targets
-    cross join as_of_position
+    inner join as_of_position on targets.schedule_id = as_of_position.schedule_id
     left join per_metric
         on
-            targets.ticket_id = per_metric.ticket_id
+            targets.scenario = per_metric.scenario
+            and targets.ticket_id = per_metric.ticket_id
             and targets.metric = per_metric.metric
+            and targets.instance = per_metric.instance
     {{ pulse_asof_left_join("calendar_days", "completed_day", "targets.completed_at",
-        "day_start_at", "next_day_start_at") }}
+        "day_start_at", "next_day_start_at", by=[("targets.schedule_id", "schedule_id")]) }}
 
 ),
 
 final as (
 
     select
+        due_positions.scenario,
         due_positions.ticket_id,
         due_positions.metric,
+        due_positions.instance,
         due_positions.elapsed_seconds,
         due_positions.is_paused,
         case
@@ -111,7 +127,8 @@ final as (
         end as due_at
     from due_positions
     {{ pulse_asof_left_join("business_windows", "business_windows", "due_positions.due_position",
-        "business_seconds_before", "business_seconds_after", strict=true) }}
+        "business_seconds_before", "business_seconds_after", strict=true,
+        by=[("due_positions.schedule_id", "schedule_id")]) }}
 
 )
 

@@ -23,8 +23,10 @@ segments as (
 positioned as (
 
     select
+        targets.scenario,
         targets.ticket_id,
         targets.metric,
+        targets.instance,
         targets.target_minutes * 60 as target_seconds,
         segments.segment_number,
         segments.is_running,
@@ -36,6 +38,7 @@ positioned as (
         on
             targets.ticket_id = segments.ticket_id
             and targets.metric = segments.metric
+            and targets.instance = segments.instance
 
 ),
 
@@ -44,8 +47,10 @@ positioned as (
 final as (
 
     select
+        targets.scenario,
         targets.ticket_id,
         targets.metric,
+        targets.instance,
         coalesce(per_metric.elapsed_seconds, 0) as elapsed_seconds,
         not targets.is_completed and not coalesce(per_metric.is_running, false) as is_paused,
         {{ pulse_timestamp_from_epoch_seconds(
@@ -57,8 +62,10 @@ final as (
     from targets
     left join per_metric
         on
-            targets.ticket_id = per_metric.ticket_id
+            targets.scenario = per_metric.scenario
+            and targets.ticket_id = per_metric.ticket_id
             and targets.metric = per_metric.metric
+            and targets.instance = per_metric.instance
 
 )
 

@@ -26,6 +26,7 @@ calendar_days as (
         day_start_at,
         next_day_start_at
     from {{ ref('int_calendar_days') }}
+    where schedule_id = '{{ var("reference_schedule_id") }}'
 
 ),
 
@@ -38,7 +39,7 @@ ticket_dates as (
         tickets.account_id,
         case
             when tickets.created_at < calendar_days.next_day_start_at then calendar_days.date_day
-            else {{ pulse_business_date('tickets.created_at') }}
+            else {{ business_date('tickets.created_at') }}
         end as created_date_local
     from tickets
     {{ pulse_asof_left_join("calendar_days", "calendar_days", "tickets.created_at",

@@ -28,7 +28,11 @@ final as (
         {{ business_month('responses.responded_at') }} as responded_month,
         {{ quarter_label(business_date('responses.responded_at')) }} as responded_quarter,
         responses.score,
-        responses.score >= 4 as is_satisfied,
+        responses.rating,
+        responses.score is null as is_binary_rating,
+        -- a binary rating counts in CSAT as it is (good = satisfied) and never gets an
+        -- invented 1-5 score, so the mean score (avg of score) ignores it
+        coalesce(responses.score >= 4, responses.rating = 'good') as is_satisfied,
         responses.comment_text,
         tickets.account_id,
         coalesce(tickets.support_tier, 'unknown') as support_tier,

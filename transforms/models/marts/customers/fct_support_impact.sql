@@ -1,8 +1,7 @@
--- Support impact on customers (DESIGN s5, the customers page): accounts that had at
--- least one SLA breach against those that had SLA-tracked tickets and none. Per group:
--- accounts, the share still active in the latest month of fct_account_months, and NPS
--- over all the group's responses. Two rows (had_breach true / false); the dashboard
--- reads them as they are.
+-- Accounts with at least one SLA breach beside those without (the customers page's
+-- "support impact"): among the accounts with SLA-tracked outcomes (met or breached),
+-- how many are still active in the latest month of fct_account_months, and their NPS
+-- over all their responses.
 
 with
 
@@ -36,8 +35,12 @@ breach as (
         tickets.account_id,
         max(case when outcomes.outcome = 'breached' then 1 else 0 end) = 1 as had_breach
     from outcomes
-    inner join tickets on tickets.ticket_id = outcomes.ticket_id
-    where outcomes.outcome in ('met', 'breached')
+    inner join tickets
+        on outcomes.ticket_id = tickets.ticket_id
+    -- the metrics overall SLA compliance counts (next-reply outcomes are per comment)
+    where
+        outcomes.outcome in ('met', 'breached')
+        and outcomes.metric in ('first_response', 'resolution')
     group by tickets.account_id
 
 ),
@@ -48,7 +51,7 @@ active_now as (
         account_id,
         max(case when is_active then 1 else 0 end) = 1 as is_active
     from account_months
-    where month_start = (select max(month_start) from account_months)
+    where month_start = (select max(latest.month_start) from account_months as latest)
     group by account_id
 
 ),
@@ -58,8 +61,8 @@ nps as (
     select
         account_id,
         count(*) as responses,
-        sum(case when is_promoter then 1 else 0 end) as promoters,
-        sum(case when is_detractor then 1 else 0 end) as detractors
+        sum(case when score >= 9 then 1 else 0 end) as promoters,
+        sum(case when score <= 6 then 1 else 0 end) as detractors
     from nps_responses
     group by account_id
 
@@ -69,19 +72,20 @@ final as (
 
     select
         breach.had_breach,
-        cast(count(*) as bigint) as accounts,
+        cast(count(*) as bigint) as account_count,
         cast(sum(case when coalesce(active_now.is_active, false) then 1 else 0 end) as bigint)
             as retained_accounts,
-        cast(
-            {{ pct('sum(case when coalesce(active_now.is_active, false) then 1 else 0 end)', 'count(*)') }}
-            as double
-        ) as retained_pct,
+        cast({{ pct(
+            'sum(case when coalesce(active_now.is_active, false) then 1 else 0 end)', 'count(*)'
+        ) }} as double) as retained_pct,
         cast(coalesce(sum(nps.responses), 0) as bigint) as nps_responses,
         cast({{ pct('sum(nps.promoters) - sum(nps.detractors)', 'sum(nps.responses)') }} as double)
             as nps
     from breach
-    left join active_now on active_now.account_id = breach.account_id
-    left join nps on nps.account_id = breach.account_id
+    left join active_now
+        on breach.account_id = active_now.account_id
+    left join nps
+        on breach.account_id = nps.account_id
     group by breach.had_breach
 
 )

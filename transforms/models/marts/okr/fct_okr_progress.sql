@@ -1,7 +1,8 @@
 -- Progress of every key result of FY2025 and FY2026 (okr_key_results) per month,
 -- quarter and year, in total ('all') and by support tier / segment / region where the
--- KR breaks down: actual (int_okr_actuals_unioned), the period's target (okr_targets),
--- status against the amber band (okr_settings), and a projection to the period's end.
+-- KR breaks down: actual (int_okr_actuals_unioned), the period's target and amber band
+-- (dim_metric_targets, scope okr), status (metric_status), and a projection to the
+-- period's end.
 
 with
 
@@ -13,13 +14,8 @@ key_results as (
 
 targets as (
 
-    select * from {{ ref('okr_targets') }}
-
-),
-
-settings as (
-
-    select * from {{ ref('okr_settings') }}
+    select * from {{ ref('dim_metric_targets') }}
+    where target_scope = 'okr'
 
 ),
 
@@ -32,16 +28,6 @@ periods as (
 actuals as (
 
     select * from {{ ref('int_okr_actuals_unioned') }}
-
-),
-
-band as (
-
-    select
-        coalesce(
-            max(case when setting = 'amber_band_pct' then cast(value as double) end), 5.0
-        ) as amber_band_pct
-    from settings
 
 ),
 
@@ -103,8 +89,8 @@ joined as (
         actuals.numerator,
         actuals.denominator,
         actuals.in_period_numerator,
-        cast(targets.target as double) as target,
-        band.amber_band_pct,
+        targets.target,
+        targets.amber_band_pct,
         case
             when {{ reporting_end_date() }} > grid.period_end then grid.period_days
             when {{ reporting_end_date() }} < grid.period_start then 0
@@ -113,7 +99,6 @@ joined as (
                 + 1
         end as elapsed_days
     from grid
-    cross join band
     left join actuals
         on
             grid.kr_id = actuals.kr_id
@@ -125,8 +110,8 @@ joined as (
             and grid.dim_region = actuals.dim_region
     left join targets
         on
-            cast(targets.fiscal_year as integer) = grid.fiscal_year
-            and grid.kr_id = targets.kr_id
+            grid.fiscal_year = targets.fiscal_year
+            and grid.kr_id = targets.metric
             and grid.period_type = targets.period_type
             and grid.period = targets.period
 
@@ -162,10 +147,12 @@ final as (
         key_result,
         period_type,
         period,
+        period as period_label,
         period_start,
         period_end,
         elapsed_days >= period_days as is_period_complete,
         elapsed_days > 0 and elapsed_days < period_days as is_current_period,
+        elapsed_days > 0 and elapsed_days < period_days as is_partial,
         dim_tier,
         dim_segment,
         dim_region,
@@ -174,7 +161,7 @@ final as (
         unit,
         direction,
         measure,
-        {{ okr_status('actual', 'target', 'direction', 'amber_band_pct') }} as status,
+        {{ metric_status('actual', 'target', 'direction', 'amber_band_pct') }} as status,
         amber_band_pct,
         cast(case
             when target is null then null
@@ -183,10 +170,14 @@ final as (
         end as double) as amber_threshold,
         cast(projection as double) as projection,
         projection_method,
-        {{ okr_status('projection', 'target', 'direction', 'amber_band_pct') }} as projected_status,
+        {{ metric_status('projection', 'target', 'direction', 'amber_band_pct') }}
+            as projected_status,
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
-        kr_id = 'nps' and coalesce(denominator, 0) < 30 as is_low_n,
+        cast(case when kr_id in ('nps', 'csat') then coalesce(denominator, 0) end as bigint)
+            as survey_responses,
+        kr_id in ('nps', 'csat') and coalesce(denominator, 0) < {{ var('survey_low_n', 30) }}
+            as is_low_n,
         source_model
     from projected
 

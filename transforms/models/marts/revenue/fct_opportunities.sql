@@ -128,8 +128,10 @@ final as (
         coalesce(dated.had_poc, false) as had_poc,
         dated.poc_succeeded,
         coalesce(dated.had_poc, false) and dated.is_won as is_poc_won,
+        -- a close stamped before the creation (a bad extract) has no cycle, never a
+        -- negative one
         case
-            when dated.is_closed
+            when dated.is_closed and dated.close_at >= dated.created_at
                 then cast(
                     {{ dbt.datediff('dated.created_at', 'dated.close_at', 'day') }}
                     as integer

@@ -1,5 +1,6 @@
 {#-
-    One row per calendar date (business time zone) with its working-day flags, ISO week,
+    One row per calendar date (business time zone) with the reference schedule's
+    (var reference_schedule_id, Moscow) working-day flags, ISO week,
     month, quarter and fiscal year (the fiscal year is the calendar year).
 -#}
 with
@@ -7,6 +8,7 @@ with
 calendar_days as (
 
     select * from {{ ref('int_calendar_days') }}
+    where schedule_id = '{{ var("reference_schedule_id") }}'
 
 ),
 

@@ -3,6 +3,9 @@
     date of outcome_at x support tier x priority x metric, with met, breached and
     compliance = met / (met + breached). Pending outcomes have no moment yet; the open
     count due on each date (as of var('as_of')) is given apart as pending.
+    First response and resolution only: this mart feeds "overall SLA compliance"
+    (DESIGN s5: both metrics together), and the dashboard sums it across metrics;
+    next-reply outcomes are in fct_sla_outcomes (metric = 'next_reply').
 -#}
 with
 
@@ -15,13 +18,15 @@ outcomes as (
 dated as (
 
     select
-        {{ pulse_business_date('coalesce(outcome_at, due_at)') }} as outcome_date,
+        {{ business_date('coalesce(outcome_at, due_at)') }} as outcome_date,
         support_tier,
         priority,
         metric,
         outcome
     from outcomes
-    where outcome_at is not null or (outcome = 'pending' and due_at is not null)
+    where
+        metric in ('first_response', 'resolution')
+        and (outcome_at is not null or (outcome = 'pending' and due_at is not null))
 
 ),
 

@@ -3,6 +3,10 @@
     the event log: first response and resolution as in DESIGN s5, first_response_minutes
     and resolution_minutes in calendar minutes (resolution: running clock only, pending
     and solved excluded); the policy clock of each SLA metric is in fct_sla_outcomes.
+    Agent work vs requester wait (calendar minutes from creation to the resolution, or
+    to var('as_of') while open): agent_work_minutes = time in new, open or on_hold (the
+    resolution clock's stretches, running ones to as_of); requester_wait_minutes = time
+    in pending, waiting on the customer.
 -#}
 with
 
@@ -47,6 +51,50 @@ segments as (
 
     select * from {{ ref('int_sla_clock_segments') }}
     where metric = 'resolution' and not is_running
+
+),
+
+work_segments as (
+
+    select * from {{ ref('int_sla_clock_segments') }}
+    where metric = 'resolution'
+
+),
+
+status_intervals as (
+
+    select * from {{ ref('int_ticket_status_intervals') }}
+    where status = 'pending'
+
+),
+
+work_clock as (
+
+    select
+        ticket_id,
+        sum(
+            {{ pulse_epoch_seconds('coalesce(segment_end_at, ' ~ pulse_as_of() ~ ')') }}
+            - {{ pulse_epoch_seconds('segment_start_at') }}
+        ) as work_seconds
+    from work_segments
+    group by ticket_id
+
+),
+
+wait_clock as (
+
+    select
+        status_intervals.ticket_id,
+        sum(greatest(
+            {{ pulse_epoch_seconds('coalesce(status_intervals.ended_at, ' ~ pulse_as_of() ~ ')') }}
+            - {{ pulse_epoch_seconds(
+                'greatest(status_intervals.started_at, tickets.created_at)'
+            ) }},
+            0
+        )) as wait_seconds
+    from status_intervals
+    inner join tickets on status_intervals.ticket_id = tickets.ticket_id
+    group by status_intervals.ticket_id
 
 ),
 
@@ -114,7 +162,9 @@ joined as (
         coalesce(summaries.public_agent_comment_count, 0) as public_agent_comment_count,
         milestones.resolved_by_actor_role,
         states.solver_id,
-        first_responses.first_responder_id
+        first_responses.first_responder_id,
+        coalesce(work_clock.work_seconds, 0) / 60.0 as agent_work_minutes,
+        coalesce(wait_clock.wait_seconds, 0) / 60.0 as requester_wait_minutes
     from tickets
     left join tiers on tickets.ticket_id = tiers.ticket_id
     left join summaries on tickets.ticket_id = summaries.ticket_id
@@ -122,6 +172,8 @@ joined as (
     left join first_responses on tickets.ticket_id = first_responses.ticket_id
     left join states on tickets.ticket_id = states.ticket_id
     left join resolution_clock on tickets.ticket_id = resolution_clock.ticket_id
+    left join work_clock on tickets.ticket_id = work_clock.ticket_id
+    left join wait_clock on tickets.ticket_id = wait_clock.ticket_id
 
 ),
 
@@ -171,7 +223,9 @@ final as (
         joined.first_escalated_at,
         joined.public_agent_comment_count,
         joined.initial_group,
-        joined.initial_group = 'tier1' as is_started_in_tier1
+        joined.initial_group = 'tier1' as is_started_in_tier1,
+        joined.agent_work_minutes,
+        joined.requester_wait_minutes
     from joined
     left join engineers as solver on joined.solver_id = solver.engineer_id
     left join engineers as assignee on joined.assignee_id = assignee.engineer_id

@@ -13,6 +13,7 @@ renamed as (
         ticket_id,
         responded_at,
         cast(score as integer) as score,
+        lower(rating) as rating,
         comment as comment_text
 
     from source

@@ -60,8 +60,9 @@ final as (
         loads.last_loaded_at,
         cast(coalesce(loads.batches, 0) as bigint) as loaded_batches,
         {{ pulse_as_of() }} as as_of,
+        -- rows stamped after as_of (a build --as-of in the past) are not late: 0 h
         cast(
-            {{ dbt.datediff('tables.max_timestamp', pulse_as_of(), 'minute') }}
+            greatest({{ dbt.datediff('tables.max_timestamp', pulse_as_of(), 'minute') }}, 0)
             / 60.0 as double
         ) as lag_hours
     from tables

@@ -1,0 +1,145 @@
+"""The dbt project's structure rules (dbt structure guide, dbt-project-evaluator).
+
+Most checks read the project's files, so they cost no build; the duration check reads
+the columns of the built marts (the session's shared build).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TRANSFORMS = ROOT / "transforms"
+MODELS = TRANSFORMS / "models"
+
+# Relation names in the dashboard's query code: after FROM / JOIN (optionally schema
+# qualified), schema-qualified anywhere, or handed to a helper that checks a table.
+RELATION_PATTERNS = (
+    re.compile(r"\b(?:from|join)\s+(?:[\w{}]+\.)?(\w+)", re.IGNORECASE),
+    re.compile(r"\b(?:main|intermediate|reference|staging)\.(\w+)"),
+    re.compile(r"\b(?:_has_table|_columns|table|MissingMart)\(\s*(?:sess,\s*)?[\"'](\w+)[\"']"),
+)
+DURATION_COLUMN = re.compile(r"(_minutes|_seconds|_hours|_days)$|elapsed")
+# Signed on purpose: the time left to the target, negative once breached.
+SIGNED_DIFFERENCES = {("fct_sla_outcomes", "remaining_minutes")}
+
+
+def _relation_names() -> set[str]:
+    """Every relation the dbt project builds: models and seeds."""
+    models = {p.stem for p in MODELS.rglob("*.sql")}
+    return models | {p.stem for p in (ROOT / "seeds").glob("*.csv")}
+
+
+def _schema_files() -> list[dict]:
+    return [yaml.safe_load(p.read_text()) or {} for p in MODELS.rglob("*.yml")]
+
+
+def _model_entries() -> dict[str, dict]:
+    return {m["name"]: m for doc in _schema_files() for m in doc.get("models") or []}
+
+
+def _test_names(tests: list | None) -> list[str]:
+    """Names of the generic tests in a data_tests list (strings or one-key mappings)."""
+    return [t if isinstance(t, str) else next(iter(t)) for t in tests or []]
+
+
+def test_exposure_depends_on_exactly_the_relations_the_dashboard_reads() -> None:
+    names = _relation_names()
+    read: set[str] = set()
+    for path in (ROOT / "dashboard").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for pattern in RELATION_PATTERNS:
+            read |= {m.group(1) for m in pattern.finditer(text) if m.group(1) in names}
+    exposures = yaml.safe_load((MODELS / "exposures.yml").read_text())["exposures"]
+    (dashboard,) = [e for e in exposures if e["name"] == "support_pulse_dashboard"]
+    listed = {re.fullmatch(r"ref\('(\w+)'\)", d).group(1) for d in dashboard["depends_on"]}
+    assert "fct_okr_progress" in read  # the scan finds the dashboard's reads at all
+    assert listed == read, {"read, not listed": read - listed, "listed, not read": listed - read}
+
+
+def test_every_model_has_a_primary_key_test() -> None:
+    """unique + not_null on one column, or pulse_unique_combination for a composite key."""
+    entries = _model_entries()
+    missing = []
+    for path in MODELS.rglob("*.sql"):
+        entry = entries.get(path.stem, {})
+        columns = entry.get("columns") or []
+        single = any(
+            {"unique", "not_null"} <= set(_test_names(c.get("data_tests"))) for c in columns
+        )
+        combined = "pulse_unique_combination" in _test_names(entry.get("data_tests"))
+        if not (single or combined):
+            missing.append(path.stem)
+    assert not missing
+
+
+def test_every_source_table_declares_freshness() -> None:
+    missing = []
+    for doc in _schema_files():
+        for source in doc.get("sources") or []:
+            for table in source.get("tables") or []:
+                freshness = table.get("freshness") or source.get("freshness") or {}
+                stamped = any(
+                    key in table or key in source for key in ("loaded_at_field", "loaded_at_query")
+                )
+                if not (freshness.get("warn_after") or freshness.get("error_after")) or not stamped:
+                    missing.append(f"{source['name']}.{table['name']}")
+    assert not missing
+
+
+def test_every_macro_is_documented_once() -> None:
+    defined = []
+    for path in (TRANSFORMS / "macros").glob("*.sql"):
+        for m in re.finditer(r"\{%-?\s*(macro|test)\s+(\w+)\(", path.read_text()):
+            defined.append(("test_" if m.group(1) == "test" else "") + m.group(2))
+    assert len(defined) == len(set(defined)), "a macro is defined twice"
+    doc = yaml.safe_load((TRANSFORMS / "macros" / "_macros.yml").read_text())
+    documented = {m["name"]: m.get("description") for m in doc["macros"]}
+    assert set(documented) == set(defined)
+    assert all(documented.values())
+
+
+def test_business_date_and_status_rules_exist_once() -> None:
+    """The merged macros stay merged: one business-date macro, one status rule."""
+    text = "\n".join(p.read_text() for p in (TRANSFORMS / "macros").glob("*.sql"))
+    assert "pulse_business_date" not in text
+    assert "okr_status" not in text
+    assert len(re.findall(r"macro metric_status\(", text)) == 1
+
+
+def test_every_mart_duration_column_is_tested_non_negative(built_warehouse) -> None:
+    con = duckdb.connect(str(built_warehouse.settings.warehouse_path), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'main'"
+        ).fetchall()
+    finally:
+        con.close()
+    entries = _model_entries()
+    durations = {
+        (table, column)
+        for table, column in rows
+        if DURATION_COLUMN.search(column) and table in entries
+    } - SIGNED_DIFFERENCES
+    assert ("fct_sla_outcomes", "elapsed_minutes") in durations
+    untested = [
+        (table, column)
+        for table, column in sorted(durations)
+        if "non_negative"
+        not in {
+            name
+            for c in entries[table].get("columns") or []
+            if c["name"] == column
+            for name in _test_names(c.get("data_tests"))
+        }
+    ]
+    assert not untested
+    outcome_columns = {
+        c["name"]: _test_names(c.get("data_tests")) for c in entries["fct_sla_outcomes"]["columns"]
+    }
+    assert "not_before" in outcome_columns["due_at"]

@@ -1,0 +1,1 @@
+"""Zendesk Support: read its API objects (objects), convert them (importer), fetch them (pull)."""
