@@ -140,7 +140,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, dev: bool) 
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m dashboard.serve`: what `pulse serve` execs, configured by the environment."""
-    from warehouse.cli import OneLineParser, add_serve_arguments
+    from warehouse.core.arguments import OneLineParser, add_serve_arguments
     from warehouse.core.settings import load_settings
 
     parser = OneLineParser(prog="pulse serve")

@@ -5,16 +5,14 @@ results of the published build (issue 6)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import quote
 
 import dash
 from dash import html
 
 from dashboard import alert_deliveries, data, i18n
 from dashboard import formatting as fmt
-from dashboard.components import card, ctx, empty_state, grid, guard, kpi_tile, shell
+from dashboard.components import card, ctx, empty_state, grid, guard, kpi_tile, link_column, shell
 from dashboard.i18n import t
 
 dash.register_page(
@@ -47,20 +45,6 @@ def batch_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
     return rows
 
 
-# Ticket ids that can be a link as they are; any other id is shown as escaped text.
-_LINKABLE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
-
-def ticket_link(ticket_id: object) -> str:
-    """Markdown for a ticket id: a link to its page when the id is plain, else the id as
-    literal text (an id from an extract is never allowed to become markup)."""
-    tid = str(ticket_id)
-    if _LINKABLE_ID.fullmatch(tid):
-        return f"[{tid}](/ticket/{quote(tid)})"
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", tid)
-
-
 def agreement_status(rate: float | None) -> str | None:
     """Pill for the agreement rate: 95 % and up on track, 80 % and up at risk."""
     if rate is None:
@@ -75,7 +59,7 @@ def vendor_sla_rows(df: Any, lang: str) -> list[dict[str, Any]]:
         vendor_clock = "business" if r["vendor_business_hours"] else "calendar"
         rows.append(
             {
-                "link": ticket_link(r["ticket_id"]),
+                "ticket_id": str(r["ticket_id"]),
                 "metric": i18n.label("metric", r["metric"], lang),
                 "policy": r["vendor_policy"] or "",
                 "vendor_target": fmt.clock_duration(r["vendor_target_minutes"], vendor_clock, lang),
@@ -119,12 +103,8 @@ def vendor_sla_section(c: Any) -> list[Any]:
     ]
     vendor, pulse = t("vsla.vendor", c.lang), t("vsla.pulse", c.lang)
     columns = [
-        {
-            "field": "link",
-            "headerName": t("col.ticket", c.lang),
-            "cellRenderer": "markdown",
-            "minWidth": 100,
-        },
+        # the link is built from the encoded id in the browser; the id stays text
+        link_column("ticket_id", t("col.ticket", c.lang), "/ticket/", minWidth=100),
         {"field": "metric", "headerName": t("col.metric", c.lang)},
         {"field": "reason", "headerName": t("dq.reason", c.lang), "minWidth": 220},
         {"field": "policy", "headerName": t("vsla.policy", c.lang)},

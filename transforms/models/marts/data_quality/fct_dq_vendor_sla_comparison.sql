@@ -30,10 +30,7 @@ vendor as (
 
 pulse as (
 
-    -- the ticket's first instance of each metric, like the vendor side (next-reply
-    -- outcomes are one per comment: instance 1, 2, ...; 0 for the other metrics)
     select * from {{ ref('fct_sla_outcomes') }}
-    where not (metric = 'next_reply' and instance > 1)
 
 ),
 
@@ -45,7 +42,10 @@ policies as (
 
 compared_metrics as (
 
+    -- next_reply verdicts are kept but not compared yet: Zendesk counts reply_time
+    -- instances by its own rules, and instance matching needs its own reasons
     select distinct metric from policies
+    where metric in ('first_response', 'resolution')
 
 ),
 
