@@ -524,13 +524,15 @@ def nps_chart(df: pl.DataFrame, lang: str) -> Fig:
     return fig
 
 
-def csat_trend(df: pl.DataFrame, target: float | None, lang: str) -> Fig:
+def csat_trend(df: pl.DataFrame, lang: str) -> Fig:
+    """CSAT per month (the CSAT key result's month rows) against each month's target."""
     if df.height == 0:
         return empty_figure(t("empty.nodata", lang), lang)
+    months = df["month"].to_list()
     fig = Fig(
         _t(
             "scatter",
-            x=df["month"].to_list(),
+            x=months,
             y=[float(v) * 100 for v in df["csat"].to_list()],
             mode="lines+markers+text",
             text=[fmt.percent(v, lang, 0) for v in df["csat"].to_list()],
@@ -541,12 +543,16 @@ def csat_trend(df: pl.DataFrame, target: float | None, lang: str) -> Fig:
             hovertemplate="%{x}: %{y:.1f}% (n=%{customdata})<extra></extra>",
         )
     )
-    if target is not None:
-        fig.add_hline(
-            y=target * 100,
-            line_dash="dash",
-            line_color=NEUTRAL,
-            annotation_text=t("sla.target", lang),
+    if df["target"].is_not_null().any():
+        fig.add_trace(
+            _t(
+                "scatter",
+                x=months,
+                y=[None if v is None else float(v) * 100 for v in df["target"].to_list()],
+                mode="lines",
+                name=t("sla.target", lang),
+                line={"color": NEUTRAL, "dash": "dash", "shape": "hv"},
+            )
         )
     fig = base(fig, lang, height=300, legend=False)
     fig.update_yaxes(ticksuffix="%")
@@ -633,40 +639,30 @@ def impact_chart(df: pl.DataFrame, lang: str) -> Fig:
 # ----------------------------------------------------------------------------- revenue
 
 
-def revenue_cumulative(monthly: pl.DataFrame, target: float | None, year: int, lang: str) -> Fig:
-    if monthly.height == 0:
+def revenue_cumulative(months: pl.DataFrame, lang: str) -> Fig:
+    """Support-attributed revenue year to date at each month's end against the month's
+    target (the attributed_revenue key result's month rows, drawn as they are)."""
+    months = months.filter(pl.col("ytd").is_not_null() | pl.col("target").is_not_null())
+    if months.filter(pl.col("ytd").is_not_null()).height == 0:
         return empty_figure(t("empty.nodata", lang), lang)
-    months = monthly["month"].to_list()
-    cum, total = [], 0.0
-    for v in monthly["credited"].to_list():
-        total += float(v or 0)
-        cum.append(total)
+    labels = months["month"].to_list()
     fig = Fig()
     fig.add_trace(
         _t(
-            "bar",
-            x=months,
-            y=_f(monthly["credited"].to_list()),
-            name=t("rev.credited_usd", lang),
-            marker_color=SERIES[1],
-        )
-    )
-    fig.add_trace(
-        _t(
             "scatter",
-            x=months,
-            y=cum,
+            x=labels,
+            y=_f(months["ytd"].to_list()),
             name=t("m.attributed_revenue", lang),
             mode="lines+markers",
             line={"color": SERIES[0], "width": 3},
         )
     )
-    if target:
+    if months["target"].is_not_null().any():
         fig.add_trace(
             _t(
                 "scatter",
-                x=[f"{year}-01", f"{year}-12"],
-                y=[target / 12, target],
+                x=labels,
+                y=_f(months["target"].to_list()),
                 name=t("okr.target", lang),
                 mode="lines",
                 line={"color": NEUTRAL, "dash": "dash"},

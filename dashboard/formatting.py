@@ -161,3 +161,41 @@ def value(amount: float | None, unit: str | None, lang: str) -> str:
         return duration(amount, lang)
     decimals = 0 if abs(float(amount) - round(float(amount))) < 1e-9 else 1
     return number(amount, lang, decimals)
+
+
+MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "ru": ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
+}
+LAST_4_WEEKS = {"en": "last 4 full weeks", "ru": "последние 4 полные недели"}
+TO_DATE = {"en": "to date", "ru": "на текущий момент"}
+
+
+def period(label: str | None, lang: str, partial: bool = False) -> str:
+    """A mart's period label as a reader says it: '2026-Q4' -> 'Q4 2026', '2026-11' ->
+    'Nov 2026', '2026-W47' -> 'W47 2026', 'last_4_weeks' -> 'last 4 full weeks'; a
+    partial (still running) period says so, because its value is to date."""
+    if not label:
+        return DASH
+    text = str(label)
+    lang = lang if lang in MONTHS else "en"
+    if text == "last_4_weeks":
+        out = LAST_4_WEEKS[lang]
+    elif len(text) == 7 and text[4] == "-" and text[5:].isdigit():
+        out = f"{MONTHS[lang][int(text[5:]) - 1]} {text[:4]}"
+    elif "-Q" in text or "-W" in text:
+        year, part = text.split("-", 1)
+        out = f"{part} {year}"
+    else:
+        out = text
+    return f"{out} ({TO_DATE[lang]})" if partial else out
+
+
+def kr_value(amount: float | None, unit: str | None, lang: str) -> str:
+    """A key result's value as the OKR mart stores it: percent KRs in percent (0-100),
+    money in USD, scores and counts as numbers."""
+    if amount is None:
+        return DASH
+    if (unit or "").lower() == "pct":
+        return percent(float(amount) / 100.0, lang)
+    return value(amount, unit, lang)

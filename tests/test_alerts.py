@@ -7,6 +7,7 @@ values worked out by hand; one test runs against the real small warehouse.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -402,21 +403,20 @@ def test_unreadable_secret_fails_visibly_and_refresh_reports_it(tmp_path: Path) 
 
 
 def test_quality_page_shows_failed_deliveries(
-    tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, built_warehouse
 ) -> None:
     """The /quality layout carries the card, built from the JSON the run left."""
     import dash
     from plotly.utils import PlotlyJSONEncoder
 
     from dashboard.app import create_app
-    from tests.dashboard_fixture import create_fixture_warehouse
 
     channels = '[[alerts.channels]]\nkind = "webhook"\nname = "ops"\nurl_env = "PULSE_TEST_HOOK"\n'
     settings = _settings(tmp_path, channels)
     receiver.status = 503
     monkeypatch.setenv("PULSE_TEST_HOOK", receiver.url)
     run_alerts(settings, now=NOW, sleep=lambda _s: None)
-    create_fixture_warehouse(settings.warehouse_path)  # a warehouse with the dq marts
+    shutil.copy(built_warehouse.settings.warehouse_path, settings.warehouse_path)  # dq marts
     app = create_app(settings)
     with app.server.test_request_context("/quality?lang=en"):
         # the page as the app registered it (importing the module again would register

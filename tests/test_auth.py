@@ -279,42 +279,45 @@ def test_team_visibility_and_names() -> None:
 
 
 # ------------------------------------------------------------------------------------
-# Enforcement in the data layer and over HTTP, on the dashboard's fixture warehouse:
-# a lead of team T1 must never see another team's engineers by name, an engineer only
+# Enforcement in the data layer and over HTTP, on the small real build: a lead of
+# team t1-spb must never see another team's engineers by name, an engineer only
 # themself, the wall nobody, whatever URL, callback request or export they try.
 
-ROLE_USERS = """
+LEAD_TEAM = "t1-spb"  # two engineers in the small build: ENG016 and ENG019
+ME = "ENG016"
+
+ROLE_USERS = f"""
 [users.vera]
 role = "vp"
 [users.lena]
 role = "lead"
-team_ids = ["T1"]
+team_ids = ["{LEAD_TEAM}"]
 [users.ivan]
 role = "engineer"
-engineer_id = "E02"
-team_ids = ["T1"]
+engineer_id = "{ME}"
+team_ids = ["{LEAD_TEAM}"]
 [users.tv]
 role = "wall"
 """
 
 
 @pytest.fixture(scope="module")
-def roles_env(tmp_path_factory: pytest.TempPathFactory):
-    fixture = pytest.importorskip("dashboard_fixture")
+def roles_env(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
+    import dataclasses
+
+    import duckdb
+
     data = pytest.importorskip("dashboard.data")
-    root = tmp_path_factory.mktemp("roles")
-    users = root / "users.toml"
+    users = tmp_path_factory.mktemp("roles") / "users.toml"
     users.write_text(ROLE_USERS, encoding="utf-8")
-    warehouse = fixture.create_fixture_warehouse(root / "warehouse.duckdb")
-    settings = Settings(
-        data_dir=root,
-        raw_dir=root / "raw",
-        landing_path=root / "landing.duckdb",
-        warehouse_path=warehouse,
-        auth_mode="header",
-        users_file=users,
-    )
-    names = {eid: (name, team) for eid, name, team, _tier in fixture.ENGINEERS}
+    settings = dataclasses.replace(built_warehouse.settings, auth_mode="header", users_file=users)
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        rows = con.execute("select engineer_id, full_name, team_id from dim_engineer").fetchall()
+    finally:
+        con.close()
+    names = {eid: (name, team) for eid, name, team in rows}
+    assert {eid for eid, (_n, team) in names.items() if team == LEAD_TEAM} == {ME, "ENG019"}
     return settings, data, names
 
 
@@ -335,34 +338,34 @@ def _frame_text(frame) -> str:
 
 def test_lead_cannot_open_another_teams_engineer(roles_env) -> None:
     settings, data, _names = roles_env
-    lead = Viewer("lena", "lead", None, ("T1",))
-    assert data.engineer_profile(settings, lead, "E01")["engineer"]["engineer_id"] == "E01"
-    for other in ("E04", "E06"):
+    lead = Viewer("lena", "lead", None, (LEAD_TEAM,))
+    assert data.engineer_profile(settings, lead, "ENG019")["engineer"]["engineer_id"] == "ENG019"
+    for other in ("ENG001", "ENG006"):
         with pytest.raises(data.Forbidden):
             data.engineer_profile(settings, lead, other)
 
 
 def test_engineer_sees_only_themself(roles_env) -> None:
     settings, data, names = roles_env
-    me = Viewer("ivan", "engineer", "E02", ("T1",))
-    assert data.engineer_profile(settings, me, "E02")["engineer"]["full_name"] == names["E02"][0]
+    me = Viewer("ivan", "engineer", ME, (LEAD_TEAM,))
+    assert data.engineer_profile(settings, me, ME)["engineer"]["full_name"] == names[ME][0]
     with pytest.raises(data.Forbidden):
-        data.engineer_profile(settings, me, "E01")
+        data.engineer_profile(settings, me, "ENG019")
     text = _frame_text(data.engineer_table(settings, me))
-    assert names["E02"][0] in text
-    assert not _leaks(text, _names_outside(names, {"E02"}))
+    assert names[ME][0] in text
+    assert not _leaks(text, _names_outside(names, {ME}))
 
 
 @pytest.mark.parametrize("export", ["engineer_table", "engineer_csv_rows"])
 def test_lead_table_and_csv_export_fold_other_teams(roles_env, export: str) -> None:
     settings, data, names = roles_env
-    lead = Viewer("lena", "lead", None, ("T1",))
+    lead = Viewer("lena", "lead", None, (LEAD_TEAM,))
     frame = getattr(data, export)(settings, lead)
     text = _frame_text(frame)
-    own = {eid for eid, (_n, team) in names.items() if team == "T1"}
+    own = {eid for eid, (_n, team) in names.items() if team == LEAD_TEAM}
     assert not _leaks(text, _names_outside(names, own))
     assert any(names[eid][0] in text for eid in own)
-    others = frame.filter(frame["team_id"] != "T1")
+    others = frame.filter(frame["team_id"] != LEAD_TEAM)
     if others.height:  # other teams only as aggregates, without ids or names
         assert others["is_aggregate"].all()
         assert others["engineer_id"].null_count() == others.height
@@ -445,7 +448,7 @@ def test_lead_crafted_callbacks_and_urls_reveal_no_other_team(served_roles, vp_s
     """The lead replays the VP's requests (URLs of every page and engineer, every
     callback with the VP's inputs): nothing names an engineer of another team."""
     base, names = served_roles
-    own = {eid for eid, (_n, team) in names.items() if team == "T1"}
+    own = {eid for eid, (_n, team) in names.items() if team == LEAD_TEAM}
     forbidden = _names_outside(names, own)
     for name, status, text in _replay(base, vp_samples, "lena"):
         assert status < 500, (name, status, text[:300])
@@ -454,7 +457,7 @@ def test_lead_crafted_callbacks_and_urls_reveal_no_other_team(served_roles, vp_s
 
 def test_engineer_crafted_callbacks_reveal_no_colleague(served_roles, vp_samples) -> None:
     base, names = served_roles
-    forbidden = _names_outside(names, {"E02"})
+    forbidden = _names_outside(names, {ME})
     for name, status, text in _replay(base, vp_samples, "ivan"):
         assert status < 500, (name, status, text[:300])
         assert not _leaks(text, forbidden), (name, _leaks(text, forbidden))

@@ -1,4 +1,4 @@
-"""Pure builders of the dashboard: formatting, translations, figures, CSV, cell states."""
+"""Pure builders of the dashboard: formatting, translations, figures, CSV, periods."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 from dashboard import figures, i18n
 from dashboard import formatting as fmt
 from dashboard.components.grid import csv_text, neutralise
-from dashboard.components.metrics import cell_state
 
 NBSP = "\u00a0"
 
@@ -131,24 +130,17 @@ def test_csv_neutralises_formulas() -> None:
     assert rows[2] == ["ok", ""]
 
 
-# ----------------------------------------------------------------------------- cell states
+# ----------------------------------------------------------------------------- periods
 
 
-@pytest.mark.parametrize(
-    ("metric", "value", "target", "state"),
-    [
-        ("response_compliance", 0.97, 0.96, "good"),
-        ("response_compliance", 0.93, 0.96, "warn"),
-        ("response_compliance", 0.80, 0.96, "bad"),
-        ("escalation_rate", 0.10, 0.15, "good"),
-        ("escalation_rate", 0.40, 0.15, "bad"),
-        ("tickets_handled", 16, 15, "good"),
-        ("tickets_handled", 10, 15, "bad"),
-        ("qa_score", None, 85, None),
-    ],
-)
-def test_cell_state(metric, value, target, state) -> None:
-    assert cell_state(metric, value, target, 20) == state
+def test_period_labels_name_the_period() -> None:
+    assert fmt.period("2026-Q4", "en") == "Q4 2026"
+    assert fmt.period("2026-11", "en") == "Nov 2026"
+    assert fmt.period("2026-11", "ru") == "ноя 2026"
+    assert fmt.period("last_4_weeks", "en") == "last 4 full weeks"
+    assert fmt.period("2026-Q4", "en", partial=True) == "Q4 2026 (to date)"
+    assert fmt.period("2026", "en") == "2026"
+    assert fmt.period("2025-W07", "en") == "W07 2025"
 
 
 # ----------------------------------------------------------------------------- figures
@@ -236,9 +228,17 @@ def test_nps_low_n_is_not_colour_only() -> None:
 
 
 def test_money_and_share_charts_serialise() -> None:
-    monthly = pl.DataFrame({"month": ["2025-01", "2025-02"], "credited": [1000.0, 2500.0]})
-    fig = figures.revenue_cumulative(monthly, 500000, 2025, "en")
-    assert fig["data"][1]["y"] == [1000.0, 3500.0]
+    # The year-to-date line is the KR's month rows as they are (the mart accumulates).
+    months = pl.DataFrame(
+        {
+            "month": ["2025-01", "2025-02", "2025-03"],
+            "ytd": [1000.0, 3500.0, None],
+            "target": [40000.0, 80000.0, 120000.0],
+        }
+    )
+    fig = figures.revenue_cumulative(months, "en")
+    assert fig["data"][0]["y"] == [1000.0, 3500.0, None]
+    assert fig["data"][1]["y"] == [40000.0, 80000.0, 120000.0]
     cost = pl.DataFrame(
         {"month": ["2025-01"], "cost_per_ticket_usd": [47.5], "cost_per_ticket_rub": [4300.0]}
     )

@@ -1,15 +1,16 @@
 # ruff: noqa: E501  (one mart row a line reads best)
 """The data quality page's vendor-vs-Pulse SLA section: its query over a hand-made
-fct_dq_vendor_sla_comparison, the rendered page, and ticket ids that must not become
-markup. The mart's own values are proven on real fixtures in test_zendesk_import."""
+fct_dq_vendor_sla_comparison (in a copy of the small real build), the rendered page, and
+ticket ids that must not become markup. The mart's own values are proven on real
+fixtures in test_zendesk_import."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import dash
-import dashboard_fixture as fixture  # tests/ is on sys.path for test modules
 import duckdb
 import plotly.io
 import pytest
@@ -30,12 +31,12 @@ ROWS = [
 ]  # fmt: skip
 
 
-def _warehouse(path: Path, rows: list[tuple]) -> Settings:
-    fixture.create_fixture_warehouse(path)
+def _warehouse(source: Path, path: Path, rows: list[tuple]) -> Settings:
+    shutil.copy(source, path)
     con = duckdb.connect(str(path))
     con.execute(
         """
-        create table fct_dq_vendor_sla_comparison (
+        create or replace table fct_dq_vendor_sla_comparison (
             ticket_id varchar, metric varchar, vendor_policy varchar,
             vendor_target_minutes integer, vendor_business_hours boolean,
             vendor_outcome varchar, pulse_support_tier varchar, pulse_clock varchar,
@@ -59,8 +60,9 @@ def _warehouse(path: Path, rows: list[tuple]) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return _warehouse(tmp_path_factory.mktemp("vsla") / "warehouse.duckdb", ROWS)
+def wh(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    source = built_warehouse.settings.warehouse_path
+    return _warehouse(source, tmp_path_factory.mktemp("vsla") / "warehouse.duckdb", ROWS)
 
 
 def test_agreement_rate_reasons_and_disagreeing_rows(wh: Settings) -> None:
@@ -75,8 +77,12 @@ def test_agreement_rate_reasons_and_disagreeing_rows(wh: Settings) -> None:
     assert v["rows"]["ticket_id"].to_list() == ["](javascript:alert(1))", "105", "110", "110"]
 
 
-def test_a_build_without_the_mart_has_no_section(tmp_path: Path) -> None:
-    path = fixture.create_fixture_warehouse(tmp_path / "warehouse.duckdb")
+def test_a_build_without_the_mart_has_no_section(built_warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.settings.warehouse_path, path)
+    con = duckdb.connect(str(path))
+    con.execute("drop table if exists main.fct_dq_vendor_sla_comparison")
+    con.close()
     settings = Settings(
         data_dir=tmp_path, raw_dir=tmp_path / "raw", landing_path=tmp_path / "l.duckdb",
         warehouse_path=path,
@@ -121,8 +127,9 @@ def test_the_quality_page_shows_the_rate_and_links_each_ticket(wh: Settings) -> 
     assert "Совпадение вердиктов SLA" in ru
 
 
-def test_an_empty_mart_says_how_to_get_vendor_verdicts(tmp_path: Path) -> None:
-    settings = _warehouse(tmp_path / "warehouse.duckdb", [])
+def test_an_empty_mart_says_how_to_get_vendor_verdicts(built_warehouse, tmp_path: Path) -> None:
+    source = built_warehouse.settings.warehouse_path
+    settings = _warehouse(source, tmp_path / "warehouse.duckdb", [])
     text = _render(settings, "en")
     assert "No helpdesk verdicts: import Zendesk (pulse import zendesk)" in text
 

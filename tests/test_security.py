@@ -1,8 +1,9 @@
 """The dashboard's security items of issue 11, each attacked the way it was reported:
 crafted Dash callbacks for forbidden pages, raw rejected rows, login guessing, framing,
 open redirects, markdown link injection, non-ASCII proxy user names and a damaged
-warehouse. The app is the real one (`create_app`) on a small hand-made warehouse;
-requests go through Flask's test client or a real loopback server."""
+warehouse. The app is the real one (`create_app`) on a copy of the small real build
+with hostile extract text added; requests go through Flask's test client or a real
+loopback server."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ from dashboard.lockout import LoginThrottle
 from warehouse.core.errors import PulseError
 from warehouse.core.settings import Settings
 
-fixture = pytest.importorskip("dashboard_fixture")
-
+# The small build's ids: a lead of team t1-spb (ENG016, ENG019), engineer ENG016.
+LEAD_TEAM, ME = "t1-spb", "ENG016"
 HOSTILE_TICKET = "EVIL](http://evil.example/phish"
 HOSTILE_TEAM = '<a href="http://evil.example/x">Архитекторы</a>'
 SECRET_NAME, SECRET_MAIL = "Вера Секретова", "vera.secret@example.com"
@@ -37,11 +38,11 @@ USERS = """
 role = "vp"
 [users.lena]
 role = "lead"
-team_ids = ["T1"]
+team_ids = ["t1-spb"]
 [users.ivan]
 role = "engineer"
-engineer_id = "E02"
-team_ids = ["T1"]
+engineer_id = "ENG016"
+team_ids = ["t1-spb"]
 [users.tv]
 role = "wall"
 [users."вера"]
@@ -60,44 +61,53 @@ def _settings(root: Path, warehouse: Path, mode: str, users: Path | None) -> Set
     )
 
 
-def _hostile_warehouse(path: Path) -> Path:
-    """The dashboard fixture plus extract text that tries to become markup or leak."""
-    fixture.create_fixture_warehouse(path)
+def _hostile_warehouse(source: Path, path: Path) -> Path:
+    """A copy of the small real build plus extract text that tries to become markup or
+    leak."""
+    shutil.copy(source, path)
     con = duckdb.connect(str(path))
     try:
         con.execute(
-            "insert into fct_dq_load_rejects values "
-            "('engineers', 'engineers/b1.csv', 4, ?, 'team_id: missing required value'), "
-            "('csat_responses', 'csat_responses/b1.csv', 9, ?, 'score: out of range 1..5'), "
-            "('support_costs', 'support_costs/b1.csv', 3, ?, 'amount: negative amount')",
+            "insert into fct_dq_load_rejects (batch_id, entity, file_name, line_number, raw_row, "
+            "reason) values "
+            "(9001, 'engineers', 'engineers/b1.csv', 4, ?, 'team_id: missing required value'), "
+            "(9001, 'csat_responses', 'csat_responses/b1.csv', 9, ?, 'score: out of range'), "
+            "(9001, 'support_costs', 'support_costs/b1.csv', 3, ?, 'amount: negative amount'), "
+            "(9001, 'tickets', 'tickets/b1.csv', 5, ?, 'priority: unknown value'), "
+            "(9001, 'ticket_events', 'ticket_events/b1.csv', 6, ?, 'event_at: not a time')",
             [
                 f'{{"engineer_id": "E77", "full_name": "{SECRET_NAME}", "email": "{SECRET_MAIL}"}}',
                 f'{{"response_id": "R1", "score": "9", "comment": "{SECRET_COMMENT}"}}',
                 '{"month": "2025-04", "cost_category": "tools", "amount": "-5"}',
+                f'{{"ticket_id": "T9", "subject": "{SECRET_NAME}", "priority": "urgent"}}',
+                f'{{"event_id": "V9", "body": "{SECRET_COMMENT}", "event_at": "soon"}}',
             ],
         )
         # A headerless engineers file: the loader's error quotes its first line.
         con.execute(
-            "insert into fct_dq_load_manifest values ('engineers', 'engineers/b2.csv', 0, 0, 0, "
-            "'failed', ?, timestamp '2025-05-15 09:00')",
+            "insert into fct_dq_load_manifest (batch_id, entity, file_name, rows_read, "
+            "rows_landed, rows_rejected, status, error_message, loaded_at, is_reconciled) "
+            "values (9002, 'engineers', 'engineers/b2.csv', 0, 0, 0, 'failed', ?, "
+            "timestamp '2025-05-15 09:00', true)",
             [f"misses the required column email (the header has: E78, {SECRET_NAME})"],
         )
-        # A ticket whose id is markdown, solved by E02, reviewed, rated and breached.
+        # A ticket whose id is markdown, solved by ENG016, reviewed, rated and breached.
         con.execute(
             "insert into fct_tickets select * replace (? as ticket_id) from fct_tickets "
-            "where solver_id = 'E02' and not is_open order by ticket_id limit 1",
-            [HOSTILE_TICKET],
+            "where solver_id = ? and not is_open order by created_at desc limit 1",
+            [HOSTILE_TICKET, ME],
         )
         con.execute(
             "insert into fct_qa_reviews select * replace ('RX' as review_id, ? as ticket_id, "
-            "'E02' as engineer_id) from fct_qa_reviews limit 1",
-            [HOSTILE_TICKET],
+            "? as engineer_id, timestamp '2025-05-14 10:00' as reviewed_at) "
+            "from fct_qa_reviews limit 1",
+            [HOSTILE_TICKET, ME],
         )
         con.execute(
             "insert into fct_csat_responses select * replace ('CX' as response_id, "
-            "? as ticket_id, 'E02' as solver_id, timestamp '2025-05-14 10:00' as responded_at) "
+            "? as ticket_id, ? as solver_id, timestamp '2025-05-14 10:00' as responded_at) "
             "from fct_csat_responses limit 1",
-            [HOSTILE_TICKET],
+            [HOSTILE_TICKET, ME],
         )
         con.execute(
             "insert into fct_sla_outcomes select * replace (? as ticket_id, 'breached' as "
@@ -106,19 +116,20 @@ def _hostile_warehouse(path: Path) -> Path:
             "limit 1",
             [HOSTILE_TICKET],
         )
-        con.execute("update dim_team set team_name = ? where team_id = 'T3'", [HOSTILE_TEAM])
+        con.execute("update dim_team set team_name = ? where team_id = 't3'", [HOSTILE_TEAM])
     finally:
         con.close()
     return path
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+def env(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """(root, warehouse, users file)."""
     root = tmp_path_factory.mktemp("security")
     users = root / "users.toml"
     users.write_text(USERS, encoding="utf-8")
-    return root, _hostile_warehouse(root / "warehouse.duckdb"), users
+    source = built_warehouse.settings.warehouse_path
+    return root, _hostile_warehouse(source, root / "warehouse.duckdb"), users
 
 
 @pytest.fixture(scope="module")
@@ -297,7 +308,7 @@ def test_raw_rejected_rows_of_personal_entities_are_vp_only(env, client) -> None
     assert SECRET_MAIL in raw["engineers"] and SECRET_COMMENT in raw["csat_responses"]
     errors = data.quality(settings, Viewer("vera", "vp"))["batches"]["error"].to_list()
     assert any(SECRET_NAME in (e or "") for e in errors)
-    for viewer in (Viewer("lena", "lead", None, ("T1",)), Viewer("ivan", "engineer", "E02")):
+    for viewer in (Viewer("lena", "lead", None, (LEAD_TEAM,)), Viewer("ivan", "engineer", ME)):
         rows = data.quality(settings, viewer)["reject_rows"].to_dicts()
         by_entity = {r["entity"]: r for r in rows}
         for personal in ("engineers", "csat_responses", "tickets", "ticket_events"):
@@ -308,7 +319,7 @@ def test_raw_rejected_rows_of_personal_entities_are_vp_only(env, client) -> None
         assert not any(SECRET_NAME in (e or "") for e in batches["error"].to_list())
         assert batches.filter(batches["file_name"] == "engineers/b2.csv")["status"][0] == "failed"
         reasons = data.quality(settings, viewer)["reasons"]
-        assert reasons["n"].sum() == 6
+        assert reasons["n"].sum() == 5  # the five rejects added to a build without any
     # and over HTTP: the lead's quality page carries neither the name nor the e-mail
     page = _post(client, _router("/quality"), "lena")
     assert page.status_code == 200 and "dq-rejects-grid" in page.text
@@ -350,11 +361,11 @@ def test_one_module_owns_the_rules() -> None:
 def test_hostile_team_id_of_a_lead_is_never_sql(env) -> None:
     root, warehouse, users = env
     settings = _settings(root, warehouse, "header", users)
-    hostile = Viewer("x", "lead", None, ("T1'); drop table dim_engineer; --",))
+    hostile = Viewer("x", "lead", None, ("t1-spb'); drop table dim_engineer; --",))
     frame = data.engineer_table(settings, hostile)
     assert frame["is_aggregate"].all()
     con = duckdb.connect(str(warehouse), read_only=True)
-    assert con.execute("select count(*) from dim_engineer").fetchone()[0] == 6
+    assert con.execute("select count(*) from dim_engineer").fetchone()[0] == 22
     con.close()
 
 
@@ -608,7 +619,7 @@ def _grid_columns(response_text: str) -> dict[str, list[dict[str, Any]]]:
     return grids
 
 
-@pytest.mark.parametrize("path", ["/engineer/E02", "/sla", "/teams"])
+@pytest.mark.parametrize("path", ["/engineer/ENG016", "/sla", "/teams"])
 def test_no_grid_renders_markdown_and_ticket_links_are_built_from_encoded_ids(
     client, path: str
 ) -> None:

@@ -1,8 +1,8 @@
 # ruff: noqa: E501  (hand-written SQL rows read best unwrapped)
 """What-if: live vs draft SLA compliance from the marts, checked by hand, and the page.
 
-The warehouse is the dashboard's hand-made fixture with fct_sla_outcomes replaced by a
-few premium high outcomes in Q1 2025 (the quarter before the fixture's as-of, 15 May)
+The warehouse is a copy of the small real build with fct_sla_outcomes replaced by a
+few premium high outcomes in Q1 2025 (the quarter before the build's as-of, 15 May)
 and fct_sla_whatif_outcomes as dbt writes it for the draft "resolution 6 h instead of
 4 h". Worked out by hand, premium / high / resolution, Q1 2025 (Moscow dates):
 - live: K met, W breached (due 12:00 at 4 h), X breached  -> 1 met / 2 breached = 33.3 %;
@@ -15,10 +15,10 @@ and fct_sla_whatif_outcomes as dbt writes it for the draft "resolution 6 h inste
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
-import dashboard_fixture as fixture
 import duckdb
 import pytest
 
@@ -32,8 +32,8 @@ SCENARIO = "premium_high_resolution_6h"
 Q1 = (date(2025, 1, 1), date(2025, 3, 31))
 
 
-def _warehouse(path: Path) -> Path:
-    fixture.create_fixture_warehouse(path)
+def _warehouse(source: Path, path: Path) -> Path:
+    shutil.copy(source, path)
     con = duckdb.connect(str(path))
     con.execute(
         """
@@ -66,8 +66,9 @@ def _warehouse(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    path = _warehouse(tmp_path_factory.mktemp("whatif") / "warehouse.duckdb")
+def wh(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    source = built_warehouse.settings.warehouse_path
+    path = _warehouse(source, tmp_path_factory.mktemp("whatif") / "warehouse.duckdb")
     return Settings(
         data_dir=path.parent,
         raw_dir=path.parent / "raw",

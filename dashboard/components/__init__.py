@@ -10,6 +10,7 @@ from dashboard.components.widgets import (
     definition_icon,
     empty_state,
     kpi_tile,
+    kr_tile,
     shell,
     status_pill,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "grid",
     "guard",
     "kpi_tile",
+    "kr_tile",
     "link_column",
     "neutralise",
     "query_string",

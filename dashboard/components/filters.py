@@ -102,3 +102,18 @@ def _filters_to_url(
     if search == (current or ""):
         return no_update
     return search
+
+
+def period_specs(years: list[int], lang: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Year and quarter filters ('all' quarters = the whole year), as on the OKR page, so
+    an explaining page can be asked for the OKR page's period."""
+    from dashboard.i18n import t
+
+    return [
+        ("year", t("filter.year", lang), [(str(v), str(v)) for v in sorted(set(years))]),
+        (
+            "quarter",
+            t("filter.quarter", lang),
+            [(str(i), f"Q{i}") for i in (1, 2, 3, 4)] + [("all", t("okr.full_year", lang))],
+        ),
+    ]

@@ -1,4 +1,4 @@
-"""Per-engineer metric rules shared by the teams and engineer pages (pure)."""
+"""What the teams and engineer pages share about per-engineer metrics (pure)."""
 
 from __future__ import annotations
 
@@ -14,29 +14,6 @@ DEFINITION_KEY = {
 }
 
 
-def cell_state(
-    metric: str,
-    value: float | None,
-    target: float | None,
-    target_max: float | None = None,
-    band: float = 0.05,
-) -> str | None:
-    """good / warn / bad of a value against its target (pure)."""
-    if value is None or target is None:
-        return None
-    value, target = float(value), float(target)
-    if metric == "escalation_rate":  # lower is better, target is a maximum
-        if value <= target:
-            return "good"
-        return "warn" if value <= target * (1 + band) + 0.01 else "bad"
-    if metric == "tickets_handled":
-        if target_max is not None and value > float(target_max) * 1.25:
-            return "warn"  # well above the range: overloaded
-        if value >= target:
-            return "good"
-        return "warn" if value >= target * 0.9 else "bad"
-    if metric == "kb_articles":
-        return "good" if value >= target else None
-    if value >= target:
-        return "good"
-    return "warn" if value >= target * (1 - band) else "bad"
+# A mart status as the colour class of a grid cell (the glyph and words come with it):
+# the status itself is the mart's (dbt macro metric_status), never re-derived here.
+STATE_OF_STATUS = {"on_track": "good", "at_risk": "warn", "off_track": "bad"}

@@ -173,3 +173,34 @@ def card(
     return html.Section(
         [html.Div(header, className="card-head"), *body], className=f"card {class_name}".strip()
     )
+
+
+def kr_tile(
+    kr: dict[str, Any] | None,
+    label: str,
+    lang: str,
+    *,
+    definition: str = "",
+    tile_id: str | None = None,
+    href: str | None = None,
+) -> html.Div:
+    """A key result as a KPI tile: the mart row's value, target, status and period,
+    formatted only, so every page showing this KR shows the OKR page's numbers."""
+    if kr is None:
+        return kpi_tile(label, fmt.DASH, lang=lang, definition=definition, tile_id=tile_id)
+    unit = kr.get("unit")
+    parts = [fmt.period(kr.get("period"), lang, bool(kr.get("is_current_period")))]
+    if kr.get("target") is not None:
+        parts.append(f"{t('okr.target', lang)} {fmt.kr_value(kr['target'], unit, lang)}")
+    if kr.get("is_low_n"):
+        parts.append("⚠ " + t("okr.low_n", lang))
+    return kpi_tile(
+        label,
+        fmt.kr_value(kr.get("actual"), unit, lang),
+        sub=" · ".join(parts),
+        status=kr.get("status"),
+        lang=lang,
+        definition=definition,
+        href=href,
+        tile_id=tile_id,
+    )

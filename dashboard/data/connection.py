@@ -305,15 +305,6 @@ def _has_table(sess: Session, table: str, schema: str = "main") -> bool:
     return bool(row and row[0])
 
 
-def _columns(sess: Session, table: str, schema: str = "main") -> set[str]:
-    rows = sess.con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
 def _tz(settings: Any) -> ZoneInfo:
     return ZoneInfo(getattr(settings, "timezone", "Europe/Moscow") or "Europe/Moscow")
 

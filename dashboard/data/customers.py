@@ -1,4 +1,10 @@
-"""NPS, CSAT, retention and support impact for the customers page."""
+"""NPS waves, the CSAT trend, retention and support impact for the customers page.
+
+Every value is a mart row: NPS per wave and group from fct_nps_waves, CSAT per month
+from the CSAT key result's month rows of fct_okr_progress (with its target and status),
+retention and net expansion per period from fct_retention. The page's headline tiles
+are key results (`dashboard.data.okr.key_result`), the same rows the OKR page shows.
+"""
 
 from __future__ import annotations
 
@@ -8,49 +14,47 @@ import polars as pl
 
 from dashboard.data.connection import Session, _df, _run, filter_value
 
-NPS_SPLITS = {"support_tier": "support_tier", "segment": "segment", "region": "region"}
+# Split of the NPS chart -> the fct_nps_waves dimension it breaks down.
+NPS_SPLITS = {"support_tier": "dim_tier", "segment": "dim_segment", "region": "dim_region"}
 
 
 def nps_by_wave(settings: Any, viewer: Any, split: str) -> pl.DataFrame:
-    """NPS per wave and group: wave, grp, n, promoters, detractors, nps, low_n."""
+    """NPS per wave and group (fct_nps_waves rows broken down by `split` alone):
+    wave, grp, n, promoters, detractors, nps, low_n."""
     if split not in NPS_SPLITS:
         raise ValueError(split)
+    column = NPS_SPLITS[split]
+    others = [c for c in NPS_SPLITS.values() if c != column]
 
     def q(sess: Session) -> pl.DataFrame:
-        col = NPS_SPLITS[split]
-        df = _df(
+        return _df(
             sess,
-            f"select wave, coalesce(cast({col} as varchar), '?') as grp, count(*) as n, "
-            "count(*) filter (where score >= 9) as promoters, "
-            "count(*) filter (where score <= 6) as detractors "
-            "from main.fct_nps_responses group by all order by wave, grp",
-        )
-        return df.with_columns(
-            (100.0 * (pl.col("promoters") - pl.col("detractors")) / pl.col("n")).alias("nps"),
-            (pl.col("n") < 30).alias("low_n"),
+            f"select wave, {column} as grp, responses as n, promoters, detractors, nps, "
+            f"is_low_n as low_n from main.fct_nps_waves where {column} <> 'all' "
+            + "".join(f"and {c} = 'all' " for c in others)
+            + "order by wave, grp",
         )
 
     return _run(settings, "nps_by_wave", (split,), "all", q)
 
 
-def csat_monthly(settings: Any, viewer: Any, tier: str | None) -> pl.DataFrame:
-    """CSAT per Moscow month: month, n, satisfied, csat (share), mean_score."""
+def csat_monthly(settings: Any, viewer: Any, year: int, tier: str | None) -> pl.DataFrame:
+    """CSAT per business-time-zone month of the year, for a tier or all: the CSAT key
+    result's month rows (month, csat share, n responses, target share, status)."""
     tier = filter_value(tier)
 
     def q(sess: Session) -> pl.DataFrame:
-        sql = (
-            "select strftime(responded_month, '%Y-%m') as month, count(*) as n, "
-            "count(*) filter (where is_satisfied) as satisfied, avg(score) as mean_score "
-            "from main.fct_csat_responses"
+        return _df(
+            sess,
+            "select period as month, actual / 100.0 as csat, denominator as n, "
+            "target / 100.0 as target, status from main.fct_okr_progress "
+            "where kr_id = 'csat' and period_type = 'month' and fiscal_year = ? "
+            "and dim_tier = ? and dim_segment = 'all' and dim_region = 'all' "
+            "and actual is not null order by period",
+            [year, tier or "all"],
         )
-        params: list[Any] = []
-        if tier:
-            sql += " where support_tier = ?"
-            params.append(tier)
-        df = _df(sess, sql + " group by 1 order by 1", params)
-        return df.with_columns((pl.col("satisfied") / pl.col("n")).alias("csat"))
 
-    return _run(settings, "csat_monthly", (tier,), "all", q)
+    return _run(settings, "csat_monthly", (year, tier), "all", q)
 
 
 def retention(settings: Any, viewer: Any, grain: str = "quarter") -> pl.DataFrame:
@@ -61,7 +65,7 @@ def retention(settings: Any, viewer: Any, grain: str = "quarter") -> pl.DataFram
     """
 
     def q(sess: Session) -> pl.DataFrame:
-        df = _df(
+        return _df(
             sess,
             "select period, is_complete, starting_accounts, retained_accounts, "
             "churned_accounts, logo_retention_pct / 100.0 as logo_retention, "
@@ -71,47 +75,19 @@ def retention(settings: Any, viewer: Any, grain: str = "quarter") -> pl.DataFram
             "and dim_segment = 'all' and dim_region = 'all' order by period_start",
             [grain],
         )
-        return df
 
     return _run(settings, "retention", (grain,), "all", q)
 
 
 def support_impact(settings: Any, viewer: Any) -> pl.DataFrame:
-    """Accounts with at least one SLA breach vs without: accounts, retained share, NPS.
-
-    Retention here: of the accounts that had SLA-tracked tickets, the share still active
-    in the latest month of fct_account_months. NPS: over all their responses.
-    """
+    """Accounts with at least one SLA breach vs without (fct_support_impact rows):
+    had_breach, accounts, retained (share), nps_n, nps."""
 
     def q(sess: Session) -> pl.DataFrame:
         return _df(
             sess,
-            """
-            with breach as (
-                select t.account_id, bool_or(o.outcome = 'breached') as had_breach
-                from main.fct_sla_outcomes o
-                join main.fct_tickets t on t.ticket_id = o.ticket_id
-                where o.outcome in ('met', 'breached')
-                group by 1
-            ), active_now as (
-                select account_id, bool_or(is_active) as active
-                from main.fct_account_months
-                where month_start = (select max(month_start) from main.fct_account_months)
-                group by 1
-            ), nps as (
-                select account_id, count(*) as n,
-                       count(*) filter (where score >= 9) as pro,
-                       count(*) filter (where score <= 6) as det
-                from main.fct_nps_responses group by 1
-            )
-            select b.had_breach, count(*) as accounts,
-                   avg(case when coalesce(a.active, false) then 1.0 else 0.0 end) as retained,
-                   coalesce(sum(n.n), 0) as nps_n,
-                   100.0 * (sum(n.pro) - sum(n.det)) / nullif(sum(n.n), 0) as nps
-            from breach b left join active_now a using (account_id)
-            left join nps n using (account_id)
-            group by 1 order by 1
-            """,
+            "select had_breach, account_count as accounts, retained_pct / 100.0 as retained, "
+            "nps_responses as nps_n, nps from main.fct_support_impact order by had_breach",
         )
 
     return _run(settings, "support_impact", (), "all", q)

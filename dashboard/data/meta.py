@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard.data.connection import TIERS, Session, _cache, _has_table, _run
+from dashboard.data.connection import TIERS, Session, _cache, _run
 
 
 def build_info(settings: Any, viewer: Any) -> dict[str, Any]:
@@ -95,33 +95,20 @@ def filter_options(settings: Any, viewer: Any) -> dict[str, list[str]]:
     """Values for the global filters: years with OKR data, tiers, regions, segments."""
 
     def q(sess: Session) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {
-            "years": [],
-            "regions": [],
-            "segments": [],
+        def values(sql: str) -> list[str]:
+            return [str(r[0]) for r in sess.con.execute(sql).fetchall()]
+
+        return {
+            "years": values(
+                "select distinct fiscal_year from main.fct_okr_progress order by fiscal_year"
+            ),
+            "regions": values(
+                "select distinct region from main.dim_account where region is not null order by 1"
+            ),
+            "segments": values(
+                "select distinct segment from main.dim_account where segment is not null order by 1"
+            ),
             "tiers": list(TIERS),
         }
-        if _has_table(sess, "fct_okr_progress"):
-            rows = sess.con.execute(
-                "select distinct cast(left(period, 4) as integer) y from main.fct_okr_progress "
-                "where period is not null order by y"
-            ).fetchall()
-            out["years"] = [str(r[0]) for r in rows]
-        if _has_table(sess, "dim_account"):
-            out["regions"] = [
-                r[0]
-                for r in sess.con.execute(
-                    "select distinct region from main.dim_account "
-                    "where region is not null order by 1"
-                ).fetchall()
-            ]
-            out["segments"] = [
-                r[0]
-                for r in sess.con.execute(
-                    "select distinct segment from main.dim_account "
-                    "where segment is not null order by 1"
-                ).fetchall()
-            ]
-        return out
 
     return _run(settings, "filter_options", (), "all", q)

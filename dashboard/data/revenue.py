@@ -7,36 +7,47 @@ from typing import Any
 import polars as pl
 
 from dashboard import access
-from dashboard.data.connection import Session, _df, _first, _has_table, _run
+from dashboard.data.connection import Session, _df, _run
 
 
-def revenue_ytd(settings: Any, viewer: Any, year: int) -> dict[str, Any]:
-    """Support-attributed revenue in the year by close month, total and the year's target."""
+def period_label(year: int, quarter: int | None) -> str:
+    """The label the period marts use for a year or a quarter."""
+    return f"{year}-Q{quarter}" if quarter else str(year)
+
+
+def efficiency(settings: Any, viewer: Any, year: int, quarter: int | None) -> dict[str, Any]:
+    """metric -> its fct_efficiency_periods row for the period, shaped like a key result
+    (actual, target, unit, status, period, is_current_period): cost_per_ticket,
+    automation_share, attributed_revenue. The mart sums the months as the OKR key
+    results do, and carries the organisation target where a year has no KR."""
+    label = period_label(year, quarter)
 
     def q(sess: Session) -> dict[str, Any]:
-        monthly = _df(
+        rows = _df(
             sess,
-            "select strftime(close_month, '%Y-%m') as month, "
-            "sum(attributed_revenue_usd) as credited, count(*) as deals "
-            "from main.fct_opportunities where is_won and has_support_credit "
-            "and close_year = ? group by 1 order by 1",
+            "select metric as kr_id, period_label as period, is_partial as is_current_period, "
+            "value as actual, target, unit, direction, status, projection, projected_status, "
+            "target_source, false as is_low_n from main.fct_efficiency_periods "
+            "where period_label = ?",
+            [label],
+        )
+        return {r["kr_id"]: r for r in rows.iter_rows(named=True)}
+
+    return _run(settings, "efficiency", (label,), "all", q)
+
+
+def revenue_ytd(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
+    """Support-attributed revenue year to date at the end of each month of the year, with
+    the month's target and status (fct_efficiency_periods' month rows)."""
+
+    def q(sess: Session) -> pl.DataFrame:
+        return _df(
+            sess,
+            "select period_label as month, value as ytd, target, status "
+            "from main.fct_efficiency_periods where metric = 'attributed_revenue' "
+            "and period_kind = 'month' and fiscal_year = ? order by period_label",
             [year],
         )
-        target = None
-        if _has_table(sess, "fct_okr_progress"):
-            row = _first(
-                sess.con.execute(
-                    "select max(target) from main.fct_okr_progress "
-                    "where kr_id = 'attributed_revenue' and period like ?",
-                    [f"{year}%"],
-                ).fetchall()
-            )
-            target = float(row[0]) if row and row[0] is not None else None
-        return {
-            "monthly": monthly,
-            "total": float(monthly["credited"].sum() or 0) if monthly.height else 0.0,
-            "target": target,
-        }
 
     return _run(settings, "revenue_ytd", (year,), "all", q)
 
@@ -62,60 +73,41 @@ def credited_opportunities(settings: Any, viewer: Any, year: int) -> pl.DataFram
     return result
 
 
-def deals_by_competitor(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
-    """Per competitor, closed in the year: won, lost, win_rate, poc_closed, poc_won,
-    poc_conversion, avg_deal_usd, avg_cycle_days."""
-
-    def q(sess: Session) -> pl.DataFrame:
-        df = _df(
-            sess,
-            """
-            select competitor,
-                   count(*) filter (where is_won) as won,
-                   count(*) filter (where is_lost) as lost,
-                   count(*) filter (where had_poc) as poc_closed,
-                   count(*) filter (where is_poc_won) as poc_won,
-                   avg(amount_usd) filter (where is_won) as avg_deal_usd,
-                   avg(sales_cycle_days) as avg_cycle_days
-            from main.fct_opportunities
-            where is_closed and close_year = ?
-            group by 1 order by count(*) desc, 1
-            """,
-            [year],
-        )
-        return df.with_columns(
-            (pl.col("won") / (pl.col("won") + pl.col("lost"))).alias("win_rate"),
-            pl.when(pl.col("poc_closed") > 0)
-            .then(pl.col("poc_won") / pl.col("poc_closed"))
-            .otherwise(None)
-            .alias("poc_conversion"),
-        )
-
-    return _run(settings, "deals_by_competitor", (year,), "all", q)
-
-
-def cost_monthly(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
-    """Per month of the year: cost_usd, cost_rub, tickets, cost_per_ticket_usd / _rub,
-    automation_share (share), tickets_per_engineer (tickets created / engineers who
-    handled tickets that month)."""
+def deals_by_competitor(
+    settings: Any, viewer: Any, year: int, quarter: int | None = None
+) -> pl.DataFrame:
+    """Per competitor, closed in the period (fct_competitor_periods rows): won, lost,
+    win_rate, poc_closed, poc_won, poc_conversion (shares), avg_deal_usd,
+    avg_cycle_days."""
+    label = period_label(year, quarter)
 
     def q(sess: Session) -> pl.DataFrame:
         return _df(
             sess,
-            """
-            with e as (
-                select strftime(week_start, '%Y-%m') as month,
-                       count(distinct engineer_id) as engineers
-                from main.fct_engineer_weeks where tickets_handled > 0 group by 1
-            )
-            select c.month, c.support_cost_usd as cost_usd, c.support_cost_rub as cost_rub,
-                   c.tickets_created as tickets, c.cost_per_ticket_usd, c.cost_per_ticket_rub,
-                   c.automation_share_pct / 100.0 as automation_share,
-                   c.tier1_started_tickets, c.automated_tickets, e.engineers,
-                   c.tickets_created / nullif(e.engineers, 0) as tickets_per_engineer
-            from main.fct_cost_per_ticket c left join e on e.month = c.month
-            where year(c.month_start) = ? order by c.month_start
-            """,
+            "select competitor, won_count as won, lost_count as lost, "
+            "win_rate_pct / 100.0 as win_rate, poc_closed_count as poc_closed, "
+            "poc_won_count as poc_won, poc_conversion_pct / 100.0 as poc_conversion, "
+            "avg_deal_usd, avg_sales_cycle_days as avg_cycle_days "
+            "from main.fct_competitor_periods where period_label = ? and competitor <> 'all' "
+            "order by won_count + lost_count desc, competitor",
+            [label],
+        )
+
+    return _run(settings, "deals_by_competitor", (label,), "all", q)
+
+
+def cost_monthly(settings: Any, viewer: Any, year: int) -> pl.DataFrame:
+    """Per month of the year, fct_cost_per_ticket's rows: cost_usd, cost_rub, tickets,
+    cost_per_ticket_usd / _rub, automation_share (share), tier-1 and automated tickets."""
+
+    def q(sess: Session) -> pl.DataFrame:
+        return _df(
+            sess,
+            "select month, support_cost_usd as cost_usd, support_cost_rub as cost_rub, "
+            "tickets_created as tickets, cost_per_ticket_usd, cost_per_ticket_rub, "
+            "automation_share_pct / 100.0 as automation_share, tier1_started_tickets, "
+            "automated_tickets from main.fct_cost_per_ticket "
+            "where year(month_start) = ? order by month_start",
             [year],
         )
 

@@ -9,21 +9,56 @@ import polars as pl
 
 from dashboard.data.connection import (
     TICKET_LIST_LIMIT,
-    MissingMart,
     Session,
-    _columns,
     _df,
     _first,
-    _has_table,
     _run,
     _tz,
     filter_value,
 )
 from dashboard.data.meta import build_info
 
-# DESIGN s4 tier targets (overall SLA compliance); used when the warehouse has no
-# reference table carrying them.
-DEFAULT_TIER_SLA_TARGETS = {"premium": 0.985, "professional": 0.97, "standard": 0.96}
+# SLA key results of the OKR mart per metric of the page ('overall' = both metrics):
+# the page's tiles read these rows, as the OKR page does. FY2025 has no overall KR.
+SLA_KEY_RESULTS = {
+    "overall": "sla_compliance",
+    "first_response": "first_response_sla",
+    "resolution": "resolution_sla",
+}
+
+
+def sla_kr_period(start: date, end: date) -> tuple[int, int | None]:
+    """The OKR period whose SLA key results the page's tiles show for a date range: the
+    whole year when the range is exactly a year (the OKR page's year view links so),
+    else the quarter the range ends in."""
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return end.year, None
+    return end.year, (end.month - 1) // 3 + 1
+
+
+def sla_overall(
+    settings: Any, viewer: Any, year: int, quarter: int | None, tier: str | None
+) -> dict[str, Any] | None:
+    """Overall compliance (both metrics) of a quarter or year for a tier or all: the
+    fct_sla_compliance_periods row, shaped like a key result (actual and target in
+    percent, unit, status, period, is_current_period). The /sla page shows it where the
+    year has no overall SLA key result (FY2025)."""
+    tier = filter_value(tier)
+    label = f"{year}-Q{quarter}" if quarter else str(year)
+
+    def q(sess: Session) -> dict[str, Any] | None:
+        rows = _df(
+            sess,
+            "select 'sla_compliance' as kr_id, period_label as period, "
+            "is_partial as is_current_period, compliance_pct as actual, target_pct as target, "
+            "'pct' as unit, status, false as is_low_n from main.fct_sla_compliance_periods "
+            "where period_label = ? and support_tier = ? and priority = 'all' "
+            "and metric = 'overall'",
+            [label, tier or "all"],
+        )
+        return rows.row(0, named=True) if rows.height else None
+
+    return _run(settings, "sla_overall", (label, tier), "all", q)
 
 
 def sla_period_default(settings: Any, viewer: Any) -> tuple[date, date]:
@@ -32,16 +67,6 @@ def sla_period_default(settings: Any, viewer: Any) -> tuple[date, date]:
     as_of = info.get("as_of") or datetime.now(UTC).replace(tzinfo=None)
     end = as_of.replace(tzinfo=UTC).astimezone(_tz(settings)).date()
     return end - timedelta(days=29), end
-
-
-def _daily_date_col(sess: Session) -> str:
-    cols = _columns(sess, "fct_sla_daily")
-    if not cols:
-        raise MissingMart("fct_sla_daily")
-    for name in ("outcome_date", "date_msk", "day", "date", "outcome_day"):
-        if name in cols:
-            return name
-    raise MissingMart("fct_sla_daily")
 
 
 def _sla_daily_totals(
@@ -54,12 +79,11 @@ def _sla_daily_totals(
 ) -> pl.DataFrame:
     """met, breached and compliance from fct_sla_daily over [start, end], grouped by
     `keys` (column names of the mart, or "day"), optionally for one tier and metric."""
-    d = _daily_date_col(sess)
-    columns = ", ".join(f"{d}::date as day" if key == "day" else key for key in keys)
+    columns = ", ".join("outcome_date as day" if key == "day" else key for key in keys)
     sql = (
         f"select {columns}, sum(met_count)::bigint as met, "
-        f"sum(breached_count)::bigint as breached from main.fct_sla_daily "
-        f"where {d} between ? and ?"
+        "sum(breached_count)::bigint as breached from main.fct_sla_daily "
+        "where outcome_date between ? and ?"
     )
     params: list[Any] = [start, end]
     for column, value in (("support_tier", tier), ("metric", metric)):
@@ -85,42 +109,40 @@ def sla_matrix(
 
 
 def tier_sla_targets(settings: Any, viewer: Any) -> dict[str, float]:
-    """Overall SLA compliance target per tier (share), from the seed when published."""
-    return tier_targets(settings, viewer, "sla_compliance")
-
-
-DEFAULT_TIER_TARGETS = {
-    "sla_compliance": DEFAULT_TIER_SLA_TARGETS,
-    "fcr": {"premium": 0.60, "professional": 0.55, "standard": 0.50},
-    "csat": {"premium": 0.90, "professional": 0.85, "standard": 0.80},
-}
-
-
-def tier_targets(settings: Any, viewer: Any, metric: str) -> dict[str, float]:
-    """Per-tier target (share) of `metric` from the tier_targets seed, else DESIGN s4."""
+    """Each tier's contractual overall SLA compliance target (share) from the targets
+    dimension, for the digest's per-tier table; no page shows it beside a KR."""
 
     def q(sess: Session) -> dict[str, float]:
-        for schema in ("reference", "main"):
-            if _has_table(sess, "tier_targets", schema):
-                rows = sess.con.execute(
-                    f"select support_tier, target_pct from {schema}.tier_targets where metric = ?",
-                    [metric],
-                ).fetchall()
-                if rows:
-                    return {r[0]: float(r[1]) / 100.0 for r in rows}
-        return dict(DEFAULT_TIER_TARGETS.get(metric, {}))
+        rows = sess.con.execute(
+            "select subject, target from main.dim_metric_targets "
+            "where target_scope = 'support_tier' and metric = 'sla_compliance'"
+        ).fetchall()
+        return {r[0]: float(r[1]) / 100.0 for r in rows}
 
-    return _run(settings, "tier_targets", (metric,), "all", q)
+    return _run(settings, "tier_sla_targets", (), "all", q)
 
 
 def sla_daily(
     settings: Any, viewer: Any, start: date, end: date, tier: str | None, metric: str | None
 ) -> pl.DataFrame:
-    """Daily compliance per tier: day, support_tier, met, breached, compliance."""
+    """Daily compliance per tier over [start, end]: the day rows of
+    fct_sla_compliance_periods (all priorities; one metric, or 'overall' for both), as
+    they are: day, support_tier, met, breached, compliance (share)."""
     tier, metric = filter_value(tier), filter_value(metric)
 
     def q(sess: Session) -> pl.DataFrame:
-        return _sla_daily_totals(sess, ("day", "support_tier"), start, end, tier, metric)
+        sql = (
+            "select period_start as day, support_tier, met_count as met, "
+            "breached_count as breached, compliance_pct / 100.0 as compliance "
+            "from main.fct_sla_compliance_periods where period_kind = 'day' "
+            "and period_start between ? and ? and priority = 'all' and metric = ? "
+            "and support_tier <> 'all'"
+        )
+        params: list[Any] = [start, end, metric or "overall"]
+        if tier:
+            sql += " and support_tier = ?"
+            params.append(tier)
+        return _df(sess, sql + " order by day, support_tier", params)
 
     return _run(settings, "sla_daily", (start, end, tier, metric), "all", q)
 

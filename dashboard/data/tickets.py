@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from dashboard import access
-from dashboard.data.connection import Session, _df, _has_table, _run
+from dashboard.data.connection import Session, _df, _run
 from dashboard.data.visibility import _engineer_names
 
 
@@ -32,39 +32,19 @@ def ticket_detail(settings: Any, viewer: Any, ticket_id: str) -> dict[str, Any]:
             "from main.fct_sla_outcomes where cast(ticket_id as varchar) = ? order by metric",
             [ticket_id],
         )
-        events = None
-        if _has_table(sess, "fct_ticket_events"):
-            # Every event with the ticket's state after it (group, assignee, status and
-            # where the resolution clock stands), as the event mart publishes it.
-            events = _df(
-                sess,
-                "select event_id, event_at, event_type, actor_role, "
-                "cast(actor_id as varchar) as actor_id, is_public, from_value, to_value, "
-                "group_after, cast(assignee_after as varchar) as assignee_after, "
-                "status_after, clock_state from main.fct_ticket_events "
-                "where cast(ticket_id as varchar) = ? order by event_number",
-                [ticket_id],
-            )
-        elif _has_table(sess, "int_ticket_status_intervals", "intermediate"):
-            # A warehouse built before the event mart: the SLA engine's status intervals
-            # give every status change with its actor and whether the resolution clock
-            # ran (comments, assignments and group changes are not in them).
-            events = _df(
-                sess,
-                "select opened_by_event_id as event_id, started_at as event_at, "
-                "case when previous_status is null then 'created' else 'status_changed' end "
-                "as event_type, opened_by_actor_role as actor_role, "
-                "cast(opened_by_actor_id as varchar) as actor_id, null::boolean as is_public, "
-                "previous_status as from_value, status as to_value, "
-                "null::varchar as group_after, null::varchar as assignee_after, "
-                "status as status_after, case when is_clock_running then 'running' "
-                "else 'paused' end as clock_state "
-                "from intermediate.int_ticket_status_intervals "
-                "where cast(ticket_id as varchar) = ? order by started_at, interval_number",
-                [ticket_id],
-            )
+        # Every event with the ticket's state after it (group, assignee, status and
+        # where the resolution clock stands), as the event mart publishes it.
+        events = _df(
+            sess,
+            "select event_id, event_at, event_type, actor_role, "
+            "cast(actor_id as varchar) as actor_id, is_public, from_value, to_value, "
+            "group_after, cast(assignee_after as varchar) as assignee_after, "
+            "status_after, clock_state from main.fct_ticket_events "
+            "where cast(ticket_id as varchar) = ? order by event_number",
+            [ticket_id],
+        )
         names = _engineer_names(sess, viewer)
-        if events is not None:
+        if events.height:
             # An assignment's from/to are engineer ids: a name where the viewer may see
             # it, nothing otherwise (the page then says "hidden").
             assigned = pl.col("event_type") == "assigned"

@@ -8,8 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.data.connection import METRICS, Session, _df, _has_table, _run, _tz
-from dashboard.data.sla import _sla_daily_totals
+from dashboard.data.connection import METRICS, Session, _df, _run, _tz
 
 # Rows each wall list may hold: the screen shows as many as fit and says how many more.
 LIST_ROWS = 12
@@ -38,6 +37,9 @@ def _clock_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
 def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
     """Everything the wall shows; never a customer or engineer name (DESIGN s1, s8).
 
+    Today's and yesterday's compliance per metric are the day rows of
+    fct_sla_compliance_periods (all tiers and priorities), with their target and status.
+
     "Today" is the Moscow date of the warehouse's as-of moment, so a stale warehouse
     shows its own last day (with the stale warning) rather than an empty today.
     """
@@ -47,24 +49,26 @@ def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
         as_of = sess.as_of or datetime.now(UTC).replace(tzinfo=None)
         today = as_of.replace(tzinfo=UTC).astimezone(tz).date()
         yesterday = today - timedelta(days=1)
-        daily = _sla_daily_totals(sess, ("day", "metric"), yesterday, today)
+        days = _df(
+            sess,
+            "select period_start as day, metric, met_count as met, breached_count as breached, "
+            "compliance_pct / 100.0 as compliance, target_pct / 100.0 as target, status "
+            "from main.fct_sla_compliance_periods where period_kind = 'day' "
+            "and support_tier = 'all' and priority = 'all' and period_start in (?, ?)",
+            [today, yesterday],
+        )
 
-        def pick(day: date, metric: str | None) -> tuple[int, int]:
-            f = daily.filter(pl.col("day") == day)
-            if metric:
-                f = f.filter(pl.col("metric") == metric)
-            return int(f["met"].sum() or 0), int(f["breached"].sum() or 0)
+        def pick(day: date, metric: str) -> dict[str, Any]:
+            rows = days.filter((pl.col("day") == day) & (pl.col("metric") == metric))
+            if rows.height == 0:
+                return {"met": 0, "breached": 0, "compliance": None, "target": None}
+            return rows.drop("day", "metric").row(0, named=True)
 
         out: dict[str, Any] = {"today": today.isoformat(), "as_of": as_of.isoformat()}
         for metric in METRICS:
-            met, breached = pick(today, metric)
-            out[metric] = {
-                "met": met,
-                "breached": breached,
-                "compliance": met / (met + breached) if (met + breached) else None,
-            }
-        out["breaches_today"] = pick(today, None)[1]
-        out["breaches_yesterday"] = pick(yesterday, None)[1]
+            out[metric] = pick(today, metric)
+        out["breaches_today"] = pick(today, "overall")["breached"]
+        out["breaches_yesterday"] = pick(yesterday, "overall")["breached"]
         critical = _df(
             sess,
             "select cast(t.ticket_id as varchar) as ticket_id, t.support_tier, t.created_at, "
@@ -101,22 +105,8 @@ def wall_snapshot(settings: Any, viewer: Any) -> dict[str, Any]:
         out["overdue_count"], out["queue_count"] = overdue.height, queue.height
         out["overdue"] = _clock_rows(overdue.head(LIST_ROWS))
         out["queue"] = _clock_rows(queue.head(LIST_ROWS))
-        # The wall's targets: the year's first-response and resolution SLA key results
-        # (DESIGN s4: 97 % and 95 %), the overall SLA KR when a year has no separate one.
-        targets = {"first_response": 0.97, "resolution": 0.95}
-        if _has_table(sess, "fct_okr_progress"):
-            rows = sess.con.execute(
-                "select kr_id, target from main.fct_okr_progress where period = ? "
-                "and kr_id in ('first_response_sla', 'resolution_sla', 'sla_compliance') "
-                "and dim_tier = 'all' and dim_segment = 'all' and dim_region = 'all' "
-                "and target is not null",
-                [str(today.year)],
-            ).fetchall()
-            found = {r[0]: float(r[1]) / 100.0 for r in rows}
-            overall = found.get("sla_compliance")
-            targets["first_response"] = found.get("first_response_sla", overall or 0.97)
-            targets["resolution"] = found.get("resolution_sla", overall or 0.95)
-        out["targets"] = targets
+        # The tiles' targets are the day rows' own (fct_sla_compliance_periods)
+        out["targets"] = {metric: out[metric]["target"] for metric in METRICS}
         return out
 
     return _run(settings, "wall_snapshot", (), "wall", q)

@@ -19,9 +19,10 @@ from dashboard.components import (
     filter_bar,
     grid,
     guard,
-    kpi_tile,
+    kr_tile,
     shell,
 )
+from dashboard.components.filters import period_specs
 from dashboard.i18n import t
 
 dash.register_page(
@@ -49,7 +50,12 @@ def nps_rows(df: Any, split: str, lang: str) -> list[dict[str, Any]]:
 
 
 def layout(
-    split: str | None = None, tier: str | None = None, lang: str | None = None, **_: Any
+    split: str | None = None,
+    tier: str | None = None,
+    year: str | None = None,
+    quarter: str | None = None,
+    lang: str | None = None,
+    **_: Any,
 ) -> html.Div:
     c = ctx(lang)
     holder: dict[str, Any] = {}
@@ -58,9 +64,19 @@ def layout(
 
     def build() -> Any:
         holder["info"] = data.build_info(c.settings, c.viewer)
+        # The tiles are the key results of the chosen period (by default the latest
+        # complete quarter) for the chosen tier: the OKR page's rows for that period.
+        y, q = data.resolve_quarter(c.settings, c.viewer, year, quarter)
+        this_year = data.current_quarter(c.settings, c.viewer)[0]
         bar = filter_bar(
-            {"split": split_, "tier": tier_ or "all"},
+            {
+                "split": split_,
+                "tier": tier_ or "all",
+                "year": str(y),
+                "quarter": str(q) if q else "all",
+            },
             [
+                *period_specs([this_year - 1, this_year, y], c.lang),
                 (
                     "split",
                     t("cust.nps_by", c.lang),
@@ -80,70 +96,33 @@ def layout(
         nps = data.nps_by_wave(c.settings, c.viewer, split_)
         if tier_ and split_ == "support_tier":
             nps = nps.filter(nps["grp"] == tier_)
-        csat = data.csat_monthly(c.settings, c.viewer, tier_)
-        csat_targets = data.tier_targets(c.settings, c.viewer, "csat")
-        csat_target = csat_targets.get(tier_) if tier_ else None
+        csat = data.csat_monthly(c.settings, c.viewer, y, tier_)
         ret = data.retention(c.settings, c.viewer, "quarter")
         impact = data.support_impact(c.settings, c.viewer)
         if nps.height == 0 and csat.height == 0 and ret.height == 0:
             return html.Div([bar, empty_state(t("empty.filter", c.lang), kind="filter")])
-        tiles = []
-        if ret.height:
-            complete = ret.filter(ret["is_complete"]) if ret["is_complete"].any() else ret
-            last = complete.row(complete.height - 1, named=True)
-            tiles += [
-                kpi_tile(
-                    t("m.retention", c.lang),
-                    fmt.percent(last["logo_retention"], c.lang),
-                    sub=f"{last['period']} · "
-                    + t("cust.starting", c.lang, n=fmt.number(last["starting_accounts"], c.lang)),
-                    definition=define(c, "retention"),
-                    tile_id="kpi-retention",
-                ),
-                kpi_tile(
-                    t("m.net_expansion", c.lang),
-                    fmt.percent(last["net_expansion"], c.lang),
-                    sub=" / ".join(
-                        [
-                            f"+{fmt.percent(last['expansion'], c.lang)}",
-                            f"−{fmt.percent(last['contraction'], c.lang)}",
-                            f"−{fmt.percent(last['churn'], c.lang)}",
-                        ]
-                    ),
-                    definition=define(c, "net_expansion"),
-                    tile_id="kpi-nrr",
-                ),
-            ]
-        if csat.height:
-            last_c = csat.row(csat.height - 1, named=True)
-            tiles.append(
-                kpi_tile(
-                    "CSAT",
-                    fmt.percent(last_c["csat"], c.lang),
-                    sub=f"{last_c['month']} · n={fmt.number(last_c['n'], c.lang)}",
-                    definition=define(c, "csat"),
-                    tile_id="kpi-csat",
-                )
-            )
-        if nps.height:
-            waves = sorted(set(nps["wave"].to_list()))
-            latest = nps.filter(nps["wave"] == waves[-1])
-            n = int(latest["n"].sum())
-            score = (
-                100.0 * (float(latest["promoters"].sum()) - float(latest["detractors"].sum())) / n
-                if n
-                else None
-            )
-            tiles.append(
-                kpi_tile(
-                    "NPS",
-                    fmt.number(score, c.lang),
-                    sub=f"{waves[-1]} · n={fmt.number(n, c.lang)}"
-                    + (f" · ⚠ {t('cust.low_n', c.lang)}" if n < 30 else ""),
-                    definition=define(c, "nps"),
-                    tile_id="kpi-nps",
-                )
-            )
+
+        def kr(kr_id: str) -> dict[str, Any] | None:
+            return data.key_result(c.settings, c.viewer, kr_id, y, q, tier_)
+
+        tiles = [
+            kr_tile(
+                kr("customer_retention"),
+                t("m.retention", c.lang),
+                c.lang,
+                definition=define(c, "retention"),
+                tile_id="kpi-retention",
+            ),
+            kr_tile(
+                kr("net_expansion"),
+                t("m.net_expansion", c.lang),
+                c.lang,
+                definition=define(c, "net_expansion"),
+                tile_id="kpi-nrr",
+            ),
+            kr_tile(kr("csat"), "CSAT", c.lang, definition=define(c, "csat"), tile_id="kpi-csat"),
+            kr_tile(kr("nps"), "NPS", c.lang, definition=define(c, "nps"), tile_id="kpi-nps"),
+        ]
         nps_cols = [
             {"field": "wave", "headerName": t("cust.wave", c.lang)},
             {"field": "group", "headerName": t("cust.group", c.lang)},
@@ -199,7 +178,7 @@ def layout(
                             t("cust.csat_trend", c.lang),
                             dcc.Graph(
                                 id="csat-chart",
-                                figure=figures.csat_trend(csat, csat_target, c.lang),
+                                figure=figures.csat_trend(csat, c.lang),
                                 config={"displayModeBar": False},
                             ),
                             definition=define(c, "csat"),

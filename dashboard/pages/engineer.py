@@ -1,6 +1,8 @@
-"""One engineer (`/engineer/<id>`): weekly trends against the tier targets, QA reviews,
-CSAT comments, knowledge-base articles and tickets. The data layer refuses engineers the
-viewer may not see (a lead's other teams, another engineer, the wall)."""
+"""One engineer (`/engineer/<id>`): the period's metrics (the same fct_engineer_periods
+rows /teams shows for the period, `?period=`, by default the last four full weeks),
+weekly trends against the tier targets, QA reviews, CSAT comments, knowledge-base
+articles and tickets. The data layer refuses engineers the viewer may not see (a lead's
+other teams, another engineer, the wall)."""
 
 from __future__ import annotations
 
@@ -17,13 +19,14 @@ from dashboard.components import (
     ctx,
     define,
     empty_state,
+    filter_bar,
     grid,
     guard,
     kpi_tile,
     link_column,
     shell,
 )
-from dashboard.components.metrics import DEFINITION_KEY, cell_state
+from dashboard.components.metrics import DEFINITION_KEY
 from dashboard.i18n import t
 
 dash.register_page(
@@ -43,73 +46,68 @@ TREND_METRICS = (
 )
 
 
-def _summary(weekly: Any) -> dict[str, Any]:
-    """Last four weeks, summed as ratios (never a mean of weekly percentages)."""
-    tail = weekly.sort("week").tail(4)
-    if tail.height == 0:
-        return {}
-
-    out: dict[str, Any] = {}
-    for metric, _k, _h in data.ENGINEER_METRICS:
-        values = [v for v in tail[metric].to_list() if v is not None]
-        out[metric] = sum(values) / len(values) if values else None
-        out[f"{metric}_target"] = tail[f"{metric}_target"].to_list()[-1]
-    # Weight compliance by volume where the counts are there.
-    for metric, n in (
-        ("response_compliance", "response_n"),
-        ("resolution_compliance", "resolution_n"),
-        ("fcr", "solved_n"),
-        ("csat", "csat_n"),
-    ):
-        pairs = [
-            (v, w)
-            for v, w in zip(tail[metric].to_list(), tail[n].to_list(), strict=False)
-            if v is not None and w
-        ]
-        if pairs:
-            out[metric] = sum(v * w for v, w in pairs) / sum(w for _v, w in pairs)
-    out["kb_articles"] = tail["kb_articles"].to_list()[-1]
-    return out
-
-
 def _fmt_metric(metric: str, value: Any, lang: str) -> str:
     kind = dict((m, k) for m, k, _h in data.ENGINEER_METRICS)[metric]
     return fmt.percent(value, lang) if kind == "share" else fmt.number(value, lang, 1)
 
 
-def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) -> html.Div:
+def layout(
+    engineer_id: str | None = None,
+    period: str | None = None,
+    lang: str | None = None,
+    **_: Any,
+) -> html.Div:
     c = ctx(lang)
     holder: dict[str, Any] = {"title": t("eng.title", c.lang)}
 
     def build() -> Any:
         holder["info"] = data.build_info(c.settings, c.viewer)
-        prof = data.engineer_profile(c.settings, c.viewer, str(engineer_id))
+        # The teams page's periods: the same rows as its grid for the chosen one.
+        periods = data.engineer_periods(c.settings, c.viewer)
+        labels = {p["label"]: fmt.period(p["label"], c.lang, p["is_partial"]) for p in periods}
+        chosen = period if period in labels else data.DEFAULT_PERIOD
+        bar = filter_bar(
+            {"period": chosen},
+            [("period", t("teams.weeks", c.lang), list(labels.items()) or [(chosen, chosen)])],
+        )
+        prof = data.engineer_profile(c.settings, c.viewer, str(engineer_id), chosen)
         if not prof.get("found"):
             return empty_state(t("eng.not_found", c.lang, id=engineer_id), kind="filter")
         eng = prof["engineer"]
         holder["title"] = f"{eng['full_name']} · {eng.get('team_name') or ''}"
         weekly = prof["weekly"]
-        summary = _summary(weekly) if weekly.height else {}
+        summary = prof["summary"]
+        period_name = fmt.period(
+            summary.get("period_label") or chosen,
+            c.lang,
+            bool(summary.get("is_partial")),
+        )
         tiles = []
         for metric, _k, _h in data.ENGINEER_METRICS:
             value, target = summary.get(metric), summary.get(f"{metric}_target")
-            state = cell_state(metric, value, target)
-            status = {"good": "on_track", "warn": "at_risk", "bad": "off_track"}.get(state or "")
+            sub = [period_name]
+            if target is not None:
+                target_text = _fmt_metric(metric, target, c.lang)
+                if metric == "tickets_handled" and summary.get("tickets_handled_target_max"):
+                    target_max = _fmt_metric(metric, summary["tickets_handled_target_max"], c.lang)
+                    target_text = f"{target_text}–{target_max}"
+                sub.append(f"{t('sla.target', c.lang)} {target_text}")
+            if summary.get(f"{metric}_low_n"):
+                sub.append("⚠ " + t("okr.low_n", c.lang))
             tiles.append(
                 kpi_tile(
                     t(f"m.{metric}", c.lang),
                     _fmt_metric(metric, value, c.lang),
-                    sub=f"{t('sla.target', c.lang)} {_fmt_metric(metric, target, c.lang)}"
-                    if target is not None
-                    else None,
-                    status=status,
+                    sub=" · ".join(sub),
+                    status=summary.get(f"{metric}_status"),
                     lang=c.lang,
                     definition=define(c, DEFINITION_KEY[metric]),
+                    tile_id=f"eng-kpi-{metric}",
                 )
             )
         trends = []
         if weekly.height:
-            weeks = weekly["week"].to_list()
+            weeks = weekly["period_start"].to_list()
             kinds = {m: k for m, k, _h in data.ENGINEER_METRICS}
             for metric in TREND_METRICS:
                 targets = [v for v in weekly[f"{metric}_target"].to_list() if v is not None]
@@ -209,8 +207,11 @@ def layout(engineer_id: str | None = None, lang: str | None = None, **_: Any) ->
         ]
         return html.Div(
             [
-                dcc.Link(t("eng.back", c.lang), href="/teams", className="kr-link"),
-                html.H2(t("eng.last_weeks", c.lang), className="objective-title"),
+                dcc.Link(
+                    t("eng.back", c.lang), href=f"/teams?period={chosen}", className="kr-link"
+                ),
+                bar,
+                html.H2(period_name, className="objective-title"),
                 html.Div(tiles, className="kpi-row", id="engineer-kpis"),
                 html.Div(
                     [

@@ -54,23 +54,14 @@ def explain_href(kr_id: str, year: int, quarter: int | None, tier: str | None) -
         if metric:
             period["metric"] = metric
         return "/sla?" + urlencode(period)
+    same_period = {"year": year, "quarter": quarter or "all"}
     if kr_id in ("csat", "nps", "customer_retention", "net_expansion"):
-        return "/customers" + ("?" + urlencode({"tier": tier}) if tier else "")
+        return "/customers?" + urlencode({**same_period, **({"tier": tier} if tier else {})})
     if kr_id in ("cost_per_ticket", "automation_share", "attributed_revenue"):
-        return f"/revenue?year={year}"
+        return "/revenue?" + urlencode(same_period)
     if kr_id in ("fcr", "escalation_rate", "kb_articles"):
         return "/teams"
     return None
-
-
-def kr_value(value: float | None, unit: str | None, lang: str) -> str:
-    """OKR mart values: percent KRs are in percent (0-100), money in USD."""
-    if value is None:
-        return fmt.DASH
-    unit = (unit or "").lower()
-    if unit == "pct":
-        return fmt.percent(float(value) / 100.0, lang)
-    return fmt.value(value, unit, lang)
 
 
 def progress_bar(
@@ -124,7 +115,7 @@ def kr_card(
         kr["status"] = "low_n"
     name = t(f"kr.{kr['kr_id']}", lang) if f"kr.{kr['kr_id']}" in i18n.TR else kr["key_result"]
     monthly = kr.get("monthly") or []
-    trend = " · ".join(f"{m['period']}: {kr_value(m['actual'], unit, lang)}" for m in monthly)
+    trend = " · ".join(f"{m['period']}: {fmt.kr_value(m['actual'], unit, lang)}" for m in monthly)
     spark = (
         html.Img(
             src="data:image/svg+xml;charset=utf-8,"
@@ -142,7 +133,7 @@ def kr_card(
     )
     meta: list[Any] = [
         html.Span(
-            [t("okr.target", lang), ": ", html.B(kr_value(kr.get("target"), unit, lang))]
+            [t("okr.target", lang), ": ", html.B(fmt.kr_value(kr.get("target"), unit, lang))]
             if kr["status"] != "no_target"
             else t("okr.no_slice_target", lang),
             className="kr-target",
@@ -163,7 +154,9 @@ def kr_card(
     if projection is not None and not restated:
         label = t("okr.projection_year" if full_year else "okr.projection", lang)
         meta.append(
-            html.Span([label, ": ", html.B(kr_value(projection, unit, lang))], className="kr-proj")
+            html.Span(
+                [label, ": ", html.B(fmt.kr_value(projection, unit, lang))], className="kr-proj"
+            )
         )
     elif projection is not None:
         meta.append(html.Span(t("okr.no_projection", lang), className="muted kr-proj"))
@@ -174,7 +167,7 @@ def kr_card(
     body = [
         html.Div([title, status_pill(kr.get("status"), lang)], className="kr-head"),
         html.Div(
-            [html.Div(kr_value(kr.get("actual"), unit, lang), className="kr-value"), spark],
+            [html.Div(fmt.kr_value(kr.get("actual"), unit, lang), className="kr-value"), spark],
             className="kr-main",
         ),
         progress_bar(kr.get("actual"), kr.get("target"), kr.get("direction"), elapsed, lang),

@@ -1,13 +1,15 @@
 """Revenue and efficiency (`/revenue`): support-attributed revenue year to date against
 target with the credited opportunities, win rate / POC conversion / average deal /
-cycle by competitor, cost per ticket in USD and RUB, automation share, tickets per
-engineer."""
+cycle by competitor, cost per ticket in USD and RUB, automation share.
+
+The three tiles are fct_efficiency_periods rows of the chosen period (by default the
+latest complete quarter): the mart sums the months exactly as the OKR key results do, so
+they are the OKR page's numbers for that period, and it carries the organisation's
+automation target for years without an automation KR."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dash
 from dash import dcc, html
@@ -22,17 +24,15 @@ from dashboard.components import (
     filter_bar,
     grid,
     guard,
-    kpi_tile,
+    kr_tile,
     shell,
 )
+from dashboard.components.filters import period_specs
 from dashboard.i18n import t
 
 dash.register_page(
     __name__, path="/revenue", title="Support Pulse · Revenue", name="Revenue", order=4
 )
-
-COST_TARGET_USD = {2025: 50.0, 2026: 45.0}  # DESIGN s4 (the OKR mart's target wins when present)
-AUTOMATION_TARGET = 0.30
 
 
 def competitor_rows(df: Any, lang: str) -> list[dict[str, Any]]:
@@ -49,97 +49,52 @@ def competitor_rows(df: Any, lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.Div:
+def layout(
+    year: str | None = None, quarter: str | None = None, lang: str | None = None, **_: Any
+) -> html.Div:
     c = ctx(lang)
     holder: dict[str, Any] = {}
 
     def build() -> Any:
-        info = data.build_info(c.settings, c.viewer)
-        holder["info"] = info
-        as_of = info.get("as_of") or datetime.now(UTC).replace(tzinfo=None)
-        this_year = as_of.replace(tzinfo=UTC).astimezone(ZoneInfo(c.tz)).year
-        try:
-            y = int(str(year)) if year else this_year
-        except ValueError:
-            y = this_year
-        years = sorted({this_year - 1, this_year, y})
+        holder["info"] = data.build_info(c.settings, c.viewer)
+        y, q = data.resolve_quarter(c.settings, c.viewer, year, quarter)
+        this_year = data.current_quarter(c.settings, c.viewer)[0]
         bar = filter_bar(
-            {"year": str(y)},
-            [("year", t("filter.year", c.lang), [(str(v), str(v)) for v in years])],
+            {"year": str(y), "quarter": str(q) if q else "all"},
+            period_specs([this_year - 1, this_year, y], c.lang),
         )
         rev = data.revenue_ytd(c.settings, c.viewer, y)
         opps = data.credited_opportunities(c.settings, c.viewer, y)
-        comp = data.deals_by_competitor(c.settings, c.viewer, y)
+        comp = data.deals_by_competitor(c.settings, c.viewer, y, q)
         cost = data.cost_monthly(c.settings, c.viewer, y)
-        if rev["monthly"].height == 0 and comp.height == 0 and cost.height == 0:
+        if rev["ytd"].is_null().all() and comp.height == 0 and cost.height == 0:
             return html.Div([bar, empty_state(t("empty.filter", c.lang), kind="filter")])
-        target = rev["target"]
-        share = rev["total"] / target if target else None
-        status = (
-            None
-            if share is None
-            else data.okr_status(
-                rev["total"],
-                target
-                * max(data.quarter_elapsed(info.get("as_of"), y, None, ZoneInfo(c.tz)), 0.01),
-                "higher",
-            )
-        )
+        krs = data.efficiency(c.settings, c.viewer, y, q)
         tiles = [
-            kpi_tile(
+            kr_tile(
+                krs.get("attributed_revenue"),
                 t("m.attributed_revenue", c.lang),
-                fmt.compact_money(rev["total"], c.lang),
-                sub=(
-                    t("rev.of_target", c.lang, target=fmt.compact_money(target, c.lang))
-                    + f" · {fmt.percent(share, c.lang, 0)}"
-                )
-                if target
-                else t("rev.ytd", c.lang, year=y),
-                status=status,
-                lang=c.lang,
+                c.lang,
                 definition=define(c, "attributed_revenue"),
                 tile_id="kpi-revenue",
-            )
+            ),
+            kr_tile(
+                krs.get("cost_per_ticket"),
+                t("m.cost_per_ticket", c.lang),
+                c.lang,
+                definition=define(c, "cost_per_ticket"),
+                tile_id="kpi-cost",
+            ),
+            kr_tile(
+                krs.get("automation_share"),
+                t("m.automation_share", c.lang),
+                c.lang,
+                definition=define(c, "automation_share"),
+                tile_id="kpi-automation",
+            ),
         ]
-        costed = cost.filter(cost["cost_per_ticket_usd"].is_not_null()) if cost.height else cost
-        if costed.height:
-            last = costed.row(costed.height - 1, named=True)
-            tgt = COST_TARGET_USD.get(y)
-            tiles.append(
-                kpi_tile(
-                    t("rev.cost_latest", c.lang, month=last["month"]),
-                    fmt.money(last["cost_per_ticket_usd"], c.lang, "USD", 2),
-                    sub=f"{fmt.money(last['cost_per_ticket_rub'], c.lang, 'RUB')}"
-                    + (f" · {t('okr.target', c.lang)} < {fmt.money(tgt, c.lang)}" if tgt else ""),
-                    status=data.okr_status(last["cost_per_ticket_usd"], tgt, "lower")
-                    if tgt
-                    else None,
-                    lang=c.lang,
-                    definition=define(c, "cost_per_ticket"),
-                    tile_id="kpi-cost",
-                )
-            )
-            tiles.append(
-                kpi_tile(
-                    t("m.automation_share", c.lang),
-                    fmt.percent(last["automation_share"], c.lang),
-                    sub=f"{t('okr.target', c.lang)} {fmt.percent(AUTOMATION_TARGET, c.lang, 0)}",
-                    status=data.okr_status(last["automation_share"], AUTOMATION_TARGET, "higher")
-                    if last["automation_share"] is not None
-                    else None,
-                    lang=c.lang,
-                    definition=define(c, "automation_share"),
-                    tile_id="kpi-automation",
-                )
-            )
-            tiles.append(
-                kpi_tile(
-                    t("m.tickets_per_engineer", c.lang),
-                    fmt.number(last["tickets_per_engineer"], c.lang, 1),
-                    sub=last["month"],
-                    tile_id="kpi-tpe",
-                )
-            )
+        cost_target = (krs.get("cost_per_ticket") or {}).get("target")
+        automation_target = (krs.get("automation_share") or {}).get("target")
         opp_rows = [
             {
                 "account": r.get("account_name") or "",
@@ -203,9 +158,7 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                             t("rev.attributed", c.lang),
                             dcc.Graph(
                                 id="revenue-chart",
-                                figure=figures.revenue_cumulative(
-                                    rev["monthly"], target, y, c.lang
-                                ),
+                                figure=figures.revenue_cumulative(rev, c.lang),
                                 config={"displayModeBar": False},
                             ),
                             definition=define(c, "attributed_revenue"),
@@ -240,7 +193,7 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                             t("rev.cost", c.lang),
                             dcc.Graph(
                                 id="cost-chart",
-                                figure=figures.cost_chart(cost, COST_TARGET_USD.get(y), c.lang),
+                                figure=figures.cost_chart(cost, cost_target, c.lang),
                                 config={"displayModeBar": False},
                             ),
                             definition=define(c, "cost_per_ticket"),
@@ -257,27 +210,15 @@ def layout(year: str | None = None, lang: str | None = None, **_: Any) -> html.D
                                 figure=figures.share_line(
                                     months,
                                     cost["automation_share"].to_list() if cost.height else [],
-                                    AUTOMATION_TARGET,
+                                    None
+                                    if automation_target is None
+                                    else automation_target / 100.0,
                                     t("m.automation_share", c.lang),
                                     c.lang,
                                 ),
                                 config={"displayModeBar": False},
                             ),
                             definition=define(c, "automation_share"),
-                        ),
-                        card(
-                            t("rev.per_engineer", c.lang),
-                            dcc.Graph(
-                                id="tpe-chart",
-                                figure=figures.simple_bars(
-                                    months,
-                                    cost["tickets_per_engineer"].to_list() if cost.height else [],
-                                    t("m.tickets_per_engineer", c.lang),
-                                    c.lang,
-                                    1,
-                                ),
-                                config={"displayModeBar": False},
-                            ),
                         ),
                     ],
                     className="cols-2",

@@ -22,6 +22,7 @@ from dashboard.components import (
     grid,
     guard,
     kpi_tile,
+    kr_tile,
     link_column,
     shell,
 )
@@ -182,6 +183,19 @@ def _tickets(c: Ctx, params: dict[str, Any], sel: dict[str, Any]) -> Any:
     return data.sla_tickets(c.settings, c.viewer, start, end, **kwargs)
 
 
+def overall_tile(c: Ctx, kr: dict[str, Any] | None, period_row: dict[str, Any] | None) -> Any:
+    """Overall compliance: the sla_compliance key result when the year has one (the OKR
+    card's row), else the period's fct_sla_compliance_periods row (FY2025 has no overall
+    KR, so no OKR card shows another number for it)."""
+    return kr_tile(
+        kr or period_row,
+        t("sla.overall_kpi", c.lang),
+        c.lang,
+        definition=define(c, "sla_compliance"),
+        tile_id="kpi-overall",
+    )
+
+
 def layout(
     start: str | None = None,
     end: str | None = None,
@@ -231,44 +245,50 @@ def layout(
             return html.Div([bar, _empty(c)])
         params = {"start": s.isoformat(), "end": e.isoformat(), "tier": tier_, "metric": metric_}
 
-        # KPI tiles from the matrix (met / breached summed; never a mean of ratios).
-        def comp(frame: Any) -> float | None:
-            met, br = int(frame["met"].sum()), int(frame["breached"].sum())
-            return met / (met + br) if met + br else None
+        # The compliance tiles are the SLA key results of the OKR period of the range
+        # (with the tier filter): the OKR page's rows for that period, never a second
+        # computation. The breach count is the range's, from the matrix rows.
+        year, quarter = data.sla_kr_period(s, e)
 
-        targets = data.tier_sla_targets(c.settings, c.viewer)
-        overall_target = targets.get(tier_) if tier_ else min(targets.values()) if targets else None
+        def kr(metric: str, tier_filter: str | None = tier_) -> dict[str, Any] | None:
+            kr_id = data.SLA_KEY_RESULTS[metric]
+            return data.key_result(c.settings, c.viewer, kr_id, year, quarter, tier_filter)
+
         kpis = html.Div(
             [
-                kpi_tile(
-                    t("sla.overall_kpi", c.lang),
-                    fmt.percent(comp(matrix), c.lang),
-                    sub=f"{t('sla.target', c.lang)} {fmt.percent(overall_target, c.lang)}"
-                    if overall_target
-                    else None,
-                    definition=define(c, "sla_compliance"),
-                    tile_id="kpi-overall",
+                overall_tile(
+                    c, kr("overall"), data.sla_overall(c.settings, c.viewer, year, quarter, tier_)
                 ),
-                kpi_tile(
+                kr_tile(
+                    kr("first_response"),
                     t("metric.first_response", c.lang),
-                    fmt.percent(comp(matrix.filter(matrix["metric"] == "first_response")), c.lang),
+                    c.lang,
                     definition=define(c, "first_response"),
                     tile_id="kpi-fr",
                 ),
-                kpi_tile(
+                kr_tile(
+                    kr("resolution"),
                     t("metric.resolution", c.lang),
-                    fmt.percent(comp(matrix.filter(matrix["metric"] == "resolution")), c.lang),
+                    c.lang,
                     definition=define(c, "resolution"),
                     tile_id="kpi-res",
                 ),
                 kpi_tile(
                     t("sla.breaches_kpi", c.lang),
                     fmt.number(int(matrix["breached"].sum()), c.lang),
+                    sub=f"{fmt.date_(s, c.lang)} – {fmt.date_(e, c.lang)}",
                     tile_id="kpi-breaches",
                 ),
             ],
             className="kpi-row",
         )
+        # The trend's dashed lines: each tier's target of the same key result.
+        trend_kr = metric_ or "overall"
+        targets = {
+            tier: float(row["target"]) / 100.0
+            for tier in data.TIERS
+            if (row := kr(trend_kr, tier)) is not None and row.get("target") is not None
+        }
         daily = data.sla_daily(c.settings, c.viewer, s, e, tier_, metric_)
         dists = []
         for m in data.METRICS:

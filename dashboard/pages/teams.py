@@ -1,7 +1,8 @@
 """Teams (`/teams`), for team leads: every engineer's metrics beside the targets of the
 engineer's tier, cells coloured against them (with a glyph, never colour alone),
-sortable, exportable to CSV. Engineers the viewer may not see by name arrive from the
-data layer already folded into per-team aggregate rows."""
+sortable, exportable to CSV. Values, targets and statuses are fct_engineer_periods'
+rows for the chosen period (the engineer page reads the same rows); engineers the
+viewer may not see by name arrive from the data layer as their team's row."""
 
 from __future__ import annotations
 
@@ -23,12 +24,10 @@ from dashboard.components import (
     link_column,
     shell,
 )
-from dashboard.components.metrics import DEFINITION_KEY, cell_state
+from dashboard.components.metrics import DEFINITION_KEY, STATE_OF_STATUS
 from dashboard.i18n import t
 
 dash.register_page(__name__, path="/teams", title="Support Pulse · Teams", name="Teams", order=2)
-
-WEEK_CHOICES = (4, 8, 13, 26)
 
 
 def table_rows(df: Any, lang: str) -> list[dict[str, Any]]:
@@ -49,11 +48,7 @@ def table_rows(df: Any, lang: str) -> list[dict[str, Any]]:
             value, target = r.get(metric), r.get(f"{metric}_target")
             row[metric] = None if value is None else float(value)
             row[f"{metric}_target"] = None if target is None else float(target)
-            row[f"{metric}_state"] = (
-                None
-                if row["is_aggregate"]
-                else cell_state(metric, value, target, r.get("tickets_handled_target_max"))
-            )
+            row[f"{metric}_state"] = STATE_OF_STATUS.get(r.get(f"{metric}_status") or "")
         tmin, tmax = r.get("tickets_handled_target"), r.get("tickets_handled_target_max")
         if tmin is not None and tmax is not None:
             row["tickets_handled_target_text"] = (
@@ -152,41 +147,29 @@ def export_columns(lang: str) -> list[tuple[str, str]]:
     return cols
 
 
-def _weeks(value: Any) -> int:
-    try:
-        weeks = int(str(value))
-    except (TypeError, ValueError):
-        return 4
-    return weeks if weeks in WEEK_CHOICES else 4
-
-
-def layout(weeks: str | None = None, lang: str | None = None, **_: Any) -> html.Div:
+def layout(period: str | None = None, lang: str | None = None, **_: Any) -> html.Div:
     c = ctx(lang)
     holder: dict[str, Any] = {}
-    n_weeks = _weeks(weeks)
 
     def build() -> Any:
         holder["info"] = data.build_info(c.settings, c.viewer)
+        periods = data.engineer_periods(c.settings, c.viewer)
+        labels = {p["label"]: fmt.period(p["label"], c.lang, p["is_partial"]) for p in periods}
+        chosen = period if period in labels else data.DEFAULT_PERIOD
         bar = filter_bar(
-            {"weeks": str(n_weeks)},
-            [
-                (
-                    "weeks",
-                    t("teams.weeks", c.lang),
-                    [(str(w), t("teams.weeks_n", c.lang, n=w)) for w in WEEK_CHOICES],
-                ),
-            ],
+            {"period": chosen},
+            [("period", t("teams.weeks", c.lang), list(labels.items()) or [(chosen, chosen)])],
         )
-        df = data.engineer_table(c.settings, c.viewer, n_weeks)
+        df = data.engineer_table(c.settings, c.viewer, chosen)
         if df.height == 0:
             return html.Div([bar, empty_state(t("teams.empty", c.lang), kind="setup")])
         rows = table_rows(df, c.lang)
         return html.Div(
             [
                 bar,
-                dcc.Store(id="teams-params", data={"weeks": n_weeks, "lang": c.lang}),
+                dcc.Store(id="teams-params", data={"period": chosen, "lang": c.lang}),
                 card(
-                    t("teams.period", c.lang, weeks=n_weeks),
+                    t("teams.period", c.lang, period=labels.get(chosen, chosen)),
                     [
                         html.P(t("teams.hint", c.lang), className="hint"),
                         grid(
@@ -217,9 +200,9 @@ def export(_n: int, params: dict[str, Any]) -> Any:
     browser's copy), so it holds exactly what this viewer may see."""
     params = params or {}
     c = ctx(params.get("lang"))
-    df = data.engineer_csv_rows(c.settings, c.viewer, _weeks(params.get("weeks")))
+    chosen = str(params.get("period") or data.DEFAULT_PERIOD)
+    df = data.engineer_csv_rows(c.settings, c.viewer, chosen)
     rows = table_rows(df, c.lang)
-    weeks = _weeks(params.get("weeks"))
-    period = [(t("col.period", c.lang), t("teams.weeks_n", c.lang, n=weeks))]
+    period = [(t("col.period", c.lang), chosen)]
     text = csv_text(rows, export_columns(c.lang), lang=c.lang, period=period)
-    return dcc.send_string(text, f"engineers-{weeks}w.csv")
+    return dcc.send_string(text, f"engineers-{chosen}.csv")

@@ -22,6 +22,7 @@ from dashboard import data, i18n
 from dashboard import formatting as fmt
 from dashboard.components import ctx
 from dashboard.components.context import Ctx
+from dashboard.components.metrics import STATE_OF_STATUS
 from dashboard.i18n import t
 
 dash.register_page(__name__, path="/wall", title="Support Pulse · Wall", name="Wall")
@@ -29,20 +30,21 @@ dash.register_page(__name__, path="/wall", title="Support Pulse · Wall", name="
 REFRESH_MS = 60_000
 
 
-def _compliance_tile(
-    c: Ctx, label: str, block: dict[str, Any], target: float, tile_id: str
-) -> html.Div:
-    comp = block.get("compliance")
+def _compliance_tile(c: Ctx, label: str, block: dict[str, Any], tile_id: str) -> html.Div:
+    """Today's compliance of one metric: the mart's day row, coloured by its status."""
+    comp, target = block.get("compliance"), block.get("target")
     if comp is None:
         state, value, icon = "plain", fmt.DASH, ""
         sub = t("wall.no_outcomes", c.lang)
     else:
-        state = "good" if comp >= target else ("warn" if comp >= target - 0.02 else "bad")
-        icon = {"good": "✔ ", "warn": "⚠ ", "bad": "✖ "}[state]
+        state = STATE_OF_STATUS.get(block.get("status") or "", "plain")
+        icon = {"good": "✔ ", "warn": "⚠ ", "bad": "✖ "}.get(state, "")
         value = fmt.percent(comp, c.lang, 0 if comp >= 0.9995 else 1)
+        count = t("wall.outcomes", c.lang, n=fmt.number(block["met"] + block["breached"], c.lang))
         sub = (
-            f"{t('wall.target', c.lang, target=fmt.percent(target, c.lang, 0))} · "
-            f"{t('wall.outcomes', c.lang, n=fmt.number(block['met'] + block['breached'], c.lang))}"
+            count
+            if target is None  # the year has no SLA key result
+            else f"{t('wall.target', c.lang, target=fmt.percent(target, c.lang, 0))} · {count}"
         )
     return html.Div(
         [
@@ -57,18 +59,13 @@ def _compliance_tile(
 
 def wall_tiles(c: Ctx, snap: dict[str, Any]) -> list[html.Div]:
     """The four number tiles (pure: snapshot + locale in, components out)."""
-    targets = snap["targets"]
     today, yesterday = snap["breaches_today"], snap["breaches_yesterday"]
     trend = "▲" if today > yesterday else ("▼" if today < yesterday else "=")
     breach_state = "good" if today == 0 else ("bad" if today > yesterday else "warn")
     critical = snap["open_critical"]
     return [
-        _compliance_tile(
-            c, t("wall.fr", c.lang), snap["first_response"], targets["first_response"], "wall-fr"
-        ),
-        _compliance_tile(
-            c, t("wall.res", c.lang), snap["resolution"], targets["resolution"], "wall-res"
-        ),
+        _compliance_tile(c, t("wall.fr", c.lang), snap["first_response"], "wall-fr"),
+        _compliance_tile(c, t("wall.res", c.lang), snap["resolution"], "wall-res"),
         html.Div(
             [
                 html.Div(t("wall.breaches", c.lang), className="wall-label"),
