@@ -373,7 +373,10 @@ def test_every_sla_outcome_matches_the_hand_worked_values(warehouse: Path) -> No
         """
         select ticket_id, metric, support_tier, priority, clock, target_minutes,
                round(elapsed_minutes, 3), outcome, outcome_at
-        from main.fct_sla_outcomes order by ticket_id, metric
+        from main.fct_sla_outcomes
+        -- the two metrics worked out by hand here; next-reply chains have their own tests
+        where metric in ('first_response', 'resolution')
+        order by ticket_id, metric
         """
     ).fetchall()
     con.close()

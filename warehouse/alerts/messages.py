@@ -33,6 +33,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "min": ("{n} мин", "{n} min"),
     "first_response": ("Первый ответ", "First response"),
     "resolution": ("Решение", "Resolution"),
+    "next_reply": ("Следующий ответ", "Next reply"),
     "day": ("День", "Day"),
     "compliance_value": ("Соблюдение", "Compliance"),
     "threshold": ("Порог", "Threshold"),
