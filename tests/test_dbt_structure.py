@@ -77,6 +77,28 @@ def test_every_model_has_a_primary_key_test() -> None:
     assert not missing
 
 
+REF = re.compile(r"\bref\(\s*['\"](\w+)['\"]\s*\)")
+
+
+def test_no_intermediate_model_reads_a_mart() -> None:
+    """Marts read intermediates, staging and other marts, never the other way round.
+
+    An intermediate model over a mart ties the lower layer to the published contract and
+    hides the logic a mart owns; the logic moves down into an intermediate model instead,
+    and the mart selects its columns from it.
+    """
+    marts = {p.stem for p in (MODELS / "marts").rglob("*.sql")}
+    intermediates = sorted((MODELS / "intermediate").rglob("*.sql"))
+    assert "fct_tickets" in marts and intermediates  # the scan sees both layers
+    reads = {
+        (path.stem, name)
+        for path in intermediates
+        for name in REF.findall(path.read_text(encoding="utf-8"))
+        if name in marts
+    }
+    assert not reads, sorted(reads)
+
+
 def test_every_source_table_declares_freshness() -> None:
     missing = []
     for doc in _schema_files():

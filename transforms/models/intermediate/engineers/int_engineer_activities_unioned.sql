@@ -12,21 +12,21 @@ with
 
 tickets as (
 
-    select * from {{ ref('fct_tickets') }}
+    select * from {{ ref('int_tickets_summarised') }}
 
 ),
 
 sla_outcomes as (
 
     -- the engineer metrics are first response and resolution (DESIGN s5)
-    select * from {{ ref('fct_sla_outcomes') }}
+    select * from {{ ref('int_sla_outcomes_resolved') }}
     where metric in ('first_response', 'resolution')
 
 ),
 
 csat as (
 
-    select * from {{ ref('fct_csat_responses') }}
+    select * from {{ ref('int_csat_responses_attributed') }}
 
 ),
 
@@ -44,13 +44,13 @@ events as (
 
 qa_reviews as (
 
-    select * from {{ ref('fct_qa_reviews') }}
+    select * from {{ ref('int_qa_reviews_joined') }}
 
 ),
 
 kb_articles as (
 
-    select * from {{ ref('fct_kb_articles') }}
+    select * from {{ ref('int_kb_articles_joined') }}
 
 ),
 
