@@ -3,73 +3,25 @@ computes exactly fct_sla_outcomes: on the demo extract, every row of one is a ro
 other, duplicates counted (`except all` both ways), so `make bench`'s ratio of the dbt SLA
 models to it compares equal work. No timing is asserted here.
 
-The warehouse is dbt's models up to fct_sla_outcomes (and the seeds), built from the
-session's landed demo extract: the lineage the query replaces, and nothing that the
-equality does not depend on (a failing data test elsewhere in the project must not hide
-whether the two sides agree; the full build's own tests say that).
+The warehouse is the session's demo build (`built_warehouse`), so the equality holds on
+what `pulse build` publishes.
 """
 
 from __future__ import annotations
-
-import os
-import subprocess
 
 import pytest
 
 from tests.conftest import EXTRACT_END, PipelineRun
 from tests.harness.bench import compile_lower_bound, connect_like_dbt
-from warehouse.core.settings import DBT_PROJECT_DIR, Settings
-from warehouse.pipeline.build import dbt_executable
+from warehouse.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def sla_lineage(landing_db: PipelineRun, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings of a warehouse holding fct_sla_outcomes and everything it is built from,
-    as of the demo extract's end."""
-    data_dir = tmp_path_factory.mktemp("sla-lineage")
-    settings = landing_db.settings.with_overrides(
-        data_dir=data_dir, warehouse_path=data_dir / "warehouse.duckdb", threads=1
-    )
-    settings.temp_dir.mkdir()
-    env = dict(os.environ)
-    env.update(
-        PULSE_BUILD_PATH=str(settings.warehouse_path),
-        PULSE_LANDING=str(settings.landing_path),
-        PULSE_TEMP_DIR=str(settings.temp_dir),
-        PULSE_MEMORY_LIMIT=settings.memory_limit,
-        PULSE_THREADS="1",
-        PULSE_AS_OF=EXTRACT_END.strftime("%Y-%m-%d %H:%M:%S"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
-    done = subprocess.run(
-        [
-            dbt_executable(),
-            "--no-send-anonymous-usage-stats",
-            "build",
-            "--select",
-            "+fct_sla_outcomes",
-            "--exclude",
-            "test_type:unit",
-            "test_type:data",
-            "--full-refresh",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(data_dir / "target"),
-            "--log-path",
-            str(data_dir / "logs"),
-        ],
-        env=env,
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout[-2000:]
-    return settings
+def sla_lineage(built_warehouse: PipelineRun) -> Settings:
+    """The session's demo build, published by the real pipeline, as of EXTRACT_END."""
+    return built_warehouse.settings
 
 
 @pytest.fixture(scope="module")
