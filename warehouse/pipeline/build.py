@@ -59,6 +59,8 @@ RESULT_EVENTS = {
 }
 MAX_FAILURE_LINES = 15
 BUILD_FILE_NAME = "next.duckdb"
+# Start of the summary line with the seconds per stage (read back by `make bench`).
+STAGES_LABEL = "stages:"
 
 
 @dataclass
@@ -74,6 +76,9 @@ class BuildSummary:
     tests_warned: int = 0
     model_rows: dict[str, int] = field(default_factory=dict)
     published_path: Path | None = None
+    # wall seconds per stage (copy of the published state, dbt, recording the build,
+    # publishing): what `make bench` reports of an incremental build (issue 16 item 4)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -710,9 +715,12 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
                     incremental=False,
                     fingerprint=fingerprint,
                 )
+            clock = time.monotonic()
             with _on_disk(f"cannot publish {build_file} as {settings.warehouse_path}"):
                 _publish(build_file, settings.warehouse_path)
             published = True
+            stage_seconds = dict(figures["stages"])
+            stage_seconds["publish"] = time.monotonic() - clock
         finally:
             if not published:
                 _remove_db_file(build_file)
@@ -729,6 +737,7 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
         tests_warned=int(figures["tests_warned"]),
         model_rows=dict(figures["model_rows"]),
         published_path=settings.warehouse_path,
+        stage_seconds=stage_seconds,
     )
     _print_summary(summary)
     return summary
@@ -750,13 +759,18 @@ def _build_into(
     Raises `_DamagedState` when an incremental run fails because the copied published
     state is damaged, PulseError for every other failure.
     """
+    stages: dict[str, float] = {}
     if incremental:
+        clock = time.monotonic()
         with _on_disk(f"cannot build: cannot copy {settings.warehouse_path} to {build_file}"):
             shutil.copyfile(settings.warehouse_path, build_file)
+        stages["copy"] = time.monotonic() - clock
+    clock = time.monotonic()
     with _on_disk(f"cannot build: dbt cannot write {build_file}"):
         results, stream_errors, returncode = _run_dbt(
             settings, build_file, as_of=as_of, full_refresh=not incremental
         )
+    stages["dbt"] = time.monotonic() - clock
     _target_dir, log_dir = dbt_dirs(settings)
     failed = [r for r in results if r.status in FAILED_STATUSES]
     if returncode != 0 or failed:
@@ -790,8 +804,9 @@ def _build_into(
             "fix the models or data named above and run `pulse build` again"
         )
     try:
+        clock = time.monotonic()
         with _on_disk(f"cannot build: cannot record the build in {build_file}"):
-            return _write_build_tables(
+            figures = _write_build_tables(
                 build_file,
                 settings,
                 build_id=build_id,
@@ -803,6 +818,8 @@ def _build_into(
                 previous=settings.warehouse_path,
                 fingerprint=fingerprint,
             )
+        stages["record"] = time.monotonic() - clock
+        return {**figures, "stages": stages}
     except duckdb.Error as exc:
         # the copied state's history and unit-test results are read here
         damage = _mentions_damage([str(exc)])
@@ -823,6 +840,12 @@ def _print_summary(summary: BuildSummary) -> None:
     if marts:
         shown = sorted(marts.items())[:24]
         print("  " + ", ".join(f"{k.removeprefix('main.')}={v:,}" for k, v in shown))
+    if summary.stage_seconds:
+        print(
+            f"  {STAGES_LABEL} "
+            + ", ".join(f"{name} {sec:.1f} s" for name, sec in summary.stage_seconds.items()),
+            flush=True,
+        )
 
 
 def _run_dbt(

@@ -1,0 +1,106 @@
+"""Issue 16 item 5: a worker's cache is warm before the first visit after a build.
+
+The dashboard runs on the small hand-made warehouse (tests/dashboard_fixture.py). A
+visit's page render computes a result only on a cache miss (`_run` then stores it), so
+counting the results stored during a render counts the queries it ran: after the
+warm-up, the first visit to /sla stores none. No timing is asserted; the watcher test
+only waits (with a generous bound) for the warm-up of a newly published build.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import dash
+import dashboard_fixture as fixture  # tests/ is on sys.path for test modules
+import flask
+import pytest
+
+from dashboard import warmup
+from dashboard.access import LOCAL_VIEWER, VIEWER_KEY
+from dashboard.data import CACHE_EXTENSION
+from warehouse.core.settings import Settings
+
+
+class StoredKeys:
+    """Wraps the app's cache so a test sees the key of every result stored."""
+
+    def __init__(self, cache: object) -> None:
+        self.keys: list[str] = []
+        self._set = cache.set  # type: ignore[attr-defined]
+        cache.set = self._record  # type: ignore[attr-defined]
+
+    def _record(self, key: str, value: object, *args: object, **kwargs: object) -> object:
+        self.keys.append(key)
+        return self._set(key, value, *args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[flask.Flask, Settings]]:
+    """One app (pages register once per process) on a fixture warehouse."""
+    from dashboard.app import create_app
+
+    path = fixture.create_fixture_warehouse(tmp_path_factory.mktemp("warm") / "warehouse.duckdb")
+    settings = Settings(
+        data_dir=path.parent,
+        raw_dir=path.parent / "raw",
+        landing_path=path.parent / "landing.duckdb",
+        warehouse_path=path,
+    )
+    yield create_app(settings).server, settings
+
+
+def visit(server: flask.Flask, page_path: str) -> None:
+    """Render a page's default layout as a visit by the local operator does."""
+    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == page_path)
+    with server.test_request_context(page_path):
+        setattr(flask.g, VIEWER_KEY, LOCAL_VIEWER)
+        layout()
+
+
+def publish(path: Path, build_id: str) -> None:
+    """A new build renamed over the published file, as `pulse build` does."""
+    fresh = path.with_name("next.duckdb")
+    fixture.create_fixture_warehouse(fresh, build_id=build_id)
+    os.replace(fresh, path)
+
+
+def test_first_sla_visit_after_warm_up_runs_no_query(served: tuple[flask.Flask, Settings]) -> None:
+    server, settings = served
+    publish(settings.warehouse_path, "build-cold")
+    stored = StoredKeys(server.extensions[CACHE_EXTENSION])
+    visit(server, "/sla")  # the old behaviour: the first visit computes its results
+    cold = [k for k in stored.keys if k.startswith("pulse:build-cold:")]
+    assert any(":sla_matrix:" in k for k in cold)
+
+    publish(settings.warehouse_path, "build-warm")
+    warmed = warmup.warm_pages(server)
+    assert warmed[:2] == ["/", "/sla"]
+    assert {"/teams", "/customers", "/revenue", "/quality", "/wall"} <= set(warmed)
+    assert any(k.startswith("pulse:build-warm:") and ":sla_matrix:" in k for k in stored.keys)
+
+    before = len(stored.keys)
+    visit(server, "/sla")
+    assert stored.keys[before:] == []
+
+
+def test_worker_thread_warms_each_newly_published_build(
+    served: tuple[flask.Flask, Settings],
+) -> None:
+    server, settings = served
+    stored = StoredKeys(server.extensions[CACHE_EXTENSION])
+    stop = warmup.start(server, settings)
+    try:
+        publish(settings.warehouse_path, "build-published")
+        deadline = time.monotonic() + 60
+        wanted = "pulse:build-published:"
+        while time.monotonic() < deadline and not any(
+            k.startswith(wanted) and ":sla_matrix:" in k for k in stored.keys
+        ):
+            time.sleep(0.2)
+        assert any(k.startswith(wanted) and ":sla_matrix:" in k for k in stored.keys)
+    finally:
+        stop.set()
