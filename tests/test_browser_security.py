@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_security import HOSTILE_TEAM, HOSTILE_TICKET, _hostile_warehouse, _settings
+from test_security import HOSTILE_TEAM, HOSTILE_TICKET, ME, _hostile_warehouse, _settings
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage"
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory):
+def base(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make browser)")
     from werkzeug.serving import make_server
@@ -28,7 +28,8 @@ def base(tmp_path_factory: pytest.TempPathFactory):
     from dashboard.app import create_app
 
     root = tmp_path_factory.mktemp("browser-security")
-    app = create_app(_settings(root, _hostile_warehouse(root / "w.duckdb"), "none", None))
+    hostile = _hostile_warehouse(built_warehouse.settings.warehouse_path, root / "w.duckdb")
+    app = create_app(_settings(root, hostile, "none", None))
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -54,7 +55,7 @@ def page(base):
 
 
 def test_a_markdown_ticket_id_is_a_link_to_its_own_ticket_and_nothing_else(base, page) -> None:
-    page.goto(base + "/engineer/E02")
+    page.goto(base + f"/engineer/{ME}")
     page.wait_for_selector("#eng-qa .ag-cell a", timeout=30_000)
     links = page.eval_on_selector_all(
         "#eng-qa .ag-cell a, #eng-csat .ag-cell a, #eng-tickets .ag-cell a",

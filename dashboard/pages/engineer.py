@@ -263,7 +263,7 @@ def weeks_export(prof: dict[str, Any], lang: str) -> tuple[list[dict[str, Any]],
         columns.append((metric, t(f"m.{metric}", lang)))
         columns.append((f"{metric}_target", f"{t(f'm.{metric}', lang)} · {t('col.target', lang)}"))
     rows = [
-        {"week": str(r["week"]), **{f: r.get(f) for f, _t in columns[1:]}}
+        {"week": str(r["period_label"]), **{f: r.get(f) for f, _t in columns[1:]}}
         for r in prof["weekly"].iter_rows(named=True)
     ]
     period = [
