@@ -1,21 +1,22 @@
 """Issue 16 item 5: a worker's cache is warm before the first visit after a build.
 
-The dashboard runs on the small hand-made warehouse (tests/dashboard_fixture.py). A
-visit's page render computes a result only on a cache miss (`_run` then stores it), so
-counting the results stored during a render counts the queries it ran: after the
-warm-up, the first visit to /sla stores none. No timing is asserted; the watcher test
-only waits (with a generous bound) for the warm-up of a newly published build.
+The dashboard runs on a copy of the session's real small build. A visit's page render
+computes a result only on a cache miss (`_run` then stores it), so counting the results
+stored during a render counts the queries it ran: after the warm-up, the first visit to
+/sla stores none. No timing is asserted; the watcher test only waits (with a generous
+bound) for the warm-up of a newly published build.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import dash
-import dashboard_fixture as fixture  # tests/ is on sys.path for test modules
+import duckdb
 import flask
 import pytest
 
@@ -39,11 +40,14 @@ class StoredKeys:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[flask.Flask, Settings]]:
-    """One app (pages register once per process) on a fixture warehouse."""
+def served(
+    built_warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[flask.Flask, Settings]]:
+    """One app (pages register once per process) on a copy of the session's build."""
     from dashboard.app import create_app
 
-    path = fixture.create_fixture_warehouse(tmp_path_factory.mktemp("warm") / "warehouse.duckdb")
+    path = tmp_path_factory.mktemp("warm") / "warehouse.duckdb"
+    shutil.copy(built_warehouse.settings.warehouse_path, path)
     settings = Settings(
         data_dir=path.parent,
         raw_dir=path.parent / "raw",
@@ -62,9 +66,15 @@ def visit(server: flask.Flask, page_path: str) -> None:
 
 
 def publish(path: Path, build_id: str) -> None:
-    """A new build renamed over the published file, as `pulse build` does."""
+    """A new build renamed over the published file, as `pulse build` does: the same
+    marts under a new build id."""
     fresh = path.with_name("next.duckdb")
-    fixture.create_fixture_warehouse(fresh, build_id=build_id)
+    shutil.copy(path, fresh)
+    con = duckdb.connect(str(fresh))
+    try:
+        con.execute("update main.pulse_build set build_id = ?", [build_id])
+    finally:
+        con.close()
     os.replace(fresh, path)
 
 
