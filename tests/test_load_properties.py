@@ -50,7 +50,10 @@ PRIORITIES = {
 STATUSES = ["new", "open", "pending", "on_hold", "solved", "closed"]
 GROUPS = ["tier1", "tier2", "tier3", "tam"]
 BOOLS = {"true": True, "FALSE": False, "1": True, "0": False, "Yes": True, "no": False, "": False}
-BLANK = " "  # the loader trims spaces (only) around values
+# What the loader trims around values: DuckDB's trim(), which removes the Unicode space
+# separators (space, no-break space, the en/em/thin spaces, ideographic space), not tabs.
+# A value made only of them is empty.
+BLANK = " \u00a0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B)) + "\u202f\u205f\u3000"
 CONTROL = {chr(b) for b in CONTROL_BYTES}
 DEFECTS = {
     "created_at": ["", "2025-02-30 10:00", "not a date", "2025/01/01 10:00", "12:00"],
