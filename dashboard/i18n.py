@@ -64,6 +64,9 @@ TR: dict[str, tuple[str, str]] = {
     "chart.compliance_pct": ("Соблюдение SLA, %", "SLA compliance, %"),
     "chart.day": ("День", "Day"),
     "chart.period": ("Период", "Period"),
+    "chart.month": ("Месяц", "Month"),
+    "chart.cost_usd": ("Стоимость тикета, USD", "Cost per ticket, USD"),
+    "chart.cost_rub": ("Стоимость тикета, ₽", "Cost per ticket, RUB"),
     "chart.share_of_mrr": ("Доля MRR начала периода, %", "Share of opening MRR, %"),
     "teams.target_by_tier": ("цель по линии", "target by line"),
     "all": ("Все", "All"),
@@ -75,6 +78,7 @@ TR: dict[str, tuple[str, str]] = {
     "filter.metric": ("Метрика", "Metric"),
     "filter.period": ("Период", "Period"),
     "filter.from": ("С", "From"),
+    "filter.pick_date": ("Выберите дату", "Choose a date"),
     "filter.to": ("По", "To"),
     "filter.reset": ("Сбросить фильтры", "Reset filters"),
     "filter.note_unfiltered": (

@@ -435,3 +435,46 @@ def test_the_whole_kr_card_opens_its_drill(site, page):
     box = card.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.55)
     page.wait_for_url(re.compile(r"/sla\?.*metric=first_response"), timeout=15_000)
+
+
+def test_date_picker_speaks_the_page_language(site, page):
+    """An English browser on the Russian page: the calendar's month and weekdays are
+    Russian; the same browser on the English page gets English ones."""
+    base, _ = site
+    for lang, month, weekday in (("ru", "Июль", "пн"), ("en", "July", "Mo")):
+        page.goto(base + f"/whatif?lang={lang}&start=2026-07-01&end=2026-09-30")
+        ready(page)
+        page.locator(".filter-date").first.click()
+        page.wait_for_selector(".dash-datepicker-content")
+        calendar = page.inner_text(".dash-datepicker-content").split()
+        assert calendar[0] == month and weekday in calendar
+        page.keyboard.press("Escape")
+    assert not page.errors
+
+
+def test_cost_chart_keeps_both_axes_and_labels_inside(site, page):
+    """The USD bars, their labels and the RUB line each have room: titles on both axes,
+    the right axis laid out inside the figure, the line drawn above the bars' band."""
+    base, _ = site
+    page.goto(base + "/revenue?lang=en")
+    ready(page)
+    page.wait_for_selector("#cost-chart .main-svg")
+    fig = page.evaluate(
+        "() => { const g = document.querySelector('#cost-chart .js-plotly-plot');"
+        " return {layout: g._fullLayout ? {y: g._fullLayout.yaxis.range,"
+        " y2: g._fullLayout.yaxis2.range, t1: g._fullLayout.yaxis.title.text,"
+        " t2: g._fullLayout.yaxis2.title.text, m: g._fullLayout.yaxis2.automargin} : null,"
+        " data: g.data.map(d => ({y: d.y, name: d.name, axis: d.yaxis || 'y'}))}; }"
+    )
+    layout = fig["layout"]
+    assert layout["t1"] == "Cost per ticket, USD" and layout["t2"] == "Cost per ticket, RUB"
+    assert layout["m"] is True
+    bars = next(d["y"] for d in fig["data"] if d["name"] == "USD")
+    line = next(d["y"] for d in fig["data"] if d["name"] == "RUB")
+    usd_low, usd_high = layout["y"]
+    rub_low, rub_high = layout["y2"]
+    highest_bar = max(bars) / (usd_high - usd_low)
+    lowest_point = (min(line) - rub_low) / (rub_high - rub_low)
+    assert highest_bar < 0.75  # room above every bar for its value label
+    assert lowest_point > highest_bar and max(line) < rub_high  # the line clears the bars
+    assert any(d["name"].startswith("Period target") for d in fig["data"])

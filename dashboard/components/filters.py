@@ -61,7 +61,10 @@ def filter_bar(
 
 
 def date_filter(key: str, label: str, value: str, lang: str) -> html.Label:
-    """A date picker that takes part in the URL filters (`?key=YYYY-MM-DD`)."""
+    """A date picker that takes part in the URL filters (`?key=YYYY-MM-DD`). Its month and
+    weekday names follow the page's language (assets/datepicker_locale.js)."""
+    from dashboard.i18n import t
+
     return html.Label(
         [
             html.Span(label, className="filter-label"),
@@ -69,6 +72,7 @@ def date_filter(key: str, label: str, value: str, lang: str) -> html.Label:
                 id={"type": "fltd", "key": key},
                 date=value,
                 display_format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD",
+                placeholder=t("filter.pick_date", lang),
                 first_day_of_week=1,
                 className="filter-date",
             ),
