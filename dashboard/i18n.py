@@ -827,20 +827,44 @@ def from_accept_language(header: str | None) -> str:
 
 
 def current_lang(query_lang: str | None = None) -> str:
-    """The language of the request being served (query, cookie, then browser)."""
+    """The language of the request being served: `?lang=` of the page (given, or read
+    from the page URL a callback request comes from), then the cookie, then the browser.
+
+    A shared link with `?lang=ru` must read Russian in every widget, the grids' row counts
+    included, even for a reader whose cookie or browser says English; the first choice
+    made in a request is kept for the rest of it (`flask.g`), so widgets built without a
+    language argument agree with the page that builds them.
+    """
     chosen = norm_lang(query_lang)
+    try:
+        from flask import g, has_request_context, request
+    except ImportError:  # pragma: no cover
+        return chosen or DEFAULT_LANG
+    if not has_request_context():
+        return chosen or DEFAULT_LANG
+    if chosen:
+        g.pulse_lang = chosen
+        return chosen
+    if getattr(g, "pulse_lang", None):
+        return g.pulse_lang
+    chosen = norm_lang(request.args.get("lang")) or _page_lang(request.referrer)
     if chosen:
         return chosen
-    try:
-        from flask import has_request_context, request
-    except ImportError:  # pragma: no cover
-        return DEFAULT_LANG
-    if not has_request_context():
-        return DEFAULT_LANG
     chosen = norm_lang(request.cookies.get(COOKIE))
     if chosen:
         return chosen
     return from_accept_language(request.headers.get("Accept-Language"))
+
+
+def _page_lang(referrer: str | None) -> str | None:
+    """`lang` in the query of the page a callback request was sent from (same origin:
+    the site sends `Referrer-Policy: same-origin`)."""
+    if not referrer:
+        return None
+    from urllib.parse import parse_qs, urlsplit
+
+    values = parse_qs(urlsplit(referrer).query).get("lang")
+    return norm_lang(values[0]) if values else None
 
 
 def t(key: str, lang: str, **values: object) -> str:

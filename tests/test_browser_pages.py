@@ -333,6 +333,12 @@ def test_values_are_translated_not_only_labels(site, page):
     assert RU_CHANNEL[channel] in facts and RU_AREA[area] in facts
     assert channel not in facts.split()
     assert "(Москва)" in page.inner_text("#asof-text")
+    # a shared `?lang=ru` link in an English browser: the grids' own words are Russian too
+    page.goto(base + "/teams?lang=ru")
+    ready(page)
+    page.wait_for_selector(".grid-count")
+    counts = page.locator(".grid-count").all_inner_texts()
+    assert counts and all(text.startswith("строк: ") for text in counts), counts
 
 
 # -------------------------------------------------------------------------------- charts
