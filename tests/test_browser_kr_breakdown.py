@@ -128,3 +128,25 @@ def test_grid_ticket_links_say_where_they_were_opened_from(site, page):
     ready(page)
     assert page.inner_text(".nav-link.active") == "Teams"
     assert not page.errors, page.errors[:3]
+
+
+def test_axe_finds_nothing_serious_on_the_breakdown(site, browser):
+    """The new page joins the rule of item 16: no serious or critical axe finding."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, _ = site
+    axe = Axe()
+    found = {}
+    for lang in ("en", "ru"):
+        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        pg = context.new_page()
+        pg.goto(f"{base}/okr/kr/csat?year=2025&quarter=1&lang={lang}")
+        ready(pg)
+        result = axe.run(pg).response
+        found[lang] = [
+            f"{v['id']} ({v['impact']}, {len(v['nodes'])})"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        context.close()
+    assert found == {"en": [], "ru": []}
