@@ -85,7 +85,7 @@ dimension_rows as (
                 and slices.period = progress.period
                 and progress.dim_{{ dim }} != 'all'
                 {% for other in others %}
-                    and progress.dim_{{ other }} = slices.slice_{{ other }}
+                    and slices.slice_{{ other }} = progress.dim_{{ other }}
                 {% endfor %}
     {% endfor %}
 
@@ -110,16 +110,19 @@ month_rows as (
             and slices.fiscal_year = progress.fiscal_year
             and progress.period_type = 'month'
             and progress.period_start between slices.period_start and slices.period_end
-            and progress.dim_tier = slices.slice_tier
-            and progress.dim_segment = slices.slice_segment
-            and progress.dim_region = slices.slice_region
+            and slices.slice_tier = progress.dim_tier
+            and slices.slice_segment = progress.dim_segment
+            and slices.slice_region = progress.dim_region
 
 ),
 
 -- KRs the teams page measures per engineer, under the teams page's metric name
 team_metrics as (
 
-    select * from (
+    select
+        team_metric_names.kr_id,
+        team_metric_names.team_metric
+    from (
         values
         ('csat', 'csat'),
         ('fcr', 'fcr'),
@@ -127,7 +130,7 @@ team_metrics as (
         ('first_response_sla', 'response_compliance'),
         ('resolution_sla', 'resolution_compliance'),
         ('kb_articles', 'kb_articles')
-    ) as mapping (kr_id, team_metric)
+    ) as team_metric_names (kr_id, team_metric)
 
 ),
 
@@ -150,7 +153,7 @@ team_values as (
         on slices.kr_id = team_metrics.kr_id
     inner join team_periods
         on
-            team_periods.metric = team_metrics.team_metric
+            team_metrics.team_metric = team_periods.metric
             and team_periods.period_kind = 'quarter'
             and team_periods.period_start between slices.period_start and slices.period_end
     where
