@@ -288,6 +288,55 @@ TR: dict[str, tuple[str, str]] = {
         "Для этого периода нет ключевых результатов. Выберите другой год или квартал.",
         "No key results for this period. Pick another year or quarter.",
     ),
+    # KR breakdown page (/okr/kr/<kr_id>)
+    "krb.title": ("Ключевой результат", "Key result"),
+    "krb.back": ("К целям и ключевым результатам", "Back to objectives and key results"),
+    "krb.explain": ("Страница показателя", "The metric's page"),
+    "krb.target": ("Цель", "Target"),
+    "krb.status": ("Статус", "Status"),
+    "krb.by.tier": ("По уровням поддержки", "By support tier"),
+    "krb.by.segment": ("По сегментам", "By segment"),
+    "krb.by.region": ("По регионам", "By region"),
+    "krb.by.team": ("По командам", "By team"),
+    "krb.by.month": ("По месяцам", "By month"),
+    "krb.none.tier": (
+        "Этот ключевой результат не делится по уровням поддержки.",
+        "This key result is not broken down by support tier.",
+    ),
+    "krb.none.segment": (
+        "Этот ключевой результат не делится по сегментам.",
+        "This key result is not broken down by segment.",
+    ),
+    "krb.none.region": (
+        "Этот ключевой результат не делится по регионам.",
+        "This key result is not broken down by region.",
+    ),
+    "krb.none.team": (
+        "По командам — только без фильтров и для показателей, которые команды ведут по "
+        "инженерам (CSAT, FCR, эскалации, SLA, статьи базы знаний): команда не делится по "
+        "сегментам и регионам клиентов.",
+        "By team only without filters and for the metrics teams track per engineer (CSAT, "
+        "FCR, escalation, SLA, KB articles): a team is not split by customer segment or "
+        "region.",
+    ),
+    "krb.none.month": ("Нет значений по месяцам за период.", "No monthly values for the period."),
+    "krb.team_note": (
+        "Команды — показатели страницы команд (по решившему инженеру) против целей команды.",
+        "Teams: the teams page's figures (by the engineer who solved) against the team's "
+        "own target.",
+    ),
+    "krb.unfiltered": (
+        "Этот ключевой результат не делится по выбранным фильтрам: показан итог.",
+        "This key result does not break down by the chosen filters: the total is shown.",
+    ),
+    "krb.not_found": (
+        "Ключевого результата «{id}» нет. Вернитесь к целям и выберите карточку.",
+        "There is no key result “{id}”. Go back to the objectives and pick a card.",
+    ),
+    "krb.not_this_year": (
+        "В {year} году такого ключевого результата нет. Выберите другой год.",
+        "This key result is not set for {year}. Pick another year.",
+    ),
     # SLA page
     "sla.title": ("Соблюдение SLA", "SLA compliance"),
     "sla.matrix": (

@@ -222,9 +222,11 @@ def test_drill_from_okr_to_sla_to_a_ticket(site, page) -> None:
     link.wait_for(timeout=15_000)
     ticket = link.inner_text()
     link.click()
-    page.wait_for_url(re.compile(rf"/ticket/{re.escape(ticket)}$"), timeout=15_000)
+    # The link says where it was opened from, so the ticket page's nav keeps SLA.
+    page.wait_for_url(re.compile(rf"/ticket/{re.escape(ticket)}\?from=sla$"), timeout=15_000)
     ready(page)
     page.wait_for_selector("#timeline li")
+    assert page.inner_text(".nav-link.active") == "SLA"
     assert ticket in page.inner_text("h1")
     assert page.locator(".clock").count() >= 1
     assert not page.errors, page.errors[:3]

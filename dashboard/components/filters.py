@@ -121,3 +121,29 @@ def period_specs(years: list[int], lang: str) -> list[tuple[str, str, list[tuple
             [(str(i), f"Q{i}") for i in (1, 2, 3, 4)] + [("all", t("okr.full_year", lang))],
         ),
     ]
+
+
+def okr_filter_specs(
+    options: dict[str, Any], years: list[str], lang: str
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The OKR page's filters (year, quarter or the full year, tier, region, segment):
+    shared with the KR breakdown page, so a drill keeps the same choices in the URL."""
+    from dashboard import i18n
+    from dashboard.i18n import t
+
+    def dimension(key: str, kind: str, values: list[str]) -> tuple[str, str, list]:
+        choices = [(v, i18n.label(kind, v, lang)) for v in values]
+        return (key, t(f"filter.{key}", lang), [("all", t("all", lang)), *choices])
+
+    return [
+        ("year", t("filter.year", lang), [(v, v) for v in years]),
+        (
+            "quarter",
+            t("filter.quarter", lang),
+            [(str(i), t("quarter.n", lang, n=i)) for i in (1, 2, 3, 4)]
+            + [("all", t("okr.full_year", lang))],
+        ),
+        dimension("tier", "tier", options["tiers"]),
+        dimension("region", "region", options["regions"]),
+        dimension("segment", "segment", options["segments"]),
+    ]

@@ -51,6 +51,8 @@ from dashboard.data.engineers import (
     engineer_rows,
     engineer_table,
 )
+from dashboard.data.kr_breakdown import BREAKDOWNS as KR_BREAKDOWNS
+from dashboard.data.kr_breakdown import kr_breakdown, kr_known
 from dashboard.data.meta import METRIC_DOCS, build_info, filter_options, metric_descriptions
 from dashboard.data.okr import (
     current_quarter,
@@ -93,6 +95,7 @@ __all__ = [
     "CACHE_EXTENSION",
     "DEFAULT_PERIOD",
     "ENGINEER_METRICS",
+    "KR_BREAKDOWNS",
     "METRICS",
     "METRIC_DOCS",
     "NPS_SPLITS",
@@ -127,6 +130,8 @@ __all__ = [
     "filter_value",
     "init_app",
     "key_result",
+    "kr_breakdown",
+    "kr_known",
     "latest_complete_quarter",
     "metric_descriptions",
     "nps_by_wave",
