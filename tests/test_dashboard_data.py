@@ -253,6 +253,15 @@ def test_quality_page_data(wh: Settings, marts) -> None:
     (batches,) = _one(marts, "select count(*) from fct_dq_load_manifest")
     assert q["batches"].height == batches == 28
     assert q["batches"]["is_reconciled"].all()
+    # fct_dq_load_totals: the small extract's load (28 files, 184 029 rows, all landed)
+    assert q["totals"] == {
+        "batch_count": 28,
+        "rows_read": 184_029,
+        "rows_landed": 184_029,
+        "rows_rejected": 0,
+        "failed_batch_count": 0,
+        "unreconciled_batch_count": 0,
+    }
     assert q["orphan_count"] == 0 and q["reasons"].height == 0
     (tests,) = _one(marts, "select count(*) from pulse_build_tests")
     assert q["tests"].height == tests > 0

@@ -11,8 +11,9 @@ from dashboard.data.connection import Session, _df, _first, _run
 
 
 def quality(settings: Any, viewer: Any) -> dict[str, Any]:
-    """Load manifest, rejects by reason, latest rejects, orphans, freshness, dbt tests:
-    the data-quality marts and the build's test results, read as they are.
+    """Load manifest, its totals, rejects by reason, latest rejects, orphans, freshness,
+    dbt tests: the data-quality marts and the build's test results, read as they are.
+    `totals` is fct_dq_load_totals' one row (every batch; `batches` lists the newest 500).
 
     `reject_rows.raw_row` and `batches.error` are null where the viewer may not read
     the raw content of that entity's rows (personal entities for anyone but the VP).
@@ -20,7 +21,13 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
 
     def q(sess: Session) -> dict[str, Any]:
         row = _first(sess.con.execute("select count(*) from main.fct_dq_orphan_events").fetchall())
+        totals = _df(
+            sess,
+            "select batch_count, rows_read, rows_landed, rows_rejected, failed_batch_count, "
+            "unreconciled_batch_count from main.fct_dq_load_totals",
+        )
         return {
+            "totals": totals.row(0, named=True) if totals.height else None,
             "batches": _df(
                 sess,
                 "select entity, file_name, rows_read, rows_landed, rows_rejected, status, "
