@@ -79,8 +79,8 @@ from dashboard.data.sla import (
     sla_overall,
     sla_period_default,
     sla_tickets,
+    sla_tier_period,
     sla_time_stats,
-    tier_sla_targets,
 )
 from dashboard.data.tickets import entity_exists, ticket_detail
 from dashboard.data.vendor_sla import vendor_sla_comparison
@@ -145,10 +145,10 @@ __all__ = [
     "sla_overall",
     "sla_period_default",
     "sla_tickets",
+    "sla_tier_period",
     "sla_time_stats",
     "support_impact",
     "ticket_detail",
-    "tier_sla_targets",
     "vendor_sla_comparison",
     "wall_snapshot",
     "whatif",

@@ -108,18 +108,23 @@ def sla_matrix(
     return _run(settings, "sla_matrix", (start, end, tier), "all", q)
 
 
-def tier_sla_targets(settings: Any, viewer: Any) -> dict[str, float]:
-    """Each tier's contractual overall SLA compliance target (share) from the targets
-    dimension, for the digest's per-tier table; no page shows it beside a KR."""
+def sla_tier_period(settings: Any, viewer: Any, period_label: str) -> pl.DataFrame:
+    """Each tier's fct_sla_compliance_periods rows of one period (all priorities), as
+    they are: support_tier, metric ('first_response', 'resolution', 'overall'),
+    met_count, breached_count, compliance_pct, target_pct, status, is_partial. The
+    digest's per-tier table reads these; /sla and the OKR page read the same rows."""
 
-    def q(sess: Session) -> dict[str, float]:
-        rows = sess.con.execute(
-            "select subject, target from main.dim_metric_targets "
-            "where target_scope = 'support_tier' and metric = 'sla_compliance'"
-        ).fetchall()
-        return {r[0]: float(r[1]) / 100.0 for r in rows}
+    def q(sess: Session) -> pl.DataFrame:
+        return _df(
+            sess,
+            "select support_tier, metric, met_count, breached_count, compliance_pct, "
+            "target_pct, status, is_partial from main.fct_sla_compliance_periods "
+            "where period_label = ? and priority = 'all' and support_tier <> 'all' "
+            "order by support_tier, metric",
+            [period_label],
+        )
 
-    return _run(settings, "tier_sla_targets", (), "all", q)
+    return _run(settings, "sla_tier_period", (period_label,), "all", q)
 
 
 def sla_daily(

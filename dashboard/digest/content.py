@@ -122,33 +122,56 @@ def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _sums(frame: pl.DataFrame) -> tuple[int, int]:
-    return int(frame["met"].sum() or 0), int(frame["breached"].sum() or 0)
+def iso_week_label(day: date) -> str:
+    """The ISO week label of a day as the period marts write it ('2025-W07')."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
-def _share(met: int, breached: int) -> float | None:
-    return met / (met + breached) if met + breached else None
+def quarter_label(year: int, quarter: int) -> str:
+    """A quarter's label as the period marts write it ('2025-Q1')."""
+    return f"{year}-Q{quarter}"
 
 
-def _tiers(settings: Settings, viewer: access.Viewer, start: date, end: date) -> list[dict]:
-    """Per tier: met, breached and compliance per metric and overall against the tier's
-    target, and the breaches of the period of equal length just before."""
-    days = timedelta(days=(end - start).days + 1)
-    now = data.sla_matrix(settings, viewer, start, end, None)
-    before = data.sla_matrix(settings, viewer, start - days, start - timedelta(days=1), None)
-    targets = data.tier_sla_targets(settings, viewer)
+def _tiers(
+    settings: Settings, viewer: access.Viewer, period: str, before: str | None
+) -> list[dict]:
+    """Per tier, the fct_sla_compliance_periods rows of `period` as they are (met,
+    breached and compliance per metric, overall compliance, the tier's target and
+    status) and the overall breaches of the period `before` (None: not shown). The
+    digest adds nothing up: /sla and the OKR page read the same rows."""
+    now = data.sla_tier_period(settings, viewer, period)
+    earlier = data.sla_tier_period(settings, viewer, before) if before else None
     out = []
     for tier in TIERS:
-        cut = now.filter(pl.col("support_tier") == tier)
-        row: dict[str, Any] = {"tier": tier, "target": targets.get(tier)}
+        rows = {r["metric"]: r for r in now.filter(pl.col("support_tier") == tier).to_dicts()}
+        overall = rows.get("overall", {})
+        row: dict[str, Any] = {
+            "tier": tier,
+            "target": _share(overall.get("target_pct")),
+            "status": overall.get("status", "no_data"),
+            "overall": _share(overall.get("compliance_pct")),
+            "breached": int(overall.get("breached_count") or 0),
+        }
         for metric in data.METRICS:
-            met, breached = _sums(cut.filter(pl.col("metric") == metric))
-            row[metric] = {"met": met, "breached": breached, "compliance": _share(met, breached)}
-        met, breached = _sums(cut)
-        row["overall"], row["breached"] = _share(met, breached), breached
-        row["breached_before"] = _sums(before.filter(pl.col("support_tier") == tier))[1]
+            cut = rows.get(metric, {})
+            row[metric] = {
+                "met": int(cut.get("met_count") or 0),
+                "breached": int(cut.get("breached_count") or 0),
+                "compliance": _share(cut.get("compliance_pct")),
+            }
+        if earlier is not None:
+            prior = earlier.filter(
+                (pl.col("support_tier") == tier) & (pl.col("metric") == "overall")
+            )
+            row["breached_before"] = int(prior["breached_count"][0]) if prior.height else 0
         out.append(row)
     return out
+
+
+def _share(pct: float | None) -> float | None:
+    """A mart's percent (0-100) as the share the formatter takes."""
+    return None if pct is None else float(pct) / 100.0
 
 
 def _history_dir(out_dir: Path) -> Path:
@@ -215,7 +238,8 @@ def vp_weekly(settings: Settings, viewer: access.Viewer, out_dir: Path) -> Diges
     digest = Digest("vp-weekly", viewer, as_of, start, end, krs=krs, period=period)
     digest.has_history = previous is not None
     digest.movers = _movers(krs)
-    digest.tiers = _tiers(settings, viewer, start, end)
+    before = iso_week_label(start - timedelta(days=7))
+    digest.tiers = _tiers(settings, viewer, iso_week_label(start), before)
     return digest
 
 
@@ -226,7 +250,8 @@ def okr_quarterly(settings: Settings, viewer: access.Viewer) -> Digest:
     end = after - timedelta(days=1)
     period, krs = _krs(settings, viewer, year, quarter)
     digest = Digest("okr-quarterly", viewer, as_of, start, end, krs=krs, period=period)
-    digest.tiers = _tiers(settings, viewer, start, min(end, _local_day(as_of, settings.timezone)))
+    # the quarter's row to date when the as-of falls inside it (is_partial)
+    digest.tiers = _tiers(settings, viewer, quarter_label(year, quarter), None)
     return digest
 
 

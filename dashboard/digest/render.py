@@ -214,7 +214,8 @@ def _tier_section(d: Digest, lang: str, image: ImageRef, weekly: bool) -> str:
                 f'<br><span class="muted">{escape(count)}</span></td>'
             )
         overall, target = row["overall"], row["target"]
-        miss = overall is not None and target is not None and overall < target
+        # below target is the mart's status (at risk or off track), not a rule here
+        miss = row["status"] in ("at_risk", "off_track")
         cells.append(_cell(fmt.percent(overall, lang), "num miss" if miss else "num"))
         cells.append(_cell(fmt.percent(target, lang), "num"))
         if weekly:
