@@ -319,6 +319,7 @@ def test_quality_page_data(wh: Settings, marts) -> None:
         "rows_rejected": 0,
         "failed_batch_count": 0,
         "unreconciled_batch_count": 0,
+        "orphan_event_count": 0,
     }
     assert q["orphan_count"] == 0 and q["reasons"].height == 0
     (tests,) = _one(marts, "select count(*) from pulse_build_tests")

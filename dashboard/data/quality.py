@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from dashboard import access
-from dashboard.data.connection import Session, _df, _first, _run
+from dashboard.data.connection import Session, _df, _run
 
 
 def quality(settings: Any, viewer: Any) -> dict[str, Any]:
@@ -20,11 +20,10 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
     """
 
     def q(sess: Session) -> dict[str, Any]:
-        row = _first(sess.con.execute("select count(*) from main.fct_dq_orphan_events").fetchall())
         totals = _df(
             sess,
             "select batch_count, rows_read, rows_landed, rows_rejected, failed_batch_count, "
-            "unreconciled_batch_count from main.fct_dq_load_totals",
+            "unreconciled_batch_count, orphan_event_count from main.fct_dq_load_totals",
         )
         return {
             "totals": totals.row(0, named=True) if totals.height else None,
@@ -36,8 +35,8 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
             ),
             "reasons": _df(
                 sess,
-                "select entity, reason, count(*) as n from main.fct_dq_load_rejects "
-                "group by all order by n desc limit 100",
+                "select entity, reason, reject_count as n from main.fct_dq_reject_reasons "
+                "order by n desc, entity, reason limit 100",
             ),
             "reject_rows": _df(
                 sess,
@@ -49,7 +48,7 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
                 "select event_id, ticket_id, event_at, event_type, actor_role, "
                 "source_batch_id from main.fct_dq_orphan_events limit 200",
             ),
-            "orphan_count": int(row[0]) if row else 0,
+            "orphan_count": int(totals["orphan_event_count"][0]) if totals.height else 0,
             "freshness": _df(
                 sess,
                 "select source_name, table_name, row_count, max_timestamp, last_loaded_at, "
