@@ -83,6 +83,12 @@ def _hostile_warehouse(source: Path, path: Path) -> Path:
                 f'{{"event_id": "V9", "body": "{SECRET_COMMENT}", "event_at": "soon"}}',
             ],
         )
+        # the page's rejects-by-reason grid reads fct_dq_reject_reasons: one row per
+        # entity and reason added above (five rejects, five reasons), one reject each
+        con.execute(
+            "insert into fct_dq_reject_reasons select entity || '|' || reason, entity, "
+            "reason, 1 from fct_dq_load_rejects where batch_id = 9001"
+        )
         # A headerless engineers file: the loader's error quotes its first line.
         con.execute(
             "insert into fct_dq_load_manifest (batch_id, entity, file_name, rows_read, "
