@@ -52,8 +52,11 @@ periods as (
             {{ "'all'" if all_tier else 'support_tier' }} as support_tier,
             metric,
             count(*) as completed_count,
-            median(elapsed_minutes) as median_elapsed_minutes,
-            quantile_cont(elapsed_minutes, 0.9) as p90_elapsed_minutes
+            -- the standard ordered-set form: DuckDB and Spark both read it
+            percentile_cont(0.5) within group (order by elapsed_minutes)
+                as median_elapsed_minutes,
+            percentile_cont(0.9) within group (order by elapsed_minutes)
+                as p90_elapsed_minutes
         from dated
         group by 1, 2, 3, 4
     {% endfor %}
