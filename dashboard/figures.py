@@ -601,41 +601,6 @@ def retention_chart(df: pl.DataFrame, lang: str) -> Fig:
     return fig
 
 
-def impact_chart(df: pl.DataFrame, lang: str) -> Fig:
-    if df.height == 0:
-        return empty_figure(t("empty.nodata", lang), lang)
-    labels = [
-        t("cust.with_breach", lang) if b else t("cust.without_breach", lang)
-        for b in df["had_breach"].to_list()
-    ]
-    fig = Fig()
-    fig.add_trace(
-        _t(
-            "bar",
-            x=labels,
-            y=[float(v) * 100 for v in df["retained"].to_list()],
-            name=t("m.retention", lang),
-            marker_color=SERIES[0],
-            text=[fmt.percent(v, lang) for v in df["retained"].to_list()],
-            textposition="outside",
-        )
-    )
-    fig.add_trace(
-        _t(
-            "bar",
-            x=labels,
-            y=_f(df["nps"].to_list()),
-            name="NPS",
-            marker_color=SERIES[2],
-            text=[fmt.number(v, lang) for v in df["nps"].to_list()],
-            textposition="outside",
-        )
-    )
-    fig = base(fig, lang, height=300)
-    fig.update_layout(barmode="group")
-    return fig
-
-
 # ----------------------------------------------------------------------------- revenue
 
 

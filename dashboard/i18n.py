@@ -597,11 +597,36 @@ TR: dict[str, tuple[str, str]] = {
     "cust.latest": ("Последний квартал {period}", "Latest quarter {period}"),
     "cust.starting": ("стартовая когорта {n}", "starting cohort {n}"),
     "cust.impact_hint": (
-        "Клиенты, у которых была хотя бы одна заявка с нарушением SLA, против остальных клиентов "
-        "с заявками под SLA: доля всё ещё активных сейчас и NPS по их ответам.",
-        "Accounts with at least one SLA-breached ticket against the other accounts with SLA "
-        "tickets: the share still active now, and NPS over their responses.",
+        "Доля клиентов, всё ещё активных сейчас: с хотя бы одной нарушенной SLA заявкой "
+        "против клиентов, у которых все заявки под SLA уложились в срок.",
+        "The share of accounts still active now: those with at least one SLA-breached ticket "
+        "against those whose SLA tickets all met their targets.",
     ),
+    "cust.impact_controls": (
+        "Сравниваются сопоставимые клиенты: с одним уровнем поддержки и одним числом заявок "
+        "под SLA (1–4, 5–19, 20–49, 50+), ведь у клиентов с большим числом заявок и нарушений "
+        "больше. Прочие различия (размер, продукт, срок жизни клиента) не учтены, и это не "
+        "причинная связь: сравнение не показывает, что нарушения удерживают или отпугивают.",
+        "Like with like: accounts of the same support tier and the same band of SLA-tracked "
+        "tickets (1–4, 5–19, 20–49, 50+), since busier accounts are breached more often. "
+        "Nothing else is held equal (size, product, how long the account has been a customer), "
+        "and it is not causal: it does not show that breaches keep or lose customers.",
+    ),
+    "cust.impact_pooled": (
+        "С поправкой на уровень и число заявок удержание клиентов с нарушениями отличается на "
+        "{diff}, без поправки — на {raw} (сравнимы {n} из {total} клиентов).",
+        "Like for like (tier and ticket volume), accounts with breaches retain {diff} against "
+        "those without; raw, {raw} ({n} of {total} accounts comparable).",
+    ),
+    "cust.impact_none": (
+        "Ни в одной группе нет клиентов и с нарушениями, и без: сравнивать не с чем.",
+        "No group has accounts both with and without breaches: there is nothing to compare.",
+    ),
+    "cust.stratum": ("Уровень · заявок", "Tier · tickets"),
+    "cust.all_raw": ("Все клиенты (без поправки)", "All accounts (raw)"),
+    "cust.diff": ("Разница", "Difference"),
+    "cust.pts": ("{v} п. п.", "{v} pts"),
+    "cust.low_accounts": ("мало клиентов (< 10)", "few accounts (< 10)"),
     "cust.partial": ("неполный период", "period in progress"),
     # revenue page
     "rev.title": ("Выручка и эффективность", "Revenue and efficiency"),

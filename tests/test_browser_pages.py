@@ -485,3 +485,41 @@ def test_cost_chart_keeps_both_axes_and_labels_inside(site, page):
     assert highest_bar < 0.75  # room above every bar for its value label
     assert lowest_point > highest_bar and max(line) < rub_high  # the line clears the bars
     assert any(d["name"].startswith("Period target") for d in fig["data"])
+
+
+def _pts(value: float) -> str:
+    """The page's signed points, in English: +3.1 pts, −1.4 pts."""
+    return f"{value:+.1f} pts".replace("-", "−")
+
+
+def test_customers_support_impact_compares_like_with_like(site, page):
+    base, warehouse = site
+    diff, raw, compared, accounts = _rows(
+        warehouse,
+        "select like_for_like_diff_pts, raw_diff_pts, compared_accounts, "
+        "breached_accounts + clean_accounts from main.fct_support_impact "
+        "where support_tier = 'all'",
+    )[0]
+    page.goto(base + "/customers?lang=en")
+    ready(page)
+    summary = page.inner_text("#impact-summary")
+    assert summary.startswith(
+        f"Like for like (tier and ticket volume), accounts with breaches retain {_pts(diff)} "
+        f"against those without; raw, {_pts(raw)} ({compared:,} of {accounts:,} accounts"
+    ), summary
+    controls = page.inner_text("#impact-controls")
+    assert "same support tier" in controls and "it is not causal" in controls
+    tier, band = _rows(
+        warehouse,
+        "select support_tier, volume_band from main.fct_support_impact "
+        "where support_tier <> 'all' order by support_tier, volume_band limit 1",
+    )[0]
+    grid_text = page.inner_text("#impact-grid")
+    assert "All accounts (raw)" in grid_text
+    assert f"{tier.capitalize()} · {band.replace('-', '–')}" in grid_text, grid_text
+    page.goto(base + "/customers?lang=ru")
+    ready(page)
+    assert page.inner_text("#impact-summary").startswith(
+        "С поправкой на уровень и число заявок удержание клиентов с нарушениями отличается на "
+    )
+    assert "это не причинная связь" in page.inner_text("#impact-controls")

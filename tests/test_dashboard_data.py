@@ -296,7 +296,17 @@ def test_customers_read_the_nps_waves_and_support_impact(wh: Settings, marts) ->
         "select count(distinct t.account_id) from fct_sla_outcomes o join fct_tickets t "
         "using (ticket_id) where o.outcome in ('met', 'breached')",
     )
-    assert impact["accounts"].sum() == accounts
+    # Every account with SLA outcomes is in exactly one tier x ticket-band stratum, on
+    # one side; the pooled row counts them all again.
+    strata = impact.filter(pl.col("tier") != "all")
+    pooled = impact.filter(pl.col("tier") == "all").row(0, named=True)
+    assert (strata["breached_accounts"] + strata["clean_accounts"]).sum() == accounts
+    assert pooled["breached_accounts"] + pooled["clean_accounts"] == accounts
+    assert set(strata["band"]) <= {"1-4", "5-19", "20-49", "50+"}
+    # A one-sided stratum is in no like-for-like comparison.
+    one_sided = strata.filter((pl.col("breached_accounts") == 0) | (pl.col("clean_accounts") == 0))
+    assert one_sided["diff"].is_null().all() and (one_sided["compared"] == 0).all()
+    assert pooled["compared"] == strata["compared"].sum()
     csat = data.csat_monthly(wh, VP, 2025, "premium")
     (n,) = _one(
         marts,
