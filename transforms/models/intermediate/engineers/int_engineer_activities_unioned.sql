@@ -135,7 +135,7 @@ replies_before_solve as (
         on
             tickets.ticket_id = solver_replies.ticket_id
             and tickets.solver_id = solver_replies.engineer_id
-            and solver_replies.event_at <= tickets.solved_at
+            and tickets.solved_at >= solver_replies.event_at
     where tickets.solved_at is not null
     group by tickets.ticket_id
 
