@@ -809,6 +809,13 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "Доля решённых заявок, которые ни разу не эскалировались и не переоткрывались.",
         "Share of solved tickets never escalated and never reopened.",
     ),
+    "engineer_fcr": (
+        "Доля решений инженера с первого контакта: до решения он ответил клиенту публично "
+        "не больше одного раза, заявку не переоткрывали и не эскалировали после того, как "
+        "она попала к нему.",
+        "Share of the engineer's solves resolved on first contact: at most one public reply "
+        "from them before the solve, never reopened, not escalated after it reached them.",
+    ),
     "csat": (
         "Доля ответов с оценкой 4 или 5 из 5.",
         "Share of survey responses scoring 4 or 5 out of 5.",

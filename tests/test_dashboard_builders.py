@@ -345,3 +345,13 @@ def test_the_page_language_wins_over_cookie_and_browser_for_the_whole_request() 
         assert i18n.current_lang() == "ru"  # the page chose Russian for this request
     with app.test_request_context("/teams?lang=ru", headers=english):
         assert i18n.current_lang() == "ru"
+
+
+def test_engineer_fcr_hover_says_first_contact_not_the_org_definition() -> None:
+    """The teams and engineer pages explain the engineer's FCR as dbt computes it."""
+    from dashboard import i18n
+    from dashboard.components.metrics import DEFINITION_KEY
+
+    english = i18n.definition(DEFINITION_KEY["fcr"], "en")
+    assert "first contact" in english and "at most one public reply" in english
+    assert "первого контакта" in i18n.definition(DEFINITION_KEY["fcr"], "ru")
