@@ -78,7 +78,6 @@ TR: dict[str, tuple[str, str]] = {
     "filter.metric": ("Метрика", "Metric"),
     "filter.period": ("Период", "Period"),
     "filter.from": ("С", "From"),
-    "filter.pick_date": ("Выберите дату", "Choose a date"),
     "filter.to": ("По", "To"),
     "filter.reset": ("Сбросить фильтры", "Reset filters"),
     "filter.note_unfiltered": (

@@ -60,48 +60,19 @@ def filter_bar(
     )
 
 
-def date_filter(key: str, label: str, value: str, lang: str) -> html.Label:
-    """A date picker that takes part in the URL filters (`?key=YYYY-MM-DD`). Its month and
-    weekday names follow the page's language (assets/datepicker_locale.js)."""
-    from dashboard.i18n import t
-
-    return html.Label(
-        [
-            html.Span(label, className="filter-label"),
-            dcc.DatePickerSingle(
-                id={"type": "fltd", "key": key},
-                date=value,
-                display_format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD",
-                placeholder=t("filter.pick_date", lang),
-                first_day_of_week=1,
-                className="filter-date",
-            ),
-        ],
-        className="filter",
-    )
-
-
 @callback(
     Output(URL_ID, "search"),
     Input({"type": "flt", "key": ALL}, "value"),
-    Input({"type": "fltd", "key": ALL}, "date"),
     State({"type": "flt", "key": ALL}, "id"),
-    State({"type": "fltd", "key": ALL}, "id"),
     State(URL_ID, "search"),
     prevent_initial_call=True,
 )
-def _filters_to_url(
-    values: list[Any],
-    dates: list[Any],
-    ids: list[dict[str, str]],
-    date_ids: list[dict[str, str]],
-    current: str | None,
-) -> Any:
+def _filters_to_url(values: list[Any], ids: list[dict[str, str]], current: str | None) -> Any:
     from urllib.parse import parse_qsl
 
     kept = dict(parse_qsl((current or "").lstrip("?")))
-    for ident, value in zip([*ids, *date_ids], [*values, *dates], strict=False):
-        kept[ident["key"]] = (value or "")[:10] if ident in date_ids else value
+    for ident, value in zip(ids, values, strict=False):
+        kept[ident["key"]] = value
     search = query_string(kept)
     if search == (current or ""):
         return no_update
