@@ -58,24 +58,8 @@ labelled as (
 
     select
         per_period.*,
-        case per_period.period_kind
-            when 'month' then {{ month_label('per_period.period_start') }}
-            when 'quarter' then {{ quarter_label('per_period.period_start') }}
-            else {{ year_label('per_period.period_start') }}
-        end as period_label,
-        case per_period.period_kind
-            when 'month'
-                then cast({{ dbt.dateadd(
-                    'day', -1, dbt.dateadd('month', 1, 'per_period.period_start')
-                ) }} as date)
-            when 'quarter'
-                then cast({{ dbt.dateadd(
-                    'day', -1, dbt.dateadd('month', 3, 'per_period.period_start')
-                ) }} as date)
-            else cast({{ dbt.dateadd(
-                'day', -1, dbt.dateadd('month', 12, 'per_period.period_start')
-            ) }} as date)
-        end as period_end,
+        {{ period_label_of('per_period.period_kind', 'per_period.period_start') }} as period_label,
+        {{ period_end_of('per_period.period_kind', 'per_period.period_start') }} as period_end,
         {{ year_of('per_period.period_start') }} as fiscal_year
     from per_period
 

@@ -166,24 +166,8 @@ labelled as (
 
     select
         unioned.*,
-        case unioned.period_kind
-            when 'month' then {{ month_label('unioned.period_start') }}
-            when 'quarter' then {{ quarter_label('unioned.period_start') }}
-            else {{ year_label('unioned.period_start') }}
-        end as period_label,
-        case unioned.period_kind
-            when 'month'
-                then cast({{ dbt.dateadd(
-                    'day', -1, dbt.dateadd('month', 1, 'unioned.period_start')
-                ) }} as date)
-            when 'quarter'
-                then cast({{ dbt.dateadd(
-                    'day', -1, dbt.dateadd('month', 3, 'unioned.period_start')
-                ) }} as date)
-            else cast({{ dbt.dateadd(
-                'day', -1, dbt.dateadd('month', 12, 'unioned.period_start')
-            ) }} as date)
-        end as period_end,
+        {{ period_label_of('unioned.period_kind', 'unioned.period_start') }} as period_label,
+        {{ period_end_of('unioned.period_kind', 'unioned.period_start') }} as period_end,
         {{ year_of('unioned.period_start') }} as fiscal_year
     from unioned
 

@@ -151,11 +151,7 @@ labelled as (
 
     select
         metric_rows.*,
-        case metric_rows.period_kind
-            when 'month' then {{ month_label('metric_rows.period_start') }}
-            when 'quarter' then {{ quarter_label('metric_rows.period_start') }}
-            else {{ year_label('metric_rows.period_start') }}
-        end as period_label,
+        {{ period_label_of('metric_rows.period_kind', 'metric_rows.period_start') }} as period_label,
         {{ year_of('metric_rows.period_start') }} as fiscal_year,
         case
             when metric_rows.unit = 'pct'

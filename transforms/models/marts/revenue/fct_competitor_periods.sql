@@ -59,25 +59,13 @@ final as (
     select
         {{ dbt.concat([
             'period_kind', "'|'",
-            "case period_kind when 'quarter' then " ~ quarter_label('period_start')
-            ~ " else " ~ year_label('period_start') ~ " end",
+            period_label_of('period_kind', 'period_start'),
             "'|'", 'competitor'
         ]) }} as competitor_period_key,
         period_kind,
-        case period_kind
-            when 'quarter' then {{ quarter_label('period_start') }}
-            else {{ year_label('period_start') }}
-        end as period_label,
+        {{ period_label_of('period_kind', 'period_start') }} as period_label,
         period_start,
-        case period_kind
-            when 'quarter'
-                then cast({{ dbt.dateadd(
-                    'day', -1, dbt.dateadd('month', 3, 'period_start')
-                ) }} as date)
-            else cast({{ dbt.dateadd(
-                'day', -1, dbt.dateadd('month', 12, 'period_start')
-            ) }} as date)
-        end as period_end,
+        {{ period_end_of('period_kind', 'period_start') }} as period_end,
         competitor,
         cast(won_count as bigint) as won_count,
         cast(lost_count as bigint) as lost_count,

@@ -10,12 +10,7 @@
     Unknown product area, channel or team is '?'. The page reads rows; it sums nothing.
 -#}
 
-{%- set period_kinds = [
-    ('iso_week', "cast(" ~ dbt.date_trunc('week', 'outcome_date') ~ " as date)"),
-    ('month', "cast(" ~ dbt.date_trunc('month', 'outcome_date') ~ " as date)"),
-    ('quarter', "cast(" ~ dbt.date_trunc('quarter', 'outcome_date') ~ " as date)"),
-    ('year', "cast(" ~ dbt.date_trunc('year', 'outcome_date') ~ " as date)"),
-] %}
+{%- set period_kinds = ['iso_week', 'month', 'quarter', 'year'] %}
 
 with
 
@@ -94,16 +89,16 @@ keyed as (
 periods as (
 
     {%- set parts = [] %}
-    {%- for kind, start_expr in period_kinds %}
+    {%- for kind in period_kinds %}
         {%- for all_tier in [false, true] %}
-            {%- do parts.append((kind, start_expr, all_tier)) %}
+            {%- do parts.append((kind, all_tier)) %}
         {%- endfor %}
     {%- endfor %}
-    {% for kind, start_expr, all_tier in parts %}
+    {% for kind, all_tier in parts %}
             {% if not loop.first %}union all{% endif %}
             select
                 '{{ kind }}' as period_kind,
-                {{ start_expr }} as period_start,
+                {{ period_start_of(kind, 'outcome_date') }} as period_start,
                 {{ "'all'" if all_tier else 'support_tier' }} as support_tier,
                 dimension,
                 metric,
@@ -121,21 +116,9 @@ final as (
 
     select
         period_kind,
-        case period_kind
-            when 'iso_week' then {{ iso_week_label('period_start') }}
-            when 'month' then {{ month_label('period_start') }}
-            when 'quarter' then {{ quarter_label('period_start') }}
-            else {{ year_label('period_start') }}
-        end as period_label,
+        {{ period_label_of('period_kind', 'period_start') }} as period_label,
         period_start,
-        case period_kind
-            when 'iso_week' then cast({{ dbt.dateadd('day', 6, 'period_start') }} as date)
-            when 'month'
-                then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'period_start')) }} as date)
-            when 'quarter'
-                then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'period_start')) }} as date)
-            else cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 12, 'period_start')) }} as date)
-        end as period_end,
+        {{ period_end_of('period_kind', 'period_start') }} as period_end,
         support_tier,
         dimension,
         metric,

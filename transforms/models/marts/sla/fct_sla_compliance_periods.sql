@@ -8,13 +8,7 @@
 -- target),
 -- target_source says which.
 
-{%- set period_kinds = [
-    ('day', 'outcome_date', 0),
-    ('iso_week', "cast(" ~ dbt.date_trunc('week', 'outcome_date') ~ " as date)", 7),
-    ('month', "cast(" ~ dbt.date_trunc('month', 'outcome_date') ~ " as date)", 1),
-    ('quarter', "cast(" ~ dbt.date_trunc('quarter', 'outcome_date') ~ " as date)", 3),
-    ('year', "cast(" ~ dbt.date_trunc('year', 'outcome_date') ~ " as date)", 12),
-] %}
+{%- set period_kinds = ['day', 'iso_week', 'month', 'quarter', 'year'] %}
 
 {%- set rollups = [
     (false, false, false), (true, false, false), (false, true, false), (false, false, true),
@@ -37,11 +31,11 @@ targets as (
 
 dated as (
 
-    {% for kind, start_expr, _ in period_kinds %}
+    {% for kind in period_kinds %}
         {% if not loop.first %}union all{% endif %}
         select
             '{{ kind }}' as period_kind,
-            {{ start_expr }} as period_start,
+            {{ period_start_of(kind, 'outcome_date') }} as period_start,
             support_tier,
             priority,
             metric,
@@ -81,28 +75,10 @@ labelled as (
 
     select
         rolled_up.*,
-        case rolled_up.period_kind
-            when 'day' then cast(rolled_up.period_start as {{ dbt.type_string() }})
-            when 'iso_week' then {{ iso_week_label('rolled_up.period_start') }}
-            when 'month' then {{ month_label('rolled_up.period_start') }}
-            when 'quarter' then {{ quarter_label('rolled_up.period_start') }}
-            else {{ year_label('rolled_up.period_start') }}
-        end as period_label,
-        case rolled_up.period_kind
-            when 'day' then rolled_up.period_start
-            when 'iso_week' then cast({{ dbt.dateadd('day', 6, 'rolled_up.period_start') }} as date)
-            when 'month'
-                then cast({{ dbt.dateadd(
-                    'day', -1, dbt.dateadd('month', 1, 'rolled_up.period_start')
-                ) }} as date)
-            when 'quarter'
-                then cast({{ dbt.dateadd(
-                    'day', -1, dbt.dateadd('month', 3, 'rolled_up.period_start')
-                ) }} as date)
-            else cast({{ dbt.dateadd(
-                'day', -1, dbt.dateadd('month', 12, 'rolled_up.period_start')
-            ) }} as date)
-        end as period_end,
+        {{ period_label_of('rolled_up.period_kind', 'rolled_up.period_start') }}
+            as period_label,
+        {{ period_end_of('rolled_up.period_kind', 'rolled_up.period_start') }}
+            as period_end,
         {{ year_of('rolled_up.period_start') }} as fiscal_year,
         case rolled_up.metric
             when 'first_response' then 'first_response_sla'

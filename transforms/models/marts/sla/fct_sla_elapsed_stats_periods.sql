@@ -6,12 +6,7 @@
     is computed from its own clocks.
 -#}
 
-{%- set period_kinds = [
-    ('iso_week', "cast(" ~ dbt.date_trunc('week', 'outcome_date') ~ " as date)"),
-    ('month', "cast(" ~ dbt.date_trunc('month', 'outcome_date') ~ " as date)"),
-    ('quarter', "cast(" ~ dbt.date_trunc('quarter', 'outcome_date') ~ " as date)"),
-    ('year', "cast(" ~ dbt.date_trunc('year', 'outcome_date') ~ " as date)"),
-] %}
+{%- set period_kinds = ['iso_week', 'month', 'quarter', 'year'] %}
 
 with
 
@@ -39,16 +34,16 @@ dated as (
 periods as (
 
     {%- set parts = [] %}
-    {%- for kind, start_expr in period_kinds %}
+    {%- for kind in period_kinds %}
         {%- for all_tier in [false, true] %}
-            {%- do parts.append((kind, start_expr, all_tier)) %}
+            {%- do parts.append((kind, all_tier)) %}
         {%- endfor %}
     {%- endfor %}
-    {% for kind, start_expr, all_tier in parts %}
+    {% for kind, all_tier in parts %}
         {% if not loop.first %}union all{% endif %}
         select
             '{{ kind }}' as period_kind,
-            {{ start_expr }} as period_start,
+            {{ period_start_of(kind, 'outcome_date') }} as period_start,
             {{ "'all'" if all_tier else 'support_tier' }} as support_tier,
             metric,
             count(*) as completed_count,
@@ -67,12 +62,7 @@ final as (
 
     select
         period_kind,
-        case period_kind
-            when 'iso_week' then {{ iso_week_label('period_start') }}
-            when 'month' then {{ month_label('period_start') }}
-            when 'quarter' then {{ quarter_label('period_start') }}
-            else {{ year_label('period_start') }}
-        end as period_label,
+        {{ period_label_of('period_kind', 'period_start') }} as period_label,
         period_start,
         support_tier,
         metric,

@@ -10,11 +10,7 @@
     Periods with neither a live nor a draft outcome have no row.
 -#}
 
-{%- set period_kinds = [
-    ('month', "cast(" ~ dbt.date_trunc('month', 'outcome_date') ~ " as date)", 1),
-    ('quarter', "cast(" ~ dbt.date_trunc('quarter', 'outcome_date') ~ " as date)", 3),
-    ('year', "cast(" ~ dbt.date_trunc('year', 'outcome_date') ~ " as date)", 12),
-] %}
+{%- set period_kinds = ['month', 'quarter', 'year'] %}
 
 with
 
@@ -119,11 +115,11 @@ changed as (
 
 periods as (
 
-    {% for kind, start_expr, _ in period_kinds %}
+    {% for kind in period_kinds %}
         {% if not loop.first %}union all{% endif %}
         select
             '{{ kind }}' as period_kind,
-            {{ start_expr }} as period_start,
+            {{ period_start_of(kind, 'outcome_date') }} as period_start,
             scenario,
             support_tier,
             priority,
@@ -138,7 +134,7 @@ periods as (
             union all
             select
                 '{{ kind }}',
-                {{ start_expr | replace('outcome_date', side) }},
+                {{ period_start_of(kind, side) }},
                 scenario,
                 support_tier,
                 priority,
@@ -155,8 +151,8 @@ periods as (
                     -- once when both moments fall in the same period
                     and (
                         live_date is null
-                        or {{ start_expr | replace('outcome_date', 'live_date') }}
-                        <> {{ start_expr | replace('outcome_date', 'draft_date') }}
+                        or {{ period_start_of(kind, 'live_date') }}
+                        <> {{ period_start_of(kind, 'draft_date') }}
                     )
                 {%- endif %}
         {% endfor %}
@@ -187,24 +183,8 @@ labelled as (
 
     select
         summed.*,
-        case summed.period_kind
-            when 'month' then {{ month_label('summed.period_start') }}
-            when 'quarter' then {{ quarter_label('summed.period_start') }}
-            else {{ year_label('summed.period_start') }}
-        end as period_label,
-        case summed.period_kind
-            when 'month'
-                then cast({{ dbt.dateadd(
-                    'day', -1, dbt.dateadd('month', 1, 'summed.period_start')
-                ) }} as date)
-            when 'quarter'
-                then cast({{ dbt.dateadd(
-                    'day', -1, dbt.dateadd('month', 3, 'summed.period_start')
-                ) }} as date)
-            else cast({{ dbt.dateadd(
-                'day', -1, dbt.dateadd('month', 12, 'summed.period_start')
-            ) }} as date)
-        end as period_end
+        {{ period_label_of('summed.period_kind', 'summed.period_start') }} as period_label,
+        {{ period_end_of('summed.period_kind', 'summed.period_start') }} as period_end
     from summed
 
 ),
