@@ -54,8 +54,10 @@ run: install
 serve: install
 	$(PULSE) serve
 
+# One test file per worker (--dist loadfile): a file's module fixtures (a served
+# dashboard, a built warehouse) are then set up once; at most 4 workers keep memory modest.
 test: install browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check warehouse dashboard tests
