@@ -151,7 +151,8 @@ labelled as (
 
     select
         metric_rows.*,
-        {{ period_label_of('metric_rows.period_kind', 'metric_rows.period_start') }} as period_label,
+        {{ period_label_of('metric_rows.period_kind', 'metric_rows.period_start') }}
+            as period_label,
         {{ year_of('metric_rows.period_start') }} as fiscal_year,
         case
             when metric_rows.unit = 'pct'

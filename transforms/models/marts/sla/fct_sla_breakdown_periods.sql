@@ -95,19 +95,19 @@ periods as (
         {%- endfor %}
     {%- endfor %}
     {% for kind, all_tier in parts %}
-            {% if not loop.first %}union all{% endif %}
-            select
-                '{{ kind }}' as period_kind,
-                {{ period_start_of(kind, 'outcome_date') }} as period_start,
-                {{ "'all'" if all_tier else 'support_tier' }} as support_tier,
-                dimension,
-                metric,
-                breakdown_key,
-                {{ pulse_count_if("outcome in ('met', 'breached')") }} as outcome_count,
-                {{ pulse_count_if("outcome = 'met'") }} as met_count,
-                {{ pulse_count_if("outcome = 'breached'") }} as breached_count
-            from keyed
-            group by 1, 2, 3, 4, 5, 6
+        {% if not loop.first %}union all{% endif %}
+        select
+            '{{ kind }}' as period_kind,
+            {{ period_start_of(kind, 'outcome_date') }} as period_start,
+            {{ "'all'" if all_tier else 'support_tier' }} as support_tier,
+            dimension,
+            metric,
+            breakdown_key,
+            {{ pulse_count_if("outcome in ('met', 'breached')") }} as outcome_count,
+            {{ pulse_count_if("outcome = 'met'") }} as met_count,
+            {{ pulse_count_if("outcome = 'breached'") }} as breached_count
+        from keyed
+        group by 1, 2, 3, 4, 5, 6
     {% endfor %}
 
 ),
