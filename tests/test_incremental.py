@@ -50,7 +50,7 @@ T14-03,T14,2025-04-02 16:10:00,status_changed,E3,agent,,new,open
 
 COMPARED = {
     "main.fct_tickets": "ticket_id",
-    "main.fct_sla_outcomes": "ticket_id, metric",
+    "main.fct_sla_outcomes": "ticket_id, metric, instance",
     "main.fct_sla_daily": "outcome_date, support_tier, priority, metric",
     "main.fct_ticket_events": "event_id",
     "intermediate.int_ticket_status_intervals": "ticket_id, interval_number",
@@ -58,6 +58,14 @@ COMPARED = {
     "intermediate.int_ticket_completion_states": "ticket_id",
     "intermediate.int_ticket_milestones": "ticket_id",
     "intermediate.int_ticket_first_responses": "ticket_id",
+    "intermediate.int_ticket_tiers_resolved": "ticket_id",
+    "intermediate.int_ticket_reply_instances": "ticket_id, instance",
+    "intermediate.int_sla_clock_segments": "ticket_id, metric, instance, segment_number",
+    "intermediate.int_sla_targets": "scenario, ticket_id, metric, instance",
+    "intermediate.int_sla_clocks_calendar": "scenario, ticket_id, metric, instance",
+    "intermediate.int_sla_clocks_business": "scenario, ticket_id, metric, instance",
+    "intermediate.int_sla_outcomes_resolved": "ticket_id, metric, instance",
+    "intermediate.int_tickets_summarised": "ticket_id",
 }
 WATERMARKS = ("built_through_batch_id", "built_as_of")
 PULSE_MAIN = "import sys; from warehouse.cli import main; sys.exit(main())"
