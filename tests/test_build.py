@@ -203,6 +203,42 @@ def test_changed_project_forces_a_full_build(
         con.close()
 
 
+def test_changed_seed_forces_a_full_build(
+    tiny: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # seeds (SLA policies, holidays, schedules) change rows of tickets that did not
+    # change: the incremental models would carry them, so a seed edit means a full build
+    seed = Path(tiny.extra["dbt_project_dir"]) / "seeds" / "policy.csv"
+    seed.parent.mkdir()
+    seed.write_text("target_minutes\n60\n")
+    build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
+    seed.write_text("target_minutes\n90\n")
+    capsys.readouterr()
+    summary = build(tiny, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=False)
+    assert "dbt project changed" in capsys.readouterr().out
+    assert summary.full_refresh
+    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
+    try:
+        assert con.execute("select count(*) from main.builds_seen").fetchone()[0] == 1
+        assert con.execute("select target_minutes from main.policy").fetchall() == [(90,)]
+    finally:
+        con.close()
+
+
+def test_changed_business_time_zone_forces_a_full_build(
+    tiny: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the zone reaches dbt as a --vars value and moves every ticket's Moscow date
+    build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
+    capsys.readouterr()
+    moved = tiny.with_overrides(timezone="Asia/Almaty")
+    summary = build(moved, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=False)
+    assert "dbt project changed" in capsys.readouterr().out
+    assert summary.full_refresh
+    # and the same settings again continue incrementally
+    assert not build(moved, as_of=datetime(2025, 5, 3, tzinfo=UTC), full_refresh=False).full_refresh
+
+
 def test_history_from_an_older_layout_is_kept(tiny: Settings) -> None:
     build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
     con = duckdb.connect(str(tiny.warehouse_path))

@@ -50,7 +50,7 @@ T14-03,T14,2025-04-02 16:10:00,status_changed,E3,agent,,new,open
 
 COMPARED = {
     "main.fct_tickets": "ticket_id",
-    "main.fct_sla_outcomes": "ticket_id, metric",
+    "main.fct_sla_outcomes": "ticket_id, metric, instance",
     "main.fct_sla_daily": "outcome_date, support_tier, priority, metric",
     "main.fct_ticket_events": "event_id",
     "intermediate.int_ticket_status_intervals": "ticket_id, interval_number",
@@ -58,6 +58,14 @@ COMPARED = {
     "intermediate.int_ticket_completion_states": "ticket_id",
     "intermediate.int_ticket_milestones": "ticket_id",
     "intermediate.int_ticket_first_responses": "ticket_id",
+    "intermediate.int_ticket_tiers_resolved": "ticket_id",
+    "intermediate.int_ticket_reply_instances": "ticket_id, instance",
+    "intermediate.int_sla_clock_segments": "ticket_id, metric, instance, segment_number",
+    "intermediate.int_sla_targets": "scenario, ticket_id, metric, instance",
+    "intermediate.int_sla_clocks_calendar": "scenario, ticket_id, metric, instance",
+    "intermediate.int_sla_clocks_business": "scenario, ticket_id, metric, instance",
+    "intermediate.int_sla_outcomes_resolved": "ticket_id, metric, instance",
+    "intermediate.int_tickets_summarised": "ticket_id",
 }
 WATERMARKS = ("built_through_batch_id", "built_as_of")
 PULSE_MAIN = "import sys; from warehouse.cli import main; sys.exit(main())"
@@ -180,3 +188,29 @@ def test_incremental_build_when_only_as_of_moves_equals_full_rebuild(pipeline: P
     require_incremental(was_incremental)
     outcomes = {(r[0], r[1]): r for r in incremental["main.fct_sla_outcomes"]}
     assert outcomes[("T11", "resolution")][8] is not None  # solved on 5 April, now counted
+
+
+def test_incremental_build_after_a_contract_change_equals_full_rebuild(
+    pipeline: Pipeline,
+) -> None:
+    # ACC2's only ticket T05 was solved long ago on the free tier; a support plan for
+    # ACC2 arriving now makes it premium at creation: a ticket with no event or ticket
+    # row of its own in the batch, and not open, still has to be recomputed
+    (p := pipeline.raw / "contracts").mkdir(exist_ok=True)
+    (p / "batch3.csv").write_text(
+        "contract_id,account_id,product,support_tier,start_date,end_date,mrr,currency\n"
+        "K6,ACC2,support_plan,premium,2025-01-01,,900,USD\n",
+        encoding="utf-8",
+    )
+    pipeline.pulse("load", "--raw", str(pipeline.raw))
+    pipeline.pulse("build", "--as-of", "2025-04-06T12:00:00Z")
+    was_incremental = pipeline.last_build_was_incremental()
+    incremental = pipeline.snapshot()
+    pipeline.pulse("build", "--as-of", "2025-04-06T12:00:00Z", "--full-refresh")
+    full = pipeline.snapshot()
+    assert_same(incremental, full)
+    require_incremental(was_incremental)
+    tickets = {r[0]: r for r in incremental["main.fct_tickets"]}
+    assert tickets["T05"][2] == "premium"  # support_tier
+    outcomes = {(r[0], r[1]): r for r in incremental["main.fct_sla_outcomes"]}
+    assert outcomes[("T05", "resolution")][2] == "premium"

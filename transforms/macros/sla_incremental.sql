@@ -56,3 +56,38 @@
     )
     {%- endif %}
 {%- endmacro %}
+
+{#-
+    The per-ticket SLA models downstream of the event models (issue 16 item 3) share one
+    changed-ticket set, int_sla_recomputed_tickets, computed once per build. A model
+    filters its driving CTE with pulse_recomputed_tickets_filter and is materialised
+    incremental with incremental_strategy='pulse_ticket_replace': the build deletes
+    every row of those tickets (a recomputed ticket may now have fewer rows, or none:
+    a late solve can cancel a next-reply instance) and inserts the new rows.
+-#}
+
+{#- `and <ticket column> in (the recomputed tickets)` when building incrementally. -#}
+{% macro pulse_recomputed_tickets_filter(ticket_column) -%}
+    {#- called outside the `if` so that dbt records the dependency when parsing; not in
+        a unit test (never incremental), whose fixtures would have to list the set -#}
+    {%- if model.resource_type != 'unit_test' -%}
+        {%- set recomputed = ref('int_sla_recomputed_tickets') -%}
+    {%- endif -%}
+    {%- if is_incremental() %}
+    and {{ ticket_column }} in (select recomputed.ticket_id from {{ recomputed }} as recomputed)
+    {%- endif %}
+{%- endmacro %}
+
+{#- dbt's custom incremental strategy `pulse_ticket_replace` (unique_key: ticket_id). -#}
+{% macro get_incremental_pulse_ticket_replace_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where
+        ticket_id in (select recomputed.ticket_id from {{ ref('int_sla_recomputed_tickets') }} as recomputed)
+        or ticket_id in (select ticket_id from {{ source }});
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }}
+{%- endmacro %}

@@ -118,11 +118,15 @@ def project_dir_of(settings: Settings) -> Path:
     return Path(settings.extra.get("dbt_project_dir", str(DBT_PROJECT_DIR)))
 
 
-def project_fingerprint(project_dir: Path) -> str:
-    """SHA-256 over the dbt project's models, macros, seeds, snapshots and config.
+def project_fingerprint(project_dir: Path, dbt_vars: str = "") -> str:
+    """SHA-256 over the dbt project's models, macros, seeds, snapshots and config, and
+    the `--vars` the build passes (`dbt_vars`).
 
-    Incremental models are only valid on top of state built by the same code: when the
-    fingerprint differs from the published build's, the next build is a full one.
+    Incremental models are only valid on top of state built by the same code and
+    reference data: when the fingerprint differs from the published build's, the next
+    build is a full one. That covers seeds (SLA policies, holidays, business schedules)
+    and the business time zone, which change rows of every ticket without any ticket
+    changing: the incremental models carry closed tickets' rows and would keep them.
     Data tests are left out (they do not change what is stored).
     """
     import yaml
@@ -137,7 +141,7 @@ def project_fingerprint(project_dir: Path) -> str:
         ("snapshot-paths", ["snapshots"]),
     ):
         roots += [(project_dir / p).resolve() for p in (config or {}).get(key, default)]
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(b"vars\0" + dbt_vars.encode() + b"\0")
     for extra in ("dbt_project.yml", "packages.yml", "dependencies.yml"):
         path = project_dir / extra
         if path.is_file():
@@ -708,7 +712,7 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
         # stays the same from build to build, which keeps dbt's partial parsing usable.
         # The lock makes builds one at a time; the build id lives in pulse_build.
         build_file = settings.builds_dir / BUILD_FILE_NAME
-        fingerprint = project_fingerprint(project_dir_of(settings))
+        fingerprint = project_fingerprint(project_dir_of(settings), _dbt_vars(settings))
         incremental, mode = _choose_mode(settings, fingerprint, full_refresh, as_of)
         print(f"build {build_id}: {mode}, as of {as_of:%Y-%m-%d %H:%M:%S} UTC", flush=True)
         published = False
@@ -875,6 +879,11 @@ def _print_summary(summary: BuildSummary) -> None:
         )
 
 
+def _dbt_vars(settings: Settings) -> str:
+    """The `--vars` of every dbt call for these settings (part of the fingerprint)."""
+    return json.dumps({"business_timezone": settings.timezone})
+
+
 def _run_dbt(
     settings: Settings, build_file: Path, *, as_of: datetime, full_refresh: bool
 ) -> tuple[list[_NodeResult], list[str], int]:
@@ -896,7 +905,7 @@ def _run_dbt(
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DO_NOT_TRACK="1",
     )
-    vars_yaml = json.dumps({"business_timezone": settings.timezone})
+    vars_yaml = _dbt_vars(settings)
     cmd = [
         dbt_executable(),
         "--no-send-anonymous-usage-stats",

@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='pulse_ticket_replace',
+        on_schema_change='fail'
+    )
+}}
 {#-
     One row per next-reply instance (the third SLA metric, DECISIONLOG "Next reply"): a
     customer's public comment waiting for the next public agent reply.
@@ -14,6 +22,10 @@
     Set-based: the status at a comment and the priority at an answer are as-of joins;
     the turns (answers and waiting customer comments) get one running window, and the
     answer to an instance is found by an equality join on the number of answers so far.
+
+    Incremental (issue 16 item 3): only the tickets in int_sla_recomputed_tickets are
+    recomputed and replaced (strategy pulse_ticket_replace, macros/sla_incremental.sql);
+    every other ticket's rows are carried from the previous build.
 -#}
 with
 
@@ -23,14 +35,20 @@ tickets as (
         ticket_id,
         lower(priority) as priority
     from {{ ref('stg_helpdesk__tickets') }}
-    where created_at <= {{ pulse_as_of() }}
+    where
+        created_at <= {{ pulse_as_of() }}
+        -- incremental runs only: the tickets this build recomputes (sqlfluff lints the
+        -- full-refresh render, where the filter is empty, and wants it at this indent)
+        {{ pulse_recomputed_tickets_filter('ticket_id') }}  -- noqa: LT02
 
 ),
 
 events as (
 
     select * from {{ ref('stg_helpdesk__ticket_events') }}
-    where event_at <= {{ pulse_as_of() }}
+    where
+        event_at <= {{ pulse_as_of() }}
+        {{ pulse_recomputed_tickets_filter('ticket_id') }}  -- noqa: LT02
 
 ),
 

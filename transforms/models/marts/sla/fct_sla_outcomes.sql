@@ -1,5 +1,7 @@
 -- The columns of int_sla_outcomes_resolved, where this mart's logic lives so that
--- intermediate models can read it (an intermediate model never reads a mart).
+-- intermediate models can read it (an intermediate model never reads a mart), and
+-- the as_of its open clocks were run to: int_sla_outcomes_resolved carries closed
+-- tickets' rows from earlier builds (issue 16 item 3), so the moment is stamped here.
 
 select
     ticket_id,
@@ -19,7 +21,7 @@ select
     is_completed,
     started_at,
     remaining_minutes,
-    as_of,
+    {{ pulse_as_of() }} as as_of,
     schedule_id,
     policy_valid_from,
     instance

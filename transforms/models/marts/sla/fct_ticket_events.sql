@@ -2,12 +2,14 @@
     config(
         materialized='incremental',
         unique_key='ticket_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='pulse_ticket_replace',
         on_schema_change='fail'
     )
 }}
 -- Incremental like the SLA models it sits on (macros/sla_incremental.sql): a build
--- recomputes only the tickets whose events or ticket row changed, whole.
+-- recomputes only the tickets of int_sla_recomputed_tickets, whole - changed events or
+-- ticket row, and also a changed contract or account (the clock states follow the
+-- ticket's targets, so its tier) and the tickets not yet done.
 -- One row per event of every ticket known at as_of, with the ticket's state after it:
 -- group, assignee, status and priority after the event, and where the SLA clocks
 -- stand after it. The ticket page's timeline reads this mart only.
@@ -46,9 +48,8 @@ known_events as (
     from events
     where
         events.event_at <= {{ pulse_as_of() }}
-        -- incremental runs only: tickets changed since the last build
-        -- (and its ticket row: include_ticket_rows)
-        {{ pulse_changed_tickets_filter('events.ticket_id', true) }}  -- noqa: LT02
+        -- incremental runs only: the tickets this build recomputes
+        {{ pulse_recomputed_tickets_filter('events.ticket_id') }}  -- noqa: LT02
 
 ),
 

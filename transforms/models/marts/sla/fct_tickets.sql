@@ -1,5 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='pulse_ticket_replace',
+        on_schema_change='fail'
+    )
+}}
 -- The columns of int_tickets_summarised, where this mart's logic lives so that
 -- intermediate models can read it (an intermediate model never reads a mart).
+-- Incremental like it (issue 16 item 3): the recomputed tickets' rows are replaced.
 
 select
     ticket_id,
@@ -42,3 +51,6 @@ select
     agent_work_minutes,
     requester_wait_minutes
 from {{ ref('int_tickets_summarised') }}
+-- incremental runs only: the tickets this build recomputes
+where true
+    {{ pulse_recomputed_tickets_filter('ticket_id') }}  -- noqa: LT02

@@ -15,7 +15,8 @@ renamed as (
         lower(segment) as segment,
         region,
         cast(tam_id as varchar) as tam_id,
-        cast(created_at as timestamp) as created_at
+        cast(created_at as timestamp) as created_at,
+        _batch_id as source_batch_id
 
     from source
 

@@ -17,7 +17,8 @@ renamed as (
         cast(start_date as date) as start_date,
         cast(end_date as date) as end_date,
         cast(mrr as decimal(18, 2)) as mrr,
-        upper(currency) as currency
+        upper(currency) as currency,
+        _batch_id as source_batch_id
 
     from source
 

@@ -19,7 +19,8 @@ renamed as (
         location,
         cast(hired_at as timestamp) as hired_at,
         cast(left_at as timestamp) as left_at,
-        left_at is null as is_active
+        left_at is null as is_active,
+        _batch_id as source_batch_id
 
     from source
 
