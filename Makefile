@@ -9,7 +9,9 @@ SCALE ?= demo
 # `make run LIVE=0` serves a static demo without the live simulator.
 LIVE ?= 1
 
-.PHONY: install browser run generate load build refresh serve test lint bench loadtest screenshots docs clean
+# `make install-spark`: the optional Spark engine (docs/SPARK.md): a Java runtime from
+# Debian's packages when `java` is missing, then the `.[spark]` extra.
+.PHONY: install install-spark test-spark browser run generate load build refresh serve test lint bench loadtest screenshots docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +28,18 @@ browser:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
+
+install-spark: install
+	@if ! command -v java >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	fi
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+
+# The Spark part of the suite alone (tests marked `spark`).
+test-spark: install-spark
+	$(BIN)/pytest -q -m spark
 
 generate: install
 	$(PULSE) generate --end now --scale $(SCALE)

@@ -2,7 +2,8 @@
     The project's only dialect-specific SQL. Every model stays portable (dbt's own
     cross-database macros for the rest); what differs between engines - time-zone
     conversion and epoch arithmetic - goes through these `adapter.dispatch` families,
-    with a `default__` variant (ANSI-ish / Spark-Snowflake style) and a `duckdb__` one.
+    with a `default__` variant (ANSI-ish / Spark-Snowflake style), a `duckdb__` one and a
+    `spark__` one (docs/SPARK.md).
 
     Conventions: timestamps in the warehouse are UTC and naive (`timestamp` without
     zone); "local" means naive wall-clock time in var('business_timezone').
@@ -26,6 +27,11 @@
     timezone({{ tz_expr }}, timezone('UTC', {{ ts }}))
 {%- endmacro %}
 
+{#- Spark timestamps are instants shown in the session zone (UTC, profiles.yml): from_utc_timestamp gives the wall clock. -#}
+{% macro spark__pulse_utc_to_local(ts, tz_expr) -%}
+    from_utc_timestamp({{ ts }}, {{ tz_expr }})
+{%- endmacro %}
+
 {#- Naive wall-clock time in a time zone (as above) -> UTC naive timestamp. -#}
 {% macro pulse_local_to_utc(ts, tz=none, tz_expr=none) -%}
     {{ return(adapter.dispatch('pulse_local_to_utc', 'pulse')(
@@ -38,6 +44,10 @@
 
 {% macro duckdb__pulse_local_to_utc(ts, tz_expr) -%}
     timezone('UTC', timezone({{ tz_expr }}, {{ ts }}))
+{%- endmacro %}
+
+{% macro spark__pulse_local_to_utc(ts, tz_expr) -%}
+    to_utc_timestamp({{ ts }}, {{ tz_expr }})
 {%- endmacro %}
 
 {#- Seconds since 1970-01-01 00:00:00 of a UTC naive timestamp, as a double. -#}
@@ -53,6 +63,10 @@
     epoch({{ ts }})
 {%- endmacro %}
 
+{% macro spark__pulse_epoch_seconds(ts) -%}
+    (cast(unix_micros(cast({{ ts }} as timestamp)) as double) / 1000000)
+{%- endmacro %}
+
 {#- Inverse of pulse_epoch_seconds: UTC naive timestamp (microsecond precision). -#}
 {% macro pulse_timestamp_from_epoch_seconds(seconds) -%}
     {{ return(adapter.dispatch('pulse_timestamp_from_epoch_seconds', 'pulse')(seconds)) }}
@@ -64,6 +78,10 @@
 
 {% macro duckdb__pulse_timestamp_from_epoch_seconds(seconds) -%}
     make_timestamp(cast(round(({{ seconds }}) * 1000000) as bigint))
+{%- endmacro %}
+
+{% macro spark__pulse_timestamp_from_epoch_seconds(seconds) -%}
+    timestamp_micros(cast(round(({{ seconds }}) * 1000000) as bigint))
 {%- endmacro %}
 
 {#- Calendar date + wall-clock time of day -> naive timestamp. -#}
@@ -79,6 +97,11 @@
     (cast({{ date_expr }} as date) + cast({{ time_expr }} as time))
 {%- endmacro %}
 
+{#- Spark has no time type: seeds carry the time of day as 'HH:MM[:SS]' text. -#}
+{% macro spark__pulse_date_at_time(date_expr, time_expr) -%}
+    to_timestamp(concat(cast(cast({{ date_expr }} as date) as string), ' ', cast({{ time_expr }} as string)))
+{%- endmacro %}
+
 {#- ISO day of week, Monday = 1 .. Sunday = 7. -#}
 {% macro pulse_iso_day_of_week(date_expr) -%}
     {{ return(adapter.dispatch('pulse_iso_day_of_week', 'pulse')(date_expr)) }}
@@ -90,6 +113,11 @@
 
 {% macro duckdb__pulse_iso_day_of_week(date_expr) -%}
     isodow({{ date_expr }})
+{%- endmacro %}
+
+{#- weekday(): Monday = 0. -#}
+{% macro spark__pulse_iso_day_of_week(date_expr) -%}
+    (weekday({{ date_expr }}) + 1)
 {%- endmacro %}
 
 {#- The UTC timestamp `as_of`, as a SQL literal. -#}
@@ -127,6 +155,11 @@
     arg_min({{ value }}, ({{ ts }}, {{ tiebreak }})){% if where %} filter (where {{ where }}){% endif %}
 {%- endmacro %}
 
+{#- Spark orders structs field by field, like DuckDB's row values, and has filter clauses. -#}
+{% macro spark__pulse_first_by(value, ts, tiebreak, where) -%}
+    min_by({{ value }}, struct({{ ts }}, {{ tiebreak }})){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
 {% macro pulse_last_by(value, ts, tiebreak, where=none) -%}
     {{ return(adapter.dispatch('pulse_last_by', 'pulse')(value, ts, tiebreak, where)) }}
 {%- endmacro %}
@@ -138,6 +171,10 @@
 
 {% macro duckdb__pulse_last_by(value, ts, tiebreak, where) -%}
     arg_max({{ value }}, ({{ ts }}, {{ tiebreak }})){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
+{% macro spark__pulse_last_by(value, ts, tiebreak, where) -%}
+    max_by({{ value }}, struct({{ ts }}, {{ tiebreak }})){% if where %} filter (where {{ where }}){% endif %}
 {%- endmacro %}
 
 {#- count(*) of the rows where `where` holds. -#}
@@ -168,6 +205,11 @@
         on {% for left, right in by %}{{ left }} = {{ alias }}.{{ right }} and {% endfor %}{{ left_ts }} {{ '>' if strict else '>=' }} {{ alias }}.{{ right_start }}
 {%- endmacro %}
 
+{#- Spark has no ASOF join: the bounded range join (right_end is the next row's start). -#}
+{% macro spark__pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict, by) -%}
+    {{ default__pulse_asof_left_join(relation, alias, left_ts, right_start, right_end, strict, by) }}
+{%- endmacro %}
+
 {#- Like pulse_first_by / pulse_last_by with one orderable key (no tie-break needed). -#}
 {% macro pulse_first_by_key(value, key, where=none) -%}
     {{ return(adapter.dispatch('pulse_first_by_key', 'pulse')(value, key, where)) }}
@@ -179,6 +221,10 @@
 
 {% macro duckdb__pulse_first_by_key(value, key, where) -%}
     arg_min({{ value }}, {{ key }}){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
+{% macro spark__pulse_first_by_key(value, key, where) -%}
+    min_by({{ value }}, {{ key }}){% if where %} filter (where {{ where }}){% endif %}
 {%- endmacro %}
 
 {% macro pulse_last_by_key(value, key, where=none) -%}
@@ -193,6 +239,10 @@
     arg_max({{ value }}, {{ key }}){% if where %} filter (where {{ where }}){% endif %}
 {%- endmacro %}
 
+{% macro spark__pulse_last_by_key(value, key, where) -%}
+    max_by({{ value }}, {{ key }}){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
 {#- Fail the query with `message` (a SQL string expression): for data tests that must say what to do. -#}
 {% macro pulse_raise(message) -%}
     {{ return(adapter.dispatch('pulse_raise', 'pulse')(message)) }}
@@ -204,4 +254,8 @@
 
 {% macro duckdb__pulse_raise(message) -%}
     error({{ message }})
+{%- endmacro %}
+
+{% macro spark__pulse_raise(message) -%}
+    raise_error({{ message }})
 {%- endmacro %}
