@@ -108,7 +108,7 @@ waiting_comments as (
         comments.event_id,
         comments.event_at,
         'customer' as turn,
-        cast(null as varchar) as engineer_id
+        cast(null as {{ dbt.type_string() }}) as engineer_id
     from comments
     {{ pulse_asof_left_join("intervals", "status_at", "comments.event_at",
         "started_at", "ended_at", by=[("comments.ticket_id", "ticket_id")]) }}
@@ -140,7 +140,7 @@ turns as (
         opened_by_event_id as event_id,
         started_at as event_at,
         'answer' as turn,
-        cast(null as varchar) as engineer_id
+        cast(null as {{ dbt.type_string() }}) as engineer_id
     from intervals
     -- a solve answers: each move into solved or closed (closed after solved adds nothing)
     where is_resolution

@@ -31,8 +31,8 @@ final as (
         cast(extract(quarter from date_day) as integer) as quarter_number,
         cast(extract(year from date_day) as integer) as fiscal_year,
         concat(
-            cast(extract(year from date_day) as varchar), '-Q',
-            cast(extract(quarter from date_day) as varchar)
+            cast(extract(year from date_day) as {{ dbt.type_string() }}), '-Q',
+            cast(extract(quarter from date_day) as {{ dbt.type_string() }})
         ) as fiscal_quarter,
         cast(extract(year from date_day) as integer) as calendar_year
     from calendar_days
