@@ -142,6 +142,7 @@ def may_see_raw_rejects(viewer: Any, entity: object) -> bool:
 # Every page of the app, by the name of its module in dashboard/pages.
 PAGES = (
     "okr",
+    "kr_breakdown",
     "sla",
     "teams",
     "engineer",
@@ -168,7 +169,7 @@ ROLE_HOME = {"wall": "/wall"}
 # Callbacks defined outside a page module, and the pages whose layout carries their
 # components: the viewer must be allowed one of them.
 SHARED_CALLBACK_PAGES: Mapping[str, frozenset[str]] = {
-    "dashboard.components.filters": frozenset({"okr", "sla", "teams"}),
+    "dashboard.components.filters": frozenset({"okr", "kr_breakdown", "sla", "teams"}),
 }
 ROUTER_OUTPUT = "_pages_content"  # the Dash pages router renders the page layouts
 ROUTER_MODULE = "dash.dash"

@@ -601,41 +601,6 @@ def retention_chart(df: pl.DataFrame, lang: str) -> Fig:
     return fig
 
 
-def impact_chart(df: pl.DataFrame, lang: str) -> Fig:
-    if df.height == 0:
-        return empty_figure(t("empty.nodata", lang), lang)
-    labels = [
-        t("cust.with_breach", lang) if b else t("cust.without_breach", lang)
-        for b in df["had_breach"].to_list()
-    ]
-    fig = Fig()
-    fig.add_trace(
-        _t(
-            "bar",
-            x=labels,
-            y=[float(v) * 100 for v in df["retained"].to_list()],
-            name=t("m.retention", lang),
-            marker_color=SERIES[0],
-            text=[fmt.percent(v, lang) for v in df["retained"].to_list()],
-            textposition="outside",
-        )
-    )
-    fig.add_trace(
-        _t(
-            "bar",
-            x=labels,
-            y=_f(df["nps"].to_list()),
-            name="NPS",
-            marker_color=SERIES[2],
-            text=[fmt.number(v, lang) for v in df["nps"].to_list()],
-            textposition="outside",
-        )
-    )
-    fig = base(fig, lang, height=300)
-    fig.update_layout(barmode="group")
-    return fig
-
-
 # ----------------------------------------------------------------------------- revenue
 
 
@@ -718,6 +683,7 @@ def cost_chart(df: pl.DataFrame, target_usd: float | None, lang: str) -> Fig:
             marker_color=SERIES[0],
             text=[fmt.money(v, lang, "USD", 2) for v in df["cost_per_ticket_usd"].to_list()],
             textposition="outside",
+            cliponaxis=False,
         )
     )
     fig.add_trace(
@@ -732,24 +698,50 @@ def cost_chart(df: pl.DataFrame, target_usd: float | None, lang: str) -> Fig:
         )
     )
     if target_usd:
-        fig.add_hline(
-            y=target_usd,
-            line_dash="dash",
-            line_color=BAD,
-            annotation_text=f"{t('okr.target', lang)} {fmt.money(target_usd, lang)}",
+        # The target is a legend entry rather than a label on the line, which would sit
+        # on top of the bars' own value labels.
+        fig.add_trace(
+            _t(
+                "scatter",
+                x=months,
+                y=[target_usd] * len(months),
+                name=f"{t('okr.target', lang)} {fmt.money(target_usd, lang)}",
+                mode="lines",
+                line={"color": BAD, "dash": "dash", "width": 1.5},
+                hoverinfo="skip",
+            )
         )
     fig = base(fig, lang, height=300)
+    # Bars and line get bands of their own: the USD bars fill the lower part of the plot
+    # with room above for their "outside" labels, the RUB line runs in the band above
+    # them, so neither is cut off by the plot edge nor drawn over the other's labels;
+    # automargin on the right axis keeps its tick labels and title inside the figure.
+    usd = [v for v in _f(df["cost_per_ticket_usd"].to_list()) if v is not None]
+    rub = [v for v in _f(df["cost_per_ticket_rub"].to_list()) if v is not None]
+    usd_top = max([*usd, target_usd or 0, 1.0])
+    rub_low, rub_high = (min(rub), max(rub)) if rub else (0.0, 1.0)
+    rub_span = max(rub_high - rub_low, rub_high * 0.05, 1.0)
     fig.update_layout(
-        yaxis={"tickprefix": "$"},
+        yaxis={
+            "tickprefix": "$",
+            "title": {"text": t("chart.cost_usd", lang)},
+            "range": [0, usd_top * 1.9],
+        },
         yaxis2={
             "overlaying": "y",
             "side": "right",
             "ticksuffix": " ₽",
             "tickformat": ",.0f",
             "showgrid": False,
+            "automargin": True,
+            "title": {"text": t("chart.cost_rub", lang)},
+            "range": [rub_low - 3 * rub_span, rub_high + 0.4 * rub_span],
+            "nticks": 4,
         },
+        margin={"l": 56, "r": 56, "t": 24, "b": 40},
+        legend={"orientation": "h", "y": -0.25, "x": 0},
     )
-    fig.update_xaxes(type="category")
+    fig.update_xaxes(type="category", title=t("chart.month", lang))
     return fig
 
 

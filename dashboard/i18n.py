@@ -64,6 +64,9 @@ TR: dict[str, tuple[str, str]] = {
     "chart.compliance_pct": ("Соблюдение SLA, %", "SLA compliance, %"),
     "chart.day": ("День", "Day"),
     "chart.period": ("Период", "Period"),
+    "chart.month": ("Месяц", "Month"),
+    "chart.cost_usd": ("Стоимость тикета, USD", "Cost per ticket, USD"),
+    "chart.cost_rub": ("Стоимость тикета, ₽", "Cost per ticket, RUB"),
     "chart.share_of_mrr": ("Доля MRR начала периода, %", "Share of opening MRR, %"),
     "teams.target_by_tier": ("цель по линии", "target by line"),
     "all": ("Все", "All"),
@@ -283,6 +286,55 @@ TR: dict[str, tuple[str, str]] = {
     "okr.no_krs": (
         "Для этого периода нет ключевых результатов. Выберите другой год или квартал.",
         "No key results for this period. Pick another year or quarter.",
+    ),
+    # KR breakdown page (/okr/kr/<kr_id>)
+    "krb.title": ("Ключевой результат", "Key result"),
+    "krb.back": ("К целям и ключевым результатам", "Back to objectives and key results"),
+    "krb.explain": ("Страница показателя", "The metric's page"),
+    "krb.target": ("Цель", "Target"),
+    "krb.status": ("Статус", "Status"),
+    "krb.by.tier": ("По уровням поддержки", "By support tier"),
+    "krb.by.segment": ("По сегментам", "By segment"),
+    "krb.by.region": ("По регионам", "By region"),
+    "krb.by.team": ("По командам", "By team"),
+    "krb.by.month": ("По месяцам", "By month"),
+    "krb.none.tier": (
+        "Этот ключевой результат не делится по уровням поддержки.",
+        "This key result is not broken down by support tier.",
+    ),
+    "krb.none.segment": (
+        "Этот ключевой результат не делится по сегментам.",
+        "This key result is not broken down by segment.",
+    ),
+    "krb.none.region": (
+        "Этот ключевой результат не делится по регионам.",
+        "This key result is not broken down by region.",
+    ),
+    "krb.none.team": (
+        "По командам — только без фильтров и для показателей, которые команды ведут по "
+        "инженерам (CSAT, FCR, эскалации, SLA, статьи базы знаний): команда не делится по "
+        "сегментам и регионам клиентов.",
+        "By team only without filters and for the metrics teams track per engineer (CSAT, "
+        "FCR, escalation, SLA, KB articles): a team is not split by customer segment or "
+        "region.",
+    ),
+    "krb.none.month": ("Нет значений по месяцам за период.", "No monthly values for the period."),
+    "krb.team_note": (
+        "Команды — показатели страницы команд (по решившему инженеру) против целей команды.",
+        "Teams: the teams page's figures (by the engineer who solved) against the team's "
+        "own target.",
+    ),
+    "krb.unfiltered": (
+        "Этот ключевой результат не делится по выбранным фильтрам: показан итог.",
+        "This key result does not break down by the chosen filters: the total is shown.",
+    ),
+    "krb.not_found": (
+        "Ключевого результата «{id}» нет. Вернитесь к целям и выберите карточку.",
+        "There is no key result “{id}”. Go back to the objectives and pick a card.",
+    ),
+    "krb.not_this_year": (
+        "В {year} году такого ключевого результата нет. Выберите другой год.",
+        "This key result is not set for {year}. Pick another year.",
     ),
     # SLA page
     "sla.title": ("Соблюдение SLA", "SLA compliance"),
@@ -544,11 +596,36 @@ TR: dict[str, tuple[str, str]] = {
     "cust.latest": ("Последний квартал {period}", "Latest quarter {period}"),
     "cust.starting": ("стартовая когорта {n}", "starting cohort {n}"),
     "cust.impact_hint": (
-        "Клиенты, у которых была хотя бы одна заявка с нарушением SLA, против остальных клиентов "
-        "с заявками под SLA: доля всё ещё активных сейчас и NPS по их ответам.",
-        "Accounts with at least one SLA-breached ticket against the other accounts with SLA "
-        "tickets: the share still active now, and NPS over their responses.",
+        "Доля клиентов, всё ещё активных сейчас: с хотя бы одной нарушенной SLA заявкой "
+        "против клиентов, у которых все заявки под SLA уложились в срок.",
+        "The share of accounts still active now: those with at least one SLA-breached ticket "
+        "against those whose SLA tickets all met their targets.",
     ),
+    "cust.impact_controls": (
+        "Сравниваются сопоставимые клиенты: с одним уровнем поддержки и одним числом заявок "
+        "под SLA (1–4, 5–19, 20–49, 50+), ведь у клиентов с большим числом заявок и нарушений "
+        "больше. Прочие различия (размер, продукт, срок жизни клиента) не учтены, и это не "
+        "причинная связь: сравнение не показывает, что нарушения удерживают или отпугивают.",
+        "Like with like: accounts of the same support tier and the same band of SLA-tracked "
+        "tickets (1–4, 5–19, 20–49, 50+), since busier accounts are breached more often. "
+        "Nothing else is held equal (size, product, how long the account has been a customer), "
+        "and it is not causal: it does not show that breaches keep or lose customers.",
+    ),
+    "cust.impact_pooled": (
+        "С поправкой на уровень и число заявок удержание клиентов с нарушениями отличается на "
+        "{diff}, без поправки — на {raw} (сравнимы {n} из {total} клиентов).",
+        "Like for like (tier and ticket volume), accounts with breaches retain {diff} against "
+        "those without; raw, {raw} ({n} of {total} accounts comparable).",
+    ),
+    "cust.impact_none": (
+        "Ни в одной группе нет клиентов и с нарушениями, и без: сравнивать не с чем.",
+        "No group has accounts both with and without breaches: there is nothing to compare.",
+    ),
+    "cust.stratum": ("Уровень · заявок", "Tier · tickets"),
+    "cust.all_raw": ("Все клиенты (без поправки)", "All accounts (raw)"),
+    "cust.diff": ("Разница", "Difference"),
+    "cust.pts": ("{v} п. п.", "{v} pts"),
+    "cust.low_accounts": ("мало клиентов (< 10)", "few accounts (< 10)"),
     "cust.partial": ("неполный период", "period in progress"),
     # revenue page
     "rev.title": ("Выручка и эффективность", "Revenue and efficiency"),
@@ -731,6 +808,13 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "Доля решённых заявок, которые ни разу не эскалировались и не переоткрывались.",
         "Share of solved tickets never escalated and never reopened.",
     ),
+    "engineer_fcr": (
+        "Доля решений инженера с первого контакта: до решения он ответил клиенту публично "
+        "не больше одного раза, заявку не переоткрывали и не эскалировали после того, как "
+        "она попала к нему.",
+        "Share of the engineer's solves resolved on first contact: at most one public reply "
+        "from them before the solve, never reopened, not escalated after it reached them.",
+    ),
     "csat": (
         "Доля ответов с оценкой 4 или 5 из 5.",
         "Share of survey responses scoring 4 or 5 out of 5.",
@@ -823,20 +907,44 @@ def from_accept_language(header: str | None) -> str:
 
 
 def current_lang(query_lang: str | None = None) -> str:
-    """The language of the request being served (query, cookie, then browser)."""
+    """The language of the request being served: `?lang=` of the page (given, or read
+    from the page URL a callback request comes from), then the cookie, then the browser.
+
+    A shared link with `?lang=ru` must read Russian in every widget, the grids' row counts
+    included, even for a reader whose cookie or browser says English; the first choice
+    made in a request is kept for the rest of it (`flask.g`), so widgets built without a
+    language argument agree with the page that builds them.
+    """
     chosen = norm_lang(query_lang)
+    try:
+        from flask import g, has_request_context, request
+    except ImportError:  # pragma: no cover
+        return chosen or DEFAULT_LANG
+    if not has_request_context():
+        return chosen or DEFAULT_LANG
+    if chosen:
+        g.pulse_lang = chosen
+        return chosen
+    if getattr(g, "pulse_lang", None):
+        return g.pulse_lang
+    chosen = norm_lang(request.args.get("lang")) or _page_lang(request.referrer)
     if chosen:
         return chosen
-    try:
-        from flask import has_request_context, request
-    except ImportError:  # pragma: no cover
-        return DEFAULT_LANG
-    if not has_request_context():
-        return DEFAULT_LANG
     chosen = norm_lang(request.cookies.get(COOKIE))
     if chosen:
         return chosen
     return from_accept_language(request.headers.get("Accept-Language"))
+
+
+def _page_lang(referrer: str | None) -> str | None:
+    """`lang` in the query of the page a callback request was sent from (same origin:
+    the site sends `Referrer-Policy: same-origin`)."""
+    if not referrer:
+        return None
+    from urllib.parse import parse_qs, urlsplit
+
+    values = parse_qs(urlsplit(referrer).query).get("lang")
+    return norm_lang(values[0]) if values else None
 
 
 def t(key: str, lang: str, **values: object) -> str:

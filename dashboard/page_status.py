@@ -3,9 +3,9 @@
 Dash serves one HTML shell for every path and draws the page in the browser, so by
 itself an unknown path or an unknown ticket id answers 200 and `<html>` carries no
 `lang`. This hook fixes both on the way out: 404 for a path no page matches and for a
-`/ticket/<id>` or `/engineer/<id>` the warehouse does not hold (the page still draws
-its "not found" state), and `lang="ru"`/`"en"` from the request's language so screen
-readers and hyphenation pick the right one.
+`/ticket/<id>`, `/engineer/<id>` or `/okr/kr/<kr_id>` the warehouse does not hold (the
+page still draws its "not found" state), and `lang="ru"`/`"en"` from the request's
+language so screen readers and hyphenation pick the right one.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dashboard import data, i18n
 
 _PAGE_RULES = ("/", "/<path:path>")  # Dash's index and catch-all: the pages
 _DETAIL = re.compile(r"^/(ticket|engineer)/([^/]+)/?$")
+_KEY_RESULT = re.compile(r"^/okr/kr/([^/]+)/?$")
 
 
 def _known_path(path: str) -> bool:
@@ -40,9 +41,12 @@ def page_status(path: str, settings: object) -> int:
     if not _known_path(path):
         return 404
     detail = _DETAIL.match(path)
-    if detail:
+    key_result = _KEY_RESULT.match(path)
+    if detail or key_result:
         try:
-            if not data.entity_exists(settings, detail.group(1), detail.group(2)):
+            if detail and not data.entity_exists(settings, detail.group(1), detail.group(2)):
+                return 404
+            if key_result and not data.kr_known(settings, key_result.group(1)):
                 return 404
         except (data.NoWarehouse, data.MissingMart):
             return 200  # the page says what to do

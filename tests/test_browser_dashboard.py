@@ -15,6 +15,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,27 +54,31 @@ def _free_port() -> int:
 def serve(env: dict[str, str]):
     """Serve the dashboard for `env` on a free loopback port; yields the base URL."""
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    # The server's log goes to a file, never an undrained pipe: a full pipe would block
+    # the server mid-request once it has written 64 KiB, and every later page would hang.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        log.seek(0)
+                        raise RuntimeError(log.read().decode()[-2000:]) from None
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -222,9 +227,11 @@ def test_drill_from_okr_to_sla_to_a_ticket(site, page) -> None:
     link.wait_for(timeout=15_000)
     ticket = link.inner_text()
     link.click()
-    page.wait_for_url(re.compile(rf"/ticket/{re.escape(ticket)}$"), timeout=15_000)
+    # The link says where it was opened from, so the ticket page's nav keeps SLA.
+    page.wait_for_url(re.compile(rf"/ticket/{re.escape(ticket)}\?from=sla$"), timeout=15_000)
     ready(page)
     page.wait_for_selector("#timeline li")
+    assert page.inner_text(".nav-link.active") == "SLA"
     assert ticket in page.inner_text("h1")
     assert page.locator(".clock").count() >= 1
     assert not page.errors, page.errors[:3]

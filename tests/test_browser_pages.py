@@ -333,6 +333,12 @@ def test_values_are_translated_not_only_labels(site, page):
     assert RU_CHANNEL[channel] in facts and RU_AREA[area] in facts
     assert channel not in facts.split()
     assert "(Москва)" in page.inner_text("#asof-text")
+    # a shared `?lang=ru` link in an English browser: the grids' own words are Russian too
+    page.goto(base + "/teams?lang=ru")
+    ready(page)
+    page.wait_for_selector(".grid-count")
+    counts = page.locator(".grid-count").all_inner_texts()
+    assert counts and all(text.startswith("строк: ") for text in counts), counts
 
 
 # -------------------------------------------------------------------------------- charts
@@ -434,4 +440,71 @@ def test_the_whole_kr_card_opens_its_drill(site, page):
     card = page.locator("#kr-first_response_sla")
     box = card.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.55)
-    page.wait_for_url(re.compile(r"/sla\?.*metric=first_response"), timeout=15_000)
+    # Item 9: the card opens the KR's own breakdown, not the generic SLA page.
+    page.wait_for_url(re.compile(r"/okr/kr/first_response_sla\?year=2025&quarter=1$"))
+
+
+def test_cost_chart_keeps_both_axes_and_labels_inside(site, page):
+    """The USD bars, their labels and the RUB line each have room: titles on both axes,
+    the right axis laid out inside the figure, the line drawn above the bars' band."""
+    base, _ = site
+    page.goto(base + "/revenue?lang=en")
+    ready(page)
+    page.wait_for_selector("#cost-chart .main-svg")
+    fig = page.evaluate(
+        "() => { const g = document.querySelector('#cost-chart .js-plotly-plot');"
+        " return {layout: g._fullLayout ? {y: g._fullLayout.yaxis.range,"
+        " y2: g._fullLayout.yaxis2.range, t1: g._fullLayout.yaxis.title.text,"
+        " t2: g._fullLayout.yaxis2.title.text, m: g._fullLayout.yaxis2.automargin} : null,"
+        " data: g.data.map(d => ({y: d.y, name: d.name, axis: d.yaxis || 'y'}))}; }"
+    )
+    layout = fig["layout"]
+    assert layout["t1"] == "Cost per ticket, USD" and layout["t2"] == "Cost per ticket, RUB"
+    assert layout["m"] is True
+    bars = next(d["y"] for d in fig["data"] if d["name"] == "USD")
+    line = next(d["y"] for d in fig["data"] if d["name"] == "RUB")
+    usd_low, usd_high = layout["y"]
+    rub_low, rub_high = layout["y2"]
+    highest_bar = max(bars) / (usd_high - usd_low)
+    lowest_point = (min(line) - rub_low) / (rub_high - rub_low)
+    assert highest_bar < 0.75  # room above every bar for its value label
+    assert lowest_point > highest_bar and max(line) < rub_high  # the line clears the bars
+    assert any(d["name"].startswith("Period target") for d in fig["data"])
+
+
+def _pts(value: float) -> str:
+    """The page's signed points, in English: +3.1 pts, −1.4 pts."""
+    return f"{value:+.1f} pts".replace("-", "−")
+
+
+def test_customers_support_impact_compares_like_with_like(site, page):
+    base, warehouse = site
+    diff, raw, compared, accounts = _rows(
+        warehouse,
+        "select like_for_like_diff_pts, raw_diff_pts, compared_accounts, "
+        "breached_accounts + clean_accounts from main.fct_support_impact "
+        "where support_tier = 'all'",
+    )[0]
+    page.goto(base + "/customers?lang=en")
+    ready(page)
+    summary = page.inner_text("#impact-summary")
+    assert summary.startswith(
+        f"Like for like (tier and ticket volume), accounts with breaches retain {_pts(diff)} "
+        f"against those without; raw, {_pts(raw)} ({compared:,} of {accounts:,} accounts"
+    ), summary
+    controls = page.inner_text("#impact-controls")
+    assert "same support tier" in controls and "it is not causal" in controls
+    tier, band = _rows(
+        warehouse,
+        "select support_tier, volume_band from main.fct_support_impact "
+        "where support_tier <> 'all' order by support_tier, volume_band limit 1",
+    )[0]
+    grid_text = page.inner_text("#impact-grid")
+    assert "All accounts (raw)" in grid_text
+    assert f"{tier.capitalize()} · {band.replace('-', '–')}" in grid_text, grid_text
+    page.goto(base + "/customers?lang=ru")
+    ready(page)
+    assert page.inner_text("#impact-summary").startswith(
+        "С поправкой на уровень и число заявок удержание клиентов с нарушениями отличается на "
+    )
+    assert "это не причинная связь" in page.inner_text("#impact-controls")

@@ -62,7 +62,10 @@ def test_a_markdown_ticket_id_is_a_link_to_its_own_ticket_and_nothing_else(base,
         "els => els.map(e => [e.getAttribute('href'), e.textContent])",
     )
     hostile = [href for href, text in links if text == HOSTILE_TICKET]
-    assert hostile and set(hostile) == {"/ticket/EVIL%5D(http%3A%2F%2Fevil.example%2Fphish"}
+    # the link names the page it was opened from (`?from=`, issue 13) and nothing else
+    assert hostile and set(hostile) == {
+        "/ticket/EVIL%5D(http%3A%2F%2Fevil.example%2Fphish?from=engineer"
+    }
     assert not [href for href, _t in links if "evil.example" in href and "%2F" not in href]
     assert not page.errors, page.errors[:3]
 

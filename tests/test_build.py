@@ -164,6 +164,27 @@ def test_incremental_build_starts_from_published_state(tiny: Settings) -> None:
     assert history == 3  # a full build starts empty but keeps the build history
 
 
+def test_an_earlier_as_of_builds_in_full_saying_why(
+    tiny: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Going back in time cannot continue the later state: a ticket whose events all lie
+    after the new as-of time would keep its later rows."""
+    build(tiny, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=True)
+    capsys.readouterr()
+    summary = build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=False)
+    out = capsys.readouterr().out
+    assert (
+        "full (as of 2025-05-01 00:00:00 UTC is earlier than the published build's "
+        "2025-05-02 00:00:00 UTC)"
+    ) in out
+    assert summary.full_refresh
+    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
+    try:
+        assert con.execute("select count(*) from main.builds_seen").fetchone()[0] == 1
+    finally:
+        con.close()
+
+
 def test_changed_project_forces_a_full_build(
     tiny: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

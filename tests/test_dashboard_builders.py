@@ -323,3 +323,35 @@ def test_a_paused_clock_past_its_target_is_frozen_not_ticking() -> None:
     assert clock_store([solved], "en")["items"][0]["static"] == "10\xa0h 00\xa0m / 8\xa0h 00\xa0m"
     running = {**paused, "is_paused": False, "elapsed_minutes": 100.0, "outcome": "pending"}
     assert clock_store([running], "en")["items"][0]["due"] == due.replace(tzinfo=UTC).isoformat()
+
+
+def test_the_page_language_wins_over_cookie_and_browser_for_the_whole_request() -> None:
+    """`?lang=` of the page (directly, or in the page URL a callback comes from) beats the
+    cookie and Accept-Language, and stays the request's language once chosen."""
+    import flask
+
+    from dashboard import i18n
+
+    app = flask.Flask(__name__)
+    english = {"Cookie": f"{i18n.COOKIE}=en", "Accept-Language": "en-US"}
+    with app.test_request_context(
+        "/_dash-update-component",
+        headers={**english, "Referer": "http://127.0.0.1/teams?lang=ru&tier=premium"},
+    ):
+        assert i18n.current_lang() == "ru"
+    with app.test_request_context("/_dash-update-component", headers=english):
+        assert i18n.current_lang() == "en"
+        assert i18n.current_lang("ru") == "ru"
+        assert i18n.current_lang() == "ru"  # the page chose Russian for this request
+    with app.test_request_context("/teams?lang=ru", headers=english):
+        assert i18n.current_lang() == "ru"
+
+
+def test_engineer_fcr_hover_says_first_contact_not_the_org_definition() -> None:
+    """The teams and engineer pages explain the engineer's FCR as dbt computes it."""
+    from dashboard import i18n
+    from dashboard.components.metrics import DEFINITION_KEY
+
+    english = i18n.definition(DEFINITION_KEY["fcr"], "en")
+    assert "first contact" in english and "at most one public reply" in english
+    assert "первого контакта" in i18n.definition(DEFINITION_KEY["fcr"], "ru")

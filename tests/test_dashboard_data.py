@@ -109,17 +109,75 @@ def test_a_filter_combination_reads_its_own_cube_row(wh: Settings, marts) -> Non
     assert combo["cost_per_ticket"]["unfiltered"]
 
 
-def test_sla_matrix_counts_the_daily_grain_rows(wh: Settings, marts) -> None:
-    m = data.sla_matrix(wh, VP, *PERIOD, None)
+def test_sla_matrix_is_the_periods_rows(wh: Settings, marts) -> None:
+    """The heatmap of a period (April 2025) is its fct_sla_compliance_periods cells,
+    whose counts are the daily grain's over the month (worked here from fct_sla_daily)."""
+    m = data.sla_matrix(wh, VP, "2025-04", None)
     met, breached = _one(
         marts,
         "select sum(met_count), sum(breached_count) from fct_sla_daily "
-        "where outcome_date between ? and ?",
-        list(PERIOD),
+        "where outcome_date between date '2025-04-01' and date '2025-04-30'",
     )
     assert (int(m["met"].sum()), int(m["breached"].sum())) == (met, breached)
-    premium = data.sla_matrix(wh, VP, *PERIOD, "premium")
+    assert set(m["metric"].to_list()) == {"first_response", "resolution"}
+    premium = data.sla_matrix(wh, VP, "2025-04", "premium")
     assert set(premium["support_tier"].to_list()) == {"premium"}
+
+
+def test_sla_periods_and_the_headline_default(wh: Settings) -> None:
+    """Months, ISO weeks, quarters and years of the mart; the default is the latest
+    complete month (as of 15 May 2025: April), a start/end link its quarter or year."""
+    periods = data.sla_periods(wh, VP)
+    labels = [p["label"] for p in periods]
+    assert labels[:5] == ["2025-05", "2025-04", "2025-03", "2025-02", "2025-01"]
+    assert "2025-W20" in labels and "2025-Q2" in labels and "2025" in labels
+    assert data.sla_default_period(periods)["label"] == "2025-04"
+    assert data.sla_range_period(date(2025, 4, 1), date(2025, 6, 30)) == "2025-Q2"
+    assert data.sla_range_period(date(2025, 1, 1), date(2025, 12, 31)) == "2025"
+    assert data.sla_kr_period("2025-Q2") == (2025, 2)
+    assert data.sla_kr_period("2025") == (2025, None)
+    assert data.sla_kr_period("2025-04") is None
+
+
+# April 2025 in Moscow (UTC+3) as UTC instants
+APRIL_MOSCOW = (
+    "outcome_at >= timestamp '2025-03-31 21:00' and outcome_at < timestamp '2025-04-30 21:00'"
+)
+
+
+def test_sla_breakdowns_are_the_breakdown_marts_rows(wh: Settings, marts) -> None:
+    """Breaches by channel, the histogram and the median of April 2025 are mart rows;
+    the breaches by channel add up to the month's overall breaches (worked from the
+    outcomes here, first response and resolution)."""
+    (breached,) = _one(
+        marts,
+        "select count(*) from fct_sla_outcomes where outcome = 'breached' "
+        "and metric in ('first_response', 'resolution') "
+        f"and {APRIL_MOSCOW}",
+    )
+    by_channel = data.sla_breaches_by(wh, VP, "2025-04", None, "channel")
+    assert int(by_channel["breached"].sum()) == breached
+    assert by_channel["breached"].to_list() == sorted(
+        by_channel["breached"].to_list(), reverse=True
+    )
+    hist = data.sla_distribution(wh, VP, "2025-04", None, "first_response")
+    (n,) = _one(
+        marts,
+        "select count(*) from fct_sla_outcomes where metric = 'first_response' "
+        "and completed_at is not null and target_minutes > 0 "
+        f"and {APRIL_MOSCOW}",
+    )
+    assert int(hist["n"].sum()) == n
+    assert set(hist["bucket"].to_list()) <= set(range(0, 301, 10))
+    (median,) = _one(
+        marts,
+        "select median(elapsed_minutes) from fct_sla_outcomes where metric = 'first_response' "
+        "and completed_at is not null "
+        f"and {APRIL_MOSCOW}",
+    )
+    stats = data.sla_time_stats(wh, VP, "2025-04", None, "first_response")
+    assert stats["median"] == pytest.approx(median)
+    assert data.sla_time_stats(wh, VP, "1999-01", None, "first_response")["n"] == 0
 
 
 def test_sla_drill_returns_the_tickets_behind_a_cell(wh: Settings) -> None:
@@ -136,11 +194,11 @@ def test_sla_drill_returns_the_tickets_behind_a_cell(wh: Settings) -> None:
 
 
 def test_breaches_by_dimension_uses_an_allow_list(wh: Settings, marts) -> None:
-    by_team = data.sla_breaches_by(wh, VP, *PERIOD, None, "team")
+    by_team = data.sla_breaches_by(wh, VP, "2025-04", None, "team")
     teams = {r[0] for r in marts.execute("select team_name from dim_team").fetchall()}
     assert set(by_team["key"].to_list()) <= teams | {"?"}
     with pytest.raises(ValueError):
-        data.sla_breaches_by(wh, VP, *PERIOD, None, "1; drop table fct_tickets")
+        data.sla_breaches_by(wh, VP, "2025-04", None, "1; drop table fct_tickets")
 
 
 def test_hostile_text_is_a_parameter_not_sql(wh: Settings) -> None:
@@ -149,7 +207,7 @@ def test_hostile_text_is_a_parameter_not_sql(wh: Settings) -> None:
         wh, VP, *PERIOD, dimension="channel", key="'; drop table fct_tickets; --"
     )
     assert rows.height == 0
-    assert data.sla_matrix(wh, VP, *PERIOD, None).height > 0  # still there
+    assert data.sla_matrix(wh, VP, "2025-04", None).height > 0  # still there
 
 
 def test_wall_snapshot_has_no_names_and_the_quarters_targets(wh: Settings, marts) -> None:
@@ -238,7 +296,17 @@ def test_customers_read_the_nps_waves_and_support_impact(wh: Settings, marts) ->
         "select count(distinct t.account_id) from fct_sla_outcomes o join fct_tickets t "
         "using (ticket_id) where o.outcome in ('met', 'breached')",
     )
-    assert impact["accounts"].sum() == accounts
+    # Every account with SLA outcomes is in exactly one tier x ticket-band stratum, on
+    # one side; the pooled row counts them all again.
+    strata = impact.filter(pl.col("tier") != "all")
+    pooled = impact.filter(pl.col("tier") == "all").row(0, named=True)
+    assert (strata["breached_accounts"] + strata["clean_accounts"]).sum() == accounts
+    assert pooled["breached_accounts"] + pooled["clean_accounts"] == accounts
+    assert set(strata["band"]) <= {"1-4", "5-19", "20-49", "50+"}
+    # A one-sided stratum is in no like-for-like comparison.
+    one_sided = strata.filter((pl.col("breached_accounts") == 0) | (pl.col("clean_accounts") == 0))
+    assert one_sided["diff"].is_null().all() and (one_sided["compared"] == 0).all()
+    assert pooled["compared"] == strata["compared"].sum()
     csat = data.csat_monthly(wh, VP, 2025, "premium")
     (n,) = _one(
         marts,
@@ -253,6 +321,17 @@ def test_quality_page_data(wh: Settings, marts) -> None:
     (batches,) = _one(marts, "select count(*) from fct_dq_load_manifest")
     assert q["batches"].height == batches == 28
     assert q["batches"]["is_reconciled"].all()
+    # fct_dq_load_totals: the small extract's load (28 files, 173 173 rows, all landed;
+    # 184 029 before the generator's one-touch solves, which write fewer follow-up events)
+    assert q["totals"] == {
+        "batch_count": 28,
+        "rows_read": 173_173,
+        "rows_landed": 173_173,
+        "rows_rejected": 0,
+        "failed_batch_count": 0,
+        "unreconciled_batch_count": 0,
+        "orphan_event_count": 0,
+    }
     assert q["orphan_count"] == 0 and q["reasons"].height == 0
     (tests,) = _one(marts, "select count(*) from pulse_build_tests")
     assert q["tests"].height == tests > 0
@@ -365,7 +444,7 @@ def test_sla_overall_is_met_over_outcomes_of_the_quarter(wh: Settings, marts) ->
         "where outcome_date >= date '2025-04-01' and outcome_date < date '2025-07-01' "
         "and support_tier = 'premium'",
     )
-    row = data.sla_overall(wh, VP, 2025, 2, "premium")
+    row = data.sla_period_row(wh, VP, "2025-Q2", "premium")
     assert row["actual"] == pytest.approx(100.0 * met / (met + breached))
     assert row["period"] == "2025-Q2" and row["is_current_period"]
 

@@ -29,6 +29,14 @@ ROWS = [
     ("110", "resolution", "Standard", 540, True, "met", "premium", "calendar", 240, "met", False, "tier_at_creation"),
     ("](javascript:alert(1))", "resolution", None, None, None, None, "premium", "calendar", 240, "met", False, "event_missing_vendor"),
 ]  # fmt: skip
+# fct_dq_vendor_sla_summary of ROWS as dbt builds it: 1 of 5 agree = 20 % against the
+# 95 % target (off track, below 90.25 %), disagreeing pairs per reason
+SUMMARY = [
+    ("total", True, 5, 1, 20.0, 95.0, "off_track"),
+    ("tier_at_creation", False, 2, 0, None, None, None),
+    ("event_missing_vendor", False, 1, 0, None, None, None),
+    ("priority_retarget", False, 1, 0, None, None, None),
+]  # fmt: skip
 
 
 def _warehouse(source: Path, path: Path, rows: list[tuple]) -> Settings:
@@ -50,6 +58,18 @@ def _warehouse(source: Path, path: Path, rows: list[tuple]) -> Settings:
             "insert into fct_dq_vendor_sla_comparison values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+    con.execute(
+        """
+        create or replace table fct_dq_vendor_sla_summary (
+            summary_key varchar, is_total boolean, pair_count bigint, agreed_count bigint,
+            agreement_pct double, target_pct double, status varchar
+        )
+        """
+    )
+    con.executemany(
+        "insert into fct_dq_vendor_sla_summary values (?, ?, ?, ?, ?, ?, ?)",
+        SUMMARY if rows else [("total", True, 0, 0, None, 95.0, "no_data")],
+    )
     con.close()
     return Settings(
         data_dir=path.parent,
@@ -69,6 +89,7 @@ def test_agreement_rate_reasons_and_disagreeing_rows(wh: Settings) -> None:
     v = data.vendor_sla_comparison(wh, VP)
     assert v is not None
     assert (v["n"], v["agreed"], v["rate"]) == (5, 1, 0.2)
+    assert (v["target"], v["status"]) == (0.95, "off_track")
     assert v["reasons"].rows() == [
         ("tier_at_creation", 2),
         ("event_missing_vendor", 1),

@@ -56,6 +56,8 @@ COMPARED = {
     "intermediate.int_ticket_status_intervals": "ticket_id, interval_number",
     "intermediate.int_ticket_event_summaries": "ticket_id",
     "intermediate.int_ticket_completion_states": "ticket_id",
+    "intermediate.int_ticket_milestones": "ticket_id",
+    "intermediate.int_ticket_first_responses": "ticket_id",
 }
 WATERMARKS = ("built_through_batch_id", "built_as_of")
 PULSE_MAIN = "import sys; from warehouse.cli import main; sys.exit(main())"

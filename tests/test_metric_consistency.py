@@ -9,7 +9,6 @@ computed its own number or applied its own status rule would fail here).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from dashboard import data, i18n
 from dashboard import formatting as fmt
 
 YEAR, QUARTER = 2025, 2  # the small build's as-of quarter (as_of 2025-05-15)
-SLA_RANGE = {"start": "2025-04-16", "end": "2025-05-15"}  # ends in 2025-Q2
+SLA_RANGE = {"period": "2025-Q2"}  # /sla's period picker
 LANG = "en"
 
 
@@ -110,8 +109,7 @@ def _page_call(wh, kr_id: str, tier: str | None) -> dict[str, Any] | None:
     page = PAGES[kr_id][0]
     if page == "sla":  # the OKR period of the chosen range
         metric = {"first_response_sla": "first_response", "resolution_sla": "resolution"}
-        start, end = (date.fromisoformat(SLA_RANGE[k]) for k in ("start", "end"))
-        year, quarter = data.sla_kr_period(start, end)
+        year, quarter = data.sla_kr_period(SLA_RANGE["period"])
         return data.key_result(wh, VP, data.SLA_KEY_RESULTS[metric[kr_id]], year, quarter, tier)
     year, quarter = data.resolve_quarter(wh, VP, str(YEAR), str(QUARTER))
     if page == "revenue":  # the efficiency mart's row of the period
@@ -173,6 +171,42 @@ def test_premium_sla_target_is_the_same_on_both_pages(app, wh) -> None:
     )
     target = fmt.kr_value(kr["target"], kr["unit"], LANG)
     assert target in tile and target in okr_card
+
+
+@pytest.mark.parametrize("tier", ["premium", "professional", "standard"])
+def test_sla_compliance_agrees_on_sla_page_okr_page_and_digest(app, wh, tier: str) -> None:
+    """The quarterly digest's per-tier table (fct_sla_compliance_periods, 2025-Q2), the
+    /sla tiles for that quarter with the tier filter and the OKR page's tier KRs show the
+    same compliance: first response and resolution are the KR rows, overall (FY2025 has
+    no overall KR) the period row with the tier's target and status."""
+    from dashboard import access
+    from dashboard.digest import content
+
+    digest = content.okr_quarterly(wh, access.Viewer("vp", "vp"))
+    assert digest.period == "2025-Q2"
+    (row,) = [r for r in digest.tiers if r["tier"] == tier]
+    okr = _okr(wh, tier)
+    for metric, kr_id in (
+        ("first_response", "first_response_sla"),
+        ("resolution", "resolution_sla"),
+    ):
+        assert row[metric]["compliance"] == pytest.approx(okr[kr_id]["actual"] / 100.0, rel=1e-9)
+    overall = data.sla_period_row(wh, VP, "2025-Q2", tier)
+    assert overall is not None
+    assert row["overall"] == pytest.approx(overall["actual"] / 100.0, rel=1e-9)
+    assert row["target"] == pytest.approx(overall["target"] / 100.0)
+    assert row["status"] == overall["status"]
+    # the rendered /sla tile prints the digest's number, target and status
+    page = _render(app, "sla", tier=tier, **SLA_RANGE)
+    tile = _text(_by_id(page, "kpi-overall"))
+    for part in (
+        fmt.percent(row["overall"], LANG),
+        fmt.percent(row["target"], LANG),
+        i18n.label("status", row["status"], LANG),
+    ):
+        assert part in tile, (part, tile)
+    fr_tile = _text(_by_id(page, "kpi-fr"))
+    assert fmt.percent(row["first_response"]["compliance"], LANG) in fr_tile
 
 
 # ------------------------------------------------------------------ engineer metrics

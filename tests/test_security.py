@@ -83,6 +83,12 @@ def _hostile_warehouse(source: Path, path: Path) -> Path:
                 f'{{"event_id": "V9", "body": "{SECRET_COMMENT}", "event_at": "soon"}}',
             ],
         )
+        # the page's rejects-by-reason grid reads fct_dq_reject_reasons: one row per
+        # entity and reason added above (five rejects, five reasons), one reject each
+        con.execute(
+            "insert into fct_dq_reject_reasons select entity || '|' || reason, entity, "
+            "reason, 1 from fct_dq_load_rejects where batch_id = 9001"
+        )
         # A headerless engineers file: the loader's error quotes its first line.
         con.execute(
             "insert into fct_dq_load_manifest (batch_id, entity, file_name, rows_read, "
@@ -115,6 +121,12 @@ def _hostile_warehouse(source: Path, path: Path) -> Path:
             "from fct_sla_outcomes where support_tier = 'premium' and outcome = 'breached' "
             "limit 1",
             [HOSTILE_TICKET],
+        )
+        # the team's name as a build carries it: the dimension and the breakdown mart
+        con.execute(
+            "update fct_sla_breakdown_periods set breakdown_key = ? where dimension = 'team' "
+            "and breakdown_key = (select team_name from dim_team where team_id = 't3')",
+            [HOSTILE_TEAM],
         )
         con.execute("update dim_team set team_name = ? where team_id = 't3'", [HOSTILE_TEAM])
     finally:
@@ -623,7 +635,9 @@ def _grid_columns(response_text: str) -> dict[str, list[dict[str, Any]]]:
 def test_no_grid_renders_markdown_and_ticket_links_are_built_from_encoded_ids(
     client, path: str
 ) -> None:
-    page = _post(client, _router(path), "vera")
+    # /sla lists the outcomes of its chosen period: the one holding the hostile outcome
+    search = "?period=2025-05" if path == "/sla" else ""
+    page = _post(client, _router(path, search), "vera")
     assert page.status_code == 200
     grids = _grid_columns(page.text)
     assert grids, path

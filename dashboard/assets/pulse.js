@@ -134,13 +134,21 @@ window.dashAgGridFunctions = Object.assign({}, window.dashAgGridFunctions, {
 
 /* Grid cells that link to one of our pages (dash-ag-grid looks components up here).
    The row's id is percent-encoded into a fixed local path and the cell's text is a
-   text node: nothing from an extract is ever read as markdown, HTML or a URL. */
+   text node: nothing from an extract is ever read as markdown, HTML or a URL. `query`
+   is the page's own filter state, built on the server from our parameters; a ticket
+   link adds `from=<this page>` (the first segment of the path, our own page names
+   only), so the ticket page's navigation keeps the page it was opened from. */
 window.dashAgGridComponentFunctions = Object.assign({}, window.dashAgGridComponentFunctions, {
   PulseLink: function (props) {
     var text = props.value === null || props.value === undefined ? "" : String(props.value);
     var id = props.data ? props.data[props.idField] : null;
     if (id === null || id === undefined || id === "") { return text; }
-    return React.createElement("a", { href: props.prefix + encodeURIComponent(String(id)) }, text);
+    var href = props.prefix + encodeURIComponent(String(id)) + (props.query || "");
+    var page = window.location.pathname.split("/")[1] || "okr";
+    if (props.prefix === "/ticket/" && /^[a-z_]+$/.test(page)) {
+      href += (href.indexOf("?") < 0 ? "?" : "&") + "from=" + page;
+    }
+    return React.createElement("a", { href: href }, text);
   }
 });
 

@@ -60,44 +60,19 @@ def filter_bar(
     )
 
 
-def date_filter(key: str, label: str, value: str, lang: str) -> html.Label:
-    """A date picker that takes part in the URL filters (`?key=YYYY-MM-DD`)."""
-    return html.Label(
-        [
-            html.Span(label, className="filter-label"),
-            dcc.DatePickerSingle(
-                id={"type": "fltd", "key": key},
-                date=value,
-                display_format="DD.MM.YYYY" if lang == "ru" else "YYYY-MM-DD",
-                first_day_of_week=1,
-                className="filter-date",
-            ),
-        ],
-        className="filter",
-    )
-
-
 @callback(
     Output(URL_ID, "search"),
     Input({"type": "flt", "key": ALL}, "value"),
-    Input({"type": "fltd", "key": ALL}, "date"),
     State({"type": "flt", "key": ALL}, "id"),
-    State({"type": "fltd", "key": ALL}, "id"),
     State(URL_ID, "search"),
     prevent_initial_call=True,
 )
-def _filters_to_url(
-    values: list[Any],
-    dates: list[Any],
-    ids: list[dict[str, str]],
-    date_ids: list[dict[str, str]],
-    current: str | None,
-) -> Any:
+def _filters_to_url(values: list[Any], ids: list[dict[str, str]], current: str | None) -> Any:
     from urllib.parse import parse_qsl
 
     kept = dict(parse_qsl((current or "").lstrip("?")))
-    for ident, value in zip([*ids, *date_ids], [*values, *dates], strict=False):
-        kept[ident["key"]] = (value or "")[:10] if ident in date_ids else value
+    for ident, value in zip(ids, values, strict=False):
+        kept[ident["key"]] = value
     search = query_string(kept)
     if search == (current or ""):
         return no_update
@@ -116,4 +91,30 @@ def period_specs(years: list[int], lang: str) -> list[tuple[str, str, list[tuple
             t("filter.quarter", lang),
             [(str(i), f"Q{i}") for i in (1, 2, 3, 4)] + [("all", t("okr.full_year", lang))],
         ),
+    ]
+
+
+def okr_filter_specs(
+    options: dict[str, Any], years: list[str], lang: str
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The OKR page's filters (year, quarter or the full year, tier, region, segment):
+    shared with the KR breakdown page, so a drill keeps the same choices in the URL."""
+    from dashboard import i18n
+    from dashboard.i18n import t
+
+    def dimension(key: str, kind: str, values: list[str]) -> tuple[str, str, list]:
+        choices = [(v, i18n.label(kind, v, lang)) for v in values]
+        return (key, t(f"filter.{key}", lang), [("all", t("all", lang)), *choices])
+
+    return [
+        ("year", t("filter.year", lang), [(v, v) for v in years]),
+        (
+            "quarter",
+            t("filter.quarter", lang),
+            [(str(i), t("quarter.n", lang, n=i)) for i in (1, 2, 3, 4)]
+            + [("all", t("okr.full_year", lang))],
+        ),
+        dimension("tier", "tier", options["tiers"]),
+        dimension("region", "region", options["regions"]),
+        dimension("segment", "segment", options["segments"]),
     ]

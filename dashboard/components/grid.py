@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import dash_ag_grid as dag
 from dash import dcc, html
@@ -65,22 +66,35 @@ def csv_text(
 
 
 def link_column(
-    field: str, header: str, prefix: str, *, id_field: str | None = None, **extra: Any
+    field: str,
+    header: str,
+    prefix: str,
+    *,
+    id_field: str | None = None,
+    query: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """A column whose cells link to `prefix` + the row's `id_field` (default: `field`).
 
     The link is built in the browser by the `PulseLink` renderer (assets/pulse.js):
     the id is percent-encoded into the path and the cell text stays text, so an id or
     a name from an extract can never become markup or point anywhere else. `prefix`
-    is one of our own paths (a constant of the page), never data.
+    is one of our own paths (a constant of the page), never data; `query` is the page's
+    own filter state carried along (e.g. the teams page's period to an engineer). A
+    ticket link also says which page it was opened from (`?from=<page>`, read from the
+    browser's path), so the ticket page's navigation keeps that page highlighted.
     """
     if not prefix.startswith("/") or prefix.startswith("//"):
         raise ValueError(f"link prefix {prefix!r} is not a local path")
+    params = {"prefix": prefix, "idField": id_field or field}
+    clean = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+    if clean:
+        params["query"] = "?" + urlencode(clean)
     return {
         "field": field,
         "headerName": header,
         "cellRenderer": "PulseLink",
-        "cellRendererParams": {"prefix": prefix, "idField": id_field or field},
+        "cellRendererParams": params,
         **extra,
     }
 

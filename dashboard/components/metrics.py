@@ -5,7 +5,8 @@ from __future__ import annotations
 DEFINITION_KEY = {
     "response_compliance": "first_response",
     "resolution_compliance": "resolution",
-    "fcr": "fcr",
+    # the engineer's FCR is first-contact resolution of their own solves, not the org's
+    "fcr": "engineer_fcr",
     "csat": "csat",
     "qa_score": "qa_score",
     "tickets_handled": "tickets_handled",

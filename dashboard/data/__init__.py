@@ -51,6 +51,8 @@ from dashboard.data.engineers import (
     engineer_rows,
     engineer_table,
 )
+from dashboard.data.kr_breakdown import BREAKDOWNS as KR_BREAKDOWNS
+from dashboard.data.kr_breakdown import kr_breakdown, kr_known
 from dashboard.data.meta import METRIC_DOCS, build_info, filter_options, metric_descriptions
 from dashboard.data.okr import (
     current_quarter,
@@ -73,14 +75,16 @@ from dashboard.data.sla import (
     SLA_KEY_RESULTS,
     sla_breaches_by,
     sla_daily,
+    sla_default_period,
     sla_distribution,
     sla_kr_period,
     sla_matrix,
-    sla_overall,
-    sla_period_default,
+    sla_period_row,
+    sla_periods,
+    sla_range_period,
     sla_tickets,
+    sla_tier_period,
     sla_time_stats,
-    tier_sla_targets,
 )
 from dashboard.data.tickets import entity_exists, ticket_detail
 from dashboard.data.vendor_sla import vendor_sla_comparison
@@ -93,6 +97,7 @@ __all__ = [
     "CACHE_EXTENSION",
     "DEFAULT_PERIOD",
     "ENGINEER_METRICS",
+    "KR_BREAKDOWNS",
     "METRICS",
     "METRIC_DOCS",
     "NPS_SPLITS",
@@ -127,6 +132,8 @@ __all__ = [
     "filter_value",
     "init_app",
     "key_result",
+    "kr_breakdown",
+    "kr_known",
     "latest_complete_quarter",
     "metric_descriptions",
     "nps_by_wave",
@@ -139,16 +146,18 @@ __all__ = [
     "revenue_ytd",
     "sla_breaches_by",
     "sla_daily",
+    "sla_default_period",
     "sla_distribution",
     "sla_kr_period",
     "sla_matrix",
-    "sla_overall",
-    "sla_period_default",
+    "sla_period_row",
+    "sla_periods",
+    "sla_range_period",
     "sla_tickets",
+    "sla_tier_period",
     "sla_time_stats",
     "support_impact",
     "ticket_detail",
-    "tier_sla_targets",
     "vendor_sla_comparison",
     "wall_snapshot",
     "whatif",

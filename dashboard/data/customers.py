@@ -80,14 +80,26 @@ def retention(settings: Any, viewer: Any, grain: str = "quarter") -> pl.DataFram
 
 
 def support_impact(settings: Any, viewer: Any) -> pl.DataFrame:
-    """Accounts with at least one SLA breach vs without (fct_support_impact rows):
-    had_breach, accounts, retained (share), nps_n, nps."""
+    """Retention with vs without an SLA breach, like for like (fct_support_impact rows):
+    one row per support tier x ticket-volume band, then the pooled row (tier and band
+    'all': the raw comparison and the weighted like-for-like difference).
+
+    Columns: tier, band, breached_accounts, breached_retained (share), clean_accounts,
+    clean_retained (share), raw_diff and diff (points), compared (accounts in the
+    like-for-like comparison), low_n. The page shows these as they are.
+    """
 
     def q(sess: Session) -> pl.DataFrame:
         return _df(
             sess,
-            "select had_breach, account_count as accounts, retained_pct / 100.0 as retained, "
-            "nps_responses as nps_n, nps from main.fct_support_impact order by had_breach",
+            "select support_tier as tier, volume_band as band, breached_accounts, "
+            "breached_retained_pct / 100.0 as breached_retained, clean_accounts, "
+            "clean_retained_pct / 100.0 as clean_retained, raw_diff_pts as raw_diff, "
+            "like_for_like_diff_pts as diff, compared_accounts as compared, "
+            "is_low_n as low_n from main.fct_support_impact "
+            "order by support_tier = 'all', support_tier, "
+            "case volume_band when '1-4' then 1 when '5-19' then 2 when '20-49' then 3 "
+            "when '50+' then 4 else 5 end",
         )
 
     return _run(settings, "support_impact", (), "all", q)

@@ -7,20 +7,26 @@ from typing import Any
 import polars as pl
 
 from dashboard import access
-from dashboard.data.connection import Session, _df, _first, _run
+from dashboard.data.connection import Session, _df, _run
 
 
 def quality(settings: Any, viewer: Any) -> dict[str, Any]:
-    """Load manifest, rejects by reason, latest rejects, orphans, freshness, dbt tests:
-    the data-quality marts and the build's test results, read as they are.
+    """Load manifest, its totals, rejects by reason, latest rejects, orphans, freshness,
+    dbt tests: the data-quality marts and the build's test results, read as they are.
+    `totals` is fct_dq_load_totals' one row (every batch; `batches` lists the newest 500).
 
     `reject_rows.raw_row` and `batches.error` are null where the viewer may not read
     the raw content of that entity's rows (personal entities for anyone but the VP).
     """
 
     def q(sess: Session) -> dict[str, Any]:
-        row = _first(sess.con.execute("select count(*) from main.fct_dq_orphan_events").fetchall())
+        totals = _df(
+            sess,
+            "select batch_count, rows_read, rows_landed, rows_rejected, failed_batch_count, "
+            "unreconciled_batch_count, orphan_event_count from main.fct_dq_load_totals",
+        )
         return {
+            "totals": totals.row(0, named=True) if totals.height else None,
             "batches": _df(
                 sess,
                 "select entity, file_name, rows_read, rows_landed, rows_rejected, status, "
@@ -29,8 +35,8 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
             ),
             "reasons": _df(
                 sess,
-                "select entity, reason, count(*) as n from main.fct_dq_load_rejects "
-                "group by all order by n desc limit 100",
+                "select entity, reason, reject_count as n from main.fct_dq_reject_reasons "
+                "order by n desc, entity, reason limit 100",
             ),
             "reject_rows": _df(
                 sess,
@@ -42,7 +48,7 @@ def quality(settings: Any, viewer: Any) -> dict[str, Any]:
                 "select event_id, ticket_id, event_at, event_type, actor_role, "
                 "source_batch_id from main.fct_dq_orphan_events limit 200",
             ),
-            "orphan_count": int(row[0]) if row else 0,
+            "orphan_count": int(totals["orphan_event_count"][0]) if totals.height else 0,
             "freshness": _df(
                 sess,
                 "select source_name, table_name, row_count, max_timestamp, last_loaded_at, "

@@ -11,12 +11,10 @@ from dashboard.data.connection import (
     TICKET_LIST_LIMIT,
     Session,
     _df,
-    _first,
     _run,
     _tz,
     filter_value,
 )
-from dashboard.data.meta import build_info
 
 # SLA key results of the OKR mart per metric of the page ('overall' = both metrics):
 # the page's tiles read these rows, as the OKR page does. FY2025 has no overall KR.
@@ -27,99 +25,124 @@ SLA_KEY_RESULTS = {
 }
 
 
-def sla_kr_period(start: date, end: date) -> tuple[int, int | None]:
-    """The OKR period whose SLA key results the page's tiles show for a date range: the
-    whole year when the range is exactly a year (the OKR page's year view links so),
-    else the quarter the range ends in."""
+# The periods the page offers, newest first per kind (the teams page's counts).
+PERIOD_KINDS = {"month": 6, "iso_week": 8, "quarter": 4, "year": 3}
+
+
+def sla_range_period(start: date, end: date) -> str:
+    """The period label a date range stands for, for links that still carry start and
+    end (the OKR page's): the year when the range is exactly a year, else the quarter
+    the range ends in."""
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
-        return end.year, None
-    return end.year, (end.month - 1) // 3 + 1
+        return str(end.year)
+    return f"{end.year}-Q{(end.month - 1) // 3 + 1}"
 
 
-def sla_overall(
-    settings: Any, viewer: Any, year: int, quarter: int | None, tier: str | None
+def sla_kr_period(label: str) -> tuple[int, int | None] | None:
+    """The OKR period whose SLA key results the page's tiles show for a period label:
+    (year, None) for a year, (year, quarter) for a quarter; None for weeks and months,
+    which have no key result (their tiles are fct_sla_compliance_periods rows)."""
+    if label.isdigit() and len(label) == 4:
+        return int(label), None
+    year, sep, quarter = label.partition("-Q")
+    if sep and year.isdigit() and quarter in ("1", "2", "3", "4"):
+        return int(year), int(quarter)
+    return None
+
+
+def sla_periods(settings: Any, viewer: Any) -> list[dict[str, Any]]:
+    """The periods of fct_sla_compliance_periods the page offers (label, kind, start,
+    end, is_partial): the newest months, ISO weeks, quarters and years (PERIOD_KINDS)."""
+
+    def q(sess: Session) -> list[dict[str, Any]]:
+        return _df(
+            sess,
+            "select distinct period_label as label, period_kind as kind, period_start as start, "
+            "period_end as end, is_partial from main.fct_sla_compliance_periods "
+            "where period_kind in ('iso_week', 'month', 'quarter', 'year') "
+            "order by start desc",
+        ).to_dicts()
+
+    rows = _run(settings, "sla_periods", (), "all", q)
+    shown: list[dict[str, Any]] = []
+    for kind, count in PERIOD_KINDS.items():
+        shown += [r for r in rows if r["kind"] == kind][:count]
+    return shown
+
+
+def sla_default_period(periods: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The headline period (docs/METRICS.md, the period rule): the latest complete
+    month, else the newest month, else the newest period offered."""
+    months = [p for p in periods if p["kind"] == "month"]
+    complete = [p for p in months if not p["is_partial"]]
+    return (complete or months or periods or [None])[0]
+
+
+def sla_period_row(
+    settings: Any, viewer: Any, label: str, tier: str | None, metric: str = "overall"
 ) -> dict[str, Any] | None:
-    """Overall compliance (both metrics) of a quarter or year for a tier or all: the
-    fct_sla_compliance_periods row, shaped like a key result (actual and target in
-    percent, unit, status, period, is_current_period). The /sla page shows it where the
-    year has no overall SLA key result (FY2025)."""
+    """The fct_sla_compliance_periods row of a period for a tier or all, all priorities
+    and one metric ('overall' = both), shaped like a key result (actual and target in
+    percent, unit, status, period, is_current_period) plus its breached count. The
+    /sla tiles show it where the period has no key result (weeks, months, FY2025's
+    overall compliance)."""
     tier = filter_value(tier)
-    label = f"{year}-Q{quarter}" if quarter else str(year)
 
     def q(sess: Session) -> dict[str, Any] | None:
         rows = _df(
             sess,
-            "select 'sla_compliance' as kr_id, period_label as period, "
+            "select case metric when 'first_response' then 'first_response_sla' "
+            "when 'resolution' then 'resolution_sla' else 'sla_compliance' end as kr_id, "
+            "period_label as period, "
             "is_partial as is_current_period, compliance_pct as actual, target_pct as target, "
-            "'pct' as unit, status, false as is_low_n from main.fct_sla_compliance_periods "
-            "where period_label = ? and support_tier = ? and priority = 'all' "
-            "and metric = 'overall'",
-            [label, tier or "all"],
+            "'pct' as unit, status, false as is_low_n, breached_count as breached "
+            "from main.fct_sla_compliance_periods "
+            "where period_label = ? and support_tier = ? and priority = 'all' and metric = ?",
+            [label, tier or "all", metric],
         )
         return rows.row(0, named=True) if rows.height else None
 
-    return _run(settings, "sla_overall", (label, tier), "all", q)
+    return _run(settings, "sla_period_row", (label, tier, metric), "all", q)
 
 
-def sla_period_default(settings: Any, viewer: Any) -> tuple[date, date]:
-    """The last 30 Moscow days up to the warehouse's as-of date."""
-    info = build_info(settings, viewer)
-    as_of = info.get("as_of") or datetime.now(UTC).replace(tzinfo=None)
-    end = as_of.replace(tzinfo=UTC).astimezone(_tz(settings)).date()
-    return end - timedelta(days=29), end
-
-
-def _sla_daily_totals(
-    sess: Session,
-    keys: tuple[str, ...],
-    start: date,
-    end: date,
-    tier: str | None = None,
-    metric: str | None = None,
-) -> pl.DataFrame:
-    """met, breached and compliance from fct_sla_daily over [start, end], grouped by
-    `keys` (column names of the mart, or "day"), optionally for one tier and metric."""
-    columns = ", ".join("outcome_date as day" if key == "day" else key for key in keys)
-    sql = (
-        f"select {columns}, sum(met_count)::bigint as met, "
-        "sum(breached_count)::bigint as breached from main.fct_sla_daily "
-        "where outcome_date between ? and ?"
-    )
-    params: list[Any] = [start, end]
-    for column, value in (("support_tier", tier), ("metric", metric)):
-        if value:
-            sql += f" and {column} = ?"
-            params.append(value)
-    df = _df(sess, sql + " group by all order by all", params)
-    return df.with_columns(
-        (pl.col("met") / (pl.col("met") + pl.col("breached"))).alias("compliance")
-    )
-
-
-def sla_matrix(
-    settings: Any, viewer: Any, start: date, end: date, tier: str | None
-) -> pl.DataFrame:
-    """met, breached, compliance per tier x priority x metric over [start, end]."""
+def sla_matrix(settings: Any, viewer: Any, label: str, tier: str | None) -> pl.DataFrame:
+    """The period's fct_sla_compliance_periods rows per tier x priority x metric (first
+    response and resolution), as they are: met, breached, compliance (share)."""
     tier = filter_value(tier)
 
     def q(sess: Session) -> pl.DataFrame:
-        return _sla_daily_totals(sess, ("support_tier", "priority", "metric"), start, end, tier)
+        sql = (
+            "select support_tier, priority, metric, met_count as met, "
+            "breached_count as breached, compliance_pct / 100.0 as compliance "
+            "from main.fct_sla_compliance_periods where period_label = ? "
+            "and support_tier <> 'all' and priority <> 'all' and metric <> 'overall'"
+        )
+        params: list[Any] = [label]
+        if tier:
+            sql += " and support_tier = ?"
+            params.append(tier)
+        return _df(sess, sql + " order by support_tier, priority, metric", params)
 
-    return _run(settings, "sla_matrix", (start, end, tier), "all", q)
+    return _run(settings, "sla_matrix", (label, tier), "all", q)
 
 
-def tier_sla_targets(settings: Any, viewer: Any) -> dict[str, float]:
-    """Each tier's contractual overall SLA compliance target (share) from the targets
-    dimension, for the digest's per-tier table; no page shows it beside a KR."""
+def sla_tier_period(settings: Any, viewer: Any, period_label: str) -> pl.DataFrame:
+    """Each tier's fct_sla_compliance_periods rows of one period (all priorities), as
+    they are: support_tier, metric ('first_response', 'resolution', 'overall'),
+    met_count, breached_count, compliance_pct, target_pct, status, is_partial. The
+    digest's per-tier table reads these; /sla and the OKR page read the same rows."""
 
-    def q(sess: Session) -> dict[str, float]:
-        rows = sess.con.execute(
-            "select subject, target from main.dim_metric_targets "
-            "where target_scope = 'support_tier' and metric = 'sla_compliance'"
-        ).fetchall()
-        return {r[0]: float(r[1]) / 100.0 for r in rows}
+    def q(sess: Session) -> pl.DataFrame:
+        return _df(
+            sess,
+            "select support_tier, metric, met_count, breached_count, compliance_pct, "
+            "target_pct, status, is_partial from main.fct_sla_compliance_periods "
+            "where period_label = ? and priority = 'all' and support_tier <> 'all' "
+            "order by support_tier, metric",
+            [period_label],
+        )
 
-    return _run(settings, "tier_sla_targets", (), "all", q)
+    return _run(settings, "sla_tier_period", (period_label,), "all", q)
 
 
 def sla_daily(
@@ -156,84 +179,70 @@ def _outcome_window(settings: Any, start: date, end: date) -> tuple[datetime, da
 
 
 def sla_distribution(
-    settings: Any, viewer: Any, start: date, end: date, tier: str | None, metric: str
+    settings: Any, viewer: Any, label: str, tier: str | None, metric: str
 ) -> pl.DataFrame:
-    """Histogram of completed clocks as % of their target: bucket (0,10,..,300), n, breached."""
+    """The period's histogram of completed clocks as % of their target, the
+    fct_sla_breakdown_periods elapsed_bucket rows as they are: bucket (0, 10, .., 300),
+    n, breached."""
     tier = filter_value(tier)
 
     def q(sess: Session) -> pl.DataFrame:
-        lo, hi = _outcome_window(settings, start, end)
-        sql = (
-            "select least(floor(100.0 * elapsed_minutes / target_minutes / 10) * 10, 300)::int "
-            "as bucket, count(*) as n, count(*) filter (where outcome = 'breached') as breached, "
-            "median(elapsed_minutes) as median_minutes "
-            "from main.fct_sla_outcomes where metric = ? and completed_at is not null "
-            "and target_minutes > 0 and outcome_at >= ? and outcome_at < ?"
+        return _df(
+            sess,
+            "select cast(breakdown_key as integer) as bucket, outcome_count as n, "
+            "breached_count as breached from main.fct_sla_breakdown_periods "
+            "where period_label = ? and support_tier = ? and dimension = 'elapsed_bucket' "
+            "and metric = ? order by bucket",
+            [label, tier or "all", metric],
         )
-        params: list[Any] = [metric, lo, hi]
-        if tier:
-            sql += " and support_tier = ?"
-            params.append(tier)
-        return _df(sess, sql + " group by 1 order by 1", params)
 
-    return _run(settings, "sla_distribution", (start, end, tier, metric), "all", q)
+    return _run(settings, "sla_distribution", (label, tier, metric), "all", q)
+
+
+EMPTY_STATS: dict[str, float | None] = {"median": None, "p90": None, "n": 0}
 
 
 def sla_time_stats(
-    settings: Any, viewer: Any, start: date, end: date, tier: str | None, metric: str
+    settings: Any, viewer: Any, label: str, tier: str | None, metric: str
 ) -> dict[str, float | None]:
-    """Median and 90th percentile elapsed minutes of completed clocks."""
+    """Median and 90th percentile elapsed minutes of the period's completed clocks:
+    the fct_sla_elapsed_stats_periods row (EMPTY_STATS when the period has none)."""
     tier = filter_value(tier)
 
     def q(sess: Session) -> dict[str, float | None]:
-        lo, hi = _outcome_window(settings, start, end)
-        sql = (
-            "select median(elapsed_minutes), quantile_cont(elapsed_minutes, 0.9), count(*) "
-            "from main.fct_sla_outcomes where metric = ? and completed_at is not null "
-            "and outcome_at >= ? and outcome_at < ?"
-        )
-        params: list[Any] = [metric, lo, hi]
-        if tier:
-            sql += " and support_tier = ?"
-            params.append(tier)
-        row = _first(sess.con.execute(sql, params).fetchall())
-        return {"median": row[0], "p90": row[1], "n": row[2]}
+        rows = sess.con.execute(
+            "select median_elapsed_minutes, p90_elapsed_minutes, completed_count "
+            "from main.fct_sla_elapsed_stats_periods "
+            "where period_label = ? and support_tier = ? and metric = ?",
+            [label, tier or "all", metric],
+        ).fetchall()
+        return {"median": rows[0][0], "p90": rows[0][1], "n": rows[0][2]} if rows else EMPTY_STATS
 
-    return _run(settings, "sla_time_stats", (start, end, tier, metric), "all", q)
+    return _run(settings, "sla_time_stats", (label, tier, metric), "all", q)
 
 
-BREACH_DIMENSIONS = {"product_area": "t.product_area", "channel": "t.channel", "team": "team"}
+BREACH_DIMENSIONS = ("product_area", "channel", "team")
 
 
 def sla_breaches_by(
-    settings: Any, viewer: Any, start: date, end: date, tier: str | None, dimension: str
+    settings: Any, viewer: Any, label: str, tier: str | None, dimension: str
 ) -> pl.DataFrame:
-    """Breached outcomes in the window by product area, channel or team: key, breached, total."""
+    """The period's breaches by product area, channel or team: the
+    fct_sla_breakdown_periods rows as they are (key, breached, total), most first."""
     tier = filter_value(tier)
     if dimension not in BREACH_DIMENSIONS:
         raise ValueError(dimension)
 
     def q(sess: Session) -> pl.DataFrame:
-        lo, hi = _outcome_window(settings, start, end)
-        if dimension == "team":
-            key = "coalesce(dt.team_name, cast(t.team_id as varchar), '?')"
-            join = " left join main.dim_team dt on dt.team_id = t.team_id"
-        else:
-            key = f"coalesce({BREACH_DIMENSIONS[dimension]}, '?')"
-            join = ""
-        sql = (
-            f"select {key} as key, count(*) filter (where o.outcome = 'breached') as breached, "
-            "count(*) as total from main.fct_sla_outcomes o "
-            "join main.fct_tickets t on t.ticket_id = o.ticket_id" + join + " "
-            "where o.outcome in ('met', 'breached') and o.outcome_at >= ? and o.outcome_at < ?"
+        return _df(
+            sess,
+            "select breakdown_key as key, breached_count as breached, outcome_count as total "
+            "from main.fct_sla_breakdown_periods where period_label = ? and support_tier = ? "
+            "and dimension = ? order by breached desc, key",
+            [label, tier or "all", dimension],
         )
-        params: list[Any] = [lo, hi]
-        if tier:
-            sql += " and o.support_tier = ?"
-            params.append(tier)
-        return _df(sess, sql + " group by 1 order by breached desc, key", params)
 
-    return _run(settings, "sla_breaches_by", (start, end, tier, dimension), "all", q)
+    return _run(settings, "sla_breaches_by", (label, tier, dimension), "all", q)
 
 
 def sla_tickets(

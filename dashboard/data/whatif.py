@@ -1,11 +1,9 @@
 """What-if queries: SLA compliance under a draft policy beside the live one.
 
-Reads only marts: `fct_sla_outcomes` (live) and `fct_sla_whatif_outcomes` (the ticket
-metrics a draft scenario changes, live and draft outcome side by side, built by dbt
-from seeds/sla_policy_drafts.csv). Compliance under the draft is the live count minus
-the changed rows' live outcomes plus their draft outcomes, each counted in the period
-its own outcome moment falls in - so the draft is judged by exactly the rule the live
-numbers use (met / (met + breached) among outcomes whose moment is in the period).
+Reads only marts: `fct_sla_whatif_compliance_periods` (live and draft compliance,
+target and status per scenario, period, tier, priority and metric: dbt computes the
+draft by the rule the live numbers use) and `fct_sla_whatif_outcomes` (the ticket
+metrics a draft scenario changes, for the list of tickets). Nothing is counted here.
 
 Access: aggregated compliance and ticket ids, no personal names; VPs and leads only,
 checked here where the data is read (fails closed for engineers and the wall).
@@ -58,73 +56,55 @@ def previous_quarter(settings: Any, viewer: Any) -> tuple[date, date]:
     return start, date.fromordinal(after.toordinal() - 1)
 
 
-def compare(settings: Any, viewer: Any, scenario: str, start: date, end: date) -> pl.DataFrame:
-    """Per tier x priority x metric over Moscow dates [start, end]: live and draft met,
-    breached and compliance, and the number of outcomes the draft changes."""
+def periods(settings: Any, viewer: Any) -> list[dict[str, Any]]:
+    """The periods the page offers, newest first within each kind (quarters, months,
+    years): label, kind, start, end, is_partial of fct_sla_whatif_compliance_periods."""
+    _check(viewer)
+
+    def q(sess: Session) -> list[dict[str, Any]]:
+        return _frame(
+            sess,
+            "select distinct period_label as label, period_kind as kind, "
+            "period_start as start, period_end as end, is_partial "
+            "from main.fct_sla_whatif_compliance_periods "
+            "order by list_position(['quarter', 'month', 'year'], kind), label desc",
+            {},
+        ).to_dicts()
+
+    return _run(settings, "whatif_periods", (), access.cache_scope(viewer), q)
+
+
+def period_label(start: date) -> str:
+    """The quarter label ('2025-Q1') of a quarter's first day, as the mart writes it."""
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+def compare(settings: Any, viewer: Any, scenario: str, period: str) -> pl.DataFrame:
+    """The fct_sla_whatif_compliance_periods rows of one scenario and period, as they
+    are: per tier x priority x metric live and draft met / breached, compliance (share),
+    status, the tier's target (share) and the outcomes the draft changes."""
     _check(viewer)
 
     def q(sess: Session) -> pl.DataFrame:
-        lo, hi = _outcome_window(settings, start, end)
         sql = """
-        with live as (
-            select support_tier, priority, metric,
-                   count(*) filter (where outcome = 'met') as met,
-                   count(*) filter (where outcome = 'breached') as breached
-            from main.fct_sla_outcomes
-            where outcome in ('met', 'breached') and outcome_at >= $lo and outcome_at < $hi
-            group by all
-        ), changed as (
-            select * from main.fct_sla_whatif_outcomes where scenario = $scenario
-        ), removed as (
-            select support_tier, priority, metric,
-                   count(*) filter (where live_outcome = 'met') as met,
-                   count(*) filter (where live_outcome = 'breached') as breached
-            from changed
-            where live_outcome in ('met', 'breached')
-              and live_outcome_at >= $lo and live_outcome_at < $hi
-            group by all
-        ), added as (
-            select support_tier, priority, metric,
-                   count(*) filter (where draft_outcome = 'met') as met,
-                   count(*) filter (where draft_outcome = 'breached') as breached
-            from changed
-            where draft_outcome in ('met', 'breached')
-              and draft_outcome_at >= $lo and draft_outcome_at < $hi
-            group by all
-        ), flipped as (
-            select support_tier, priority, metric, count(*) as n
-            from changed
-            where is_outcome_changed and (
-                (live_outcome_at >= $lo and live_outcome_at < $hi)
-                or (draft_outcome_at >= $lo and draft_outcome_at < $hi))
-            group by all
-        ), keys as (
-            select support_tier, priority, metric from live
-            union select support_tier, priority, metric from added
-        )
-        select k.support_tier, k.priority, k.metric,
-               coalesce(l.met, 0) as live_met, coalesce(l.breached, 0) as live_breached,
-               coalesce(l.met, 0) - coalesce(r.met, 0) + coalesce(a.met, 0) as draft_met,
-               coalesce(l.breached, 0) - coalesce(r.breached, 0) + coalesce(a.breached, 0)
-                   as draft_breached,
-               coalesce(f.n, 0) as changed
-        from keys k
-        left join live l using (support_tier, priority, metric)
-        left join removed r using (support_tier, priority, metric)
-        left join added a using (support_tier, priority, metric)
-        left join flipped f using (support_tier, priority, metric)
+        select support_tier, priority, metric,
+               live_met_count as live_met, live_breached_count as live_breached,
+               draft_met_count as draft_met, draft_breached_count as draft_breached,
+               changed_count as changed,
+               live_compliance_pct / 100.0 as live_compliance,
+               draft_compliance_pct / 100.0 as draft_compliance,
+               compliance_change_pp as change_pp,
+               target_pct / 100.0 as target, live_status, draft_status, is_partial
+        from main.fct_sla_whatif_compliance_periods
+        where scenario = $scenario and period_label = $period
         order by
-            list_position(['premium', 'professional', 'standard'], k.support_tier),
-            list_position(['critical', 'high', 'medium', 'low'], k.priority),
-            list_position(['first_response', 'resolution', 'next_reply'], k.metric)
+            list_position(['premium', 'professional', 'standard'], support_tier),
+            list_position(['critical', 'high', 'medium', 'low'], priority),
+            list_position(['first_response', 'resolution', 'next_reply'], metric)
         """
-        df = _frame(sess, sql, {"lo": lo, "hi": hi, "scenario": scenario})
-        return df.with_columns(
-            _ratio("live_met", "live_breached").alias("live_compliance"),
-            _ratio("draft_met", "draft_breached").alias("draft_compliance"),
-        )
+        return _frame(sess, sql, {"scenario": scenario, "period": period})
 
-    args = (scenario, start, end)
+    args = (scenario, period)
     return _run(settings, "whatif_compare", args, access.cache_scope(viewer), q)
 
 
@@ -156,8 +136,3 @@ def changed_tickets(
 def _frame(sess: Session, sql: str, params: dict[str, Any]) -> pl.DataFrame:
     """Named parameters ($lo, $hi, $scenario): each value used several times, bound once."""
     return sess.con.sql(sql, params=params).pl()
-
-
-def _ratio(met: str, breached: str) -> pl.Expr:
-    total = pl.col(met) + pl.col(breached)
-    return pl.when(total > 0).then(pl.col(met) / total).otherwise(None)

@@ -45,13 +45,6 @@ ENGINEER_COLUMNS = (
     ("tickets_handled", False, True),
     ("escalation_rate", True, False),
 )
-_N_OF = {
-    "response_compliance": "response_n",
-    "resolution_compliance": "resolution_n",
-    "fcr": "solved_n",
-    "csat": "csat_n",
-    "escalation_rate": "solved_n",
-}
 
 
 def may_name(viewer: access.Viewer, engineer_id: str | None, team_id: str | None) -> bool:
@@ -122,33 +115,56 @@ def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _sums(frame: pl.DataFrame) -> tuple[int, int]:
-    return int(frame["met"].sum() or 0), int(frame["breached"].sum() or 0)
+def iso_week_label(day: date) -> str:
+    """The ISO week label of a day as the period marts write it ('2025-W07')."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
-def _share(met: int, breached: int) -> float | None:
-    return met / (met + breached) if met + breached else None
+def quarter_label(year: int, quarter: int) -> str:
+    """A quarter's label as the period marts write it ('2025-Q1')."""
+    return f"{year}-Q{quarter}"
 
 
-def _tiers(settings: Settings, viewer: access.Viewer, start: date, end: date) -> list[dict]:
-    """Per tier: met, breached and compliance per metric and overall against the tier's
-    target, and the breaches of the period of equal length just before."""
-    days = timedelta(days=(end - start).days + 1)
-    now = data.sla_matrix(settings, viewer, start, end, None)
-    before = data.sla_matrix(settings, viewer, start - days, start - timedelta(days=1), None)
-    targets = data.tier_sla_targets(settings, viewer)
+def _tiers(
+    settings: Settings, viewer: access.Viewer, period: str, before: str | None
+) -> list[dict]:
+    """Per tier, the fct_sla_compliance_periods rows of `period` as they are (met,
+    breached and compliance per metric, overall compliance, the tier's target and
+    status) and the overall breaches of the period `before` (None: not shown). The
+    digest adds nothing up: /sla and the OKR page read the same rows."""
+    now = data.sla_tier_period(settings, viewer, period)
+    earlier = data.sla_tier_period(settings, viewer, before) if before else None
     out = []
     for tier in TIERS:
-        cut = now.filter(pl.col("support_tier") == tier)
-        row: dict[str, Any] = {"tier": tier, "target": targets.get(tier)}
+        rows = {r["metric"]: r for r in now.filter(pl.col("support_tier") == tier).to_dicts()}
+        overall = rows.get("overall", {})
+        row: dict[str, Any] = {
+            "tier": tier,
+            "target": _share(overall.get("target_pct")),
+            "status": overall.get("status", "no_data"),
+            "overall": _share(overall.get("compliance_pct")),
+            "breached": int(overall.get("breached_count") or 0),
+        }
         for metric in data.METRICS:
-            met, breached = _sums(cut.filter(pl.col("metric") == metric))
-            row[metric] = {"met": met, "breached": breached, "compliance": _share(met, breached)}
-        met, breached = _sums(cut)
-        row["overall"], row["breached"] = _share(met, breached), breached
-        row["breached_before"] = _sums(before.filter(pl.col("support_tier") == tier))[1]
+            cut = rows.get(metric, {})
+            row[metric] = {
+                "met": int(cut.get("met_count") or 0),
+                "breached": int(cut.get("breached_count") or 0),
+                "compliance": _share(cut.get("compliance_pct")),
+            }
+        if earlier is not None:
+            prior = earlier.filter(
+                (pl.col("support_tier") == tier) & (pl.col("metric") == "overall")
+            )
+            row["breached_before"] = int(prior["breached_count"][0]) if prior.height else 0
         out.append(row)
     return out
+
+
+def _share(pct: float | None) -> float | None:
+    """A mart's percent (0-100) as the share the formatter takes."""
+    return None if pct is None else float(pct) / 100.0
 
 
 def _history_dir(out_dir: Path) -> Path:
@@ -215,7 +231,8 @@ def vp_weekly(settings: Settings, viewer: access.Viewer, out_dir: Path) -> Diges
     digest = Digest("vp-weekly", viewer, as_of, start, end, krs=krs, period=period)
     digest.has_history = previous is not None
     digest.movers = _movers(krs)
-    digest.tiers = _tiers(settings, viewer, start, end)
+    before = iso_week_label(start - timedelta(days=7))
+    digest.tiers = _tiers(settings, viewer, iso_week_label(start), before)
     return digest
 
 
@@ -226,37 +243,59 @@ def okr_quarterly(settings: Settings, viewer: access.Viewer) -> Digest:
     end = after - timedelta(days=1)
     period, krs = _krs(settings, viewer, year, quarter)
     digest = Digest("okr-quarterly", viewer, as_of, start, end, krs=krs, period=period)
-    digest.tiers = _tiers(settings, viewer, start, min(end, _local_day(as_of, settings.timezone)))
+    # the quarter's row to date when the as-of falls inside it (is_partial)
+    digest.tiers = _tiers(settings, viewer, quarter_label(year, quarter), None)
     return digest
 
 
+# The week's fct_engineer_periods rows (one per engineer and metric; the teams and
+# engineer pages read the same rows), with the engineer's name and team.
 _ENGINEER_SQL = """
-    select w.engineer_id::varchar as engineer_id, e.full_name, w.team_id::varchar as team_id,
-           e.team_name, w.engineer_tier::varchar as engineer_tier,
-           w.first_responses_met::double
-             / nullif(w.first_responses_met + w.first_responses_breached, 0)
-             as response_compliance,
-           w.resolutions_met::double / nullif(w.resolutions_met + w.resolutions_breached, 0)
-             as resolution_compliance,
-           w.fcr_tickets::double / nullif(w.tickets_solved, 0) as fcr,
-           w.csat_satisfied::double / nullif(w.csat_responses, 0) as csat,
-           w.tickets_handled::double as tickets_handled,
-           w.escalations::double / nullif(w.tickets_solved + w.escalations, 0)
-             as escalation_rate,
-           w.first_responses_met + w.first_responses_breached as response_n,
-           w.resolutions_met + w.resolutions_breached as resolution_n,
-           w.tickets_solved as solved_n, w.csat_responses as csat_n,
-           w.target_response_compliance_pct / 100.0 as response_compliance_target,
-           w.target_resolution_compliance_pct / 100.0 as resolution_compliance_target,
-           w.target_fcr_pct / 100.0 as fcr_target,
-           w.target_csat_pct / 100.0 as csat_target,
-           w.target_tickets_handled_min as tickets_handled_target,
-           w.target_escalation_rate_max_pct / 100.0 as escalation_rate_target
-    from main.fct_engineer_weeks w
-    join main.dim_engineer e on e.engineer_id = w.engineer_id
-    where w.week_start = ?
-    order by e.team_name, e.full_name
+    select p.engineer_id::varchar as engineer_id, e.full_name, p.team_id::varchar as team_id,
+           e.team_name, p.engineer_tier::varchar as engineer_tier, p.metric, p.value,
+           p.denominator, p.unit, p.target, p.status
+    from main.fct_engineer_periods p
+    join main.dim_engineer e on e.engineer_id = p.engineer_id
+    where p.period_kind = 'iso_week' and p.period_start = ?
+    order by e.team_name, e.full_name, p.engineer_id
 """
+
+IDENTITY = ("engineer_id", "full_name", "team_id", "team_name", "engineer_tier")
+# the observations behind each metric of the table: the mart row's denominator
+_N_KEYS = {
+    "response_compliance": "response_n",
+    "resolution_compliance": "resolution_n",
+    "fcr": "solved_n",
+    "csat": "csat_n",
+    "escalation_rate": "escalation_n",
+}
+
+
+def engineer_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One digest row per engineer from the mart's rows per metric, values as they are
+    (percent metrics as shares for the formatter), with each metric's target, status
+    and observations (pure: mart rows in, table rows out)."""
+    columns = {column for column, _share, _higher in ENGINEER_COLUMNS}
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        row = out.setdefault(
+            r["engineer_id"],
+            {
+                k: r[k]
+                for k in ("engineer_id", "full_name", "team_id", "team_name", "engineer_tier")
+            },
+        )
+        metric = r["metric"]
+        if metric not in columns:
+            continue
+        scale = 100.0 if r["unit"] == "pct" else 1.0
+        row[metric] = None if r["value"] is None else float(r["value"]) / scale
+        row[f"{metric}_target"] = None if r["target"] is None else float(r["target"]) / scale
+        row[f"{metric}_status"] = r["status"]
+        if metric in _N_KEYS:
+            row[_N_KEYS[metric]] = r["denominator"]
+    return list(out.values())
+
 
 _BREACHED_SQL = """
     select o.ticket_id::varchar, o.support_tier, o.priority, o.metric, o.due_at,
@@ -274,7 +313,7 @@ def _misses(row: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for column, share, higher in ENGINEER_COLUMNS:
         value, target = row.get(column), row.get(f"{column}_target")
-        n = row.get(_N_OF.get(column, ""), OUTLIER_MIN_N)
+        n = row.get(_N_KEYS.get(column, ""), OUTLIER_MIN_N)
         if value is None or target is None or not share or (n or 0) < OUTLIER_MIN_N:
             continue
         gap = (value - target) * 100.0 if higher else (target - value) * 100.0
@@ -289,7 +328,7 @@ def lead_weekly(settings: Settings, viewer: access.Viewer) -> Digest:
     digest = Digest("lead-weekly", viewer, as_of, start, end)
     con = _connect(settings)
     try:
-        rows = con.sql(_ENGINEER_SQL, params=[start]).pl().to_dicts()
+        rows = engineer_rows(con.sql(_ENGINEER_SQL, params=[start]).pl().to_dicts())
         lo, hi = _window(start, end, settings.timezone)
         tickets = con.execute(_BREACHED_SQL, [lo, hi]).fetchall()
     except duckdb.CatalogException as exc:

@@ -214,7 +214,8 @@ def _tier_section(d: Digest, lang: str, image: ImageRef, weekly: bool) -> str:
                 f'<br><span class="muted">{escape(count)}</span></td>'
             )
         overall, target = row["overall"], row["target"]
-        miss = overall is not None and target is not None and overall < target
+        # below target is the mart's status (at risk or off track), not a rule here
+        miss = row["status"] in ("at_risk", "off_track")
         cells.append(_cell(fmt.percent(overall, lang), "num miss" if miss else "num"))
         cells.append(_cell(fmt.percent(target, lang), "num"))
         if weekly:
@@ -254,13 +255,9 @@ def _engineers(d: Digest, lang: str, image: ImageRef) -> str:
             _cell(row["team_name"] or fmt.DASH),
             _cell(str(row["engineer_tier"] or fmt.DASH)),
         ]
-        for column, share, higher in ENGINEER_COLUMNS:
-            value, target = row.get(column), row.get(f"{column}_target")
-            miss = (
-                value is not None
-                and target is not None
-                and (value < target if higher else value > target)
-            )
+        for column, share, _higher in ENGINEER_COLUMNS:
+            # off target is the mart's status (the one rule), not a comparison here
+            miss = row.get(f"{column}_status") in ("at_risk", "off_track")
             goal = _engineer_value(row, f"{column}_target", share, lang)
             text = escape(_engineer_value(row, column, share, lang))
             text = f'<span class="miss">{text}</span>' if miss else text

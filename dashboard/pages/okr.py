@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import dash
@@ -13,6 +13,8 @@ from dash import dcc, html
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
 from dashboard.components import ctx, empty_state, filter_bar, guard, shell, status_pill
+from dashboard.components.filters import okr_filter_specs, query_string
+from dashboard.components.kr_links import ADDITIVE_MEASURES, N_IS_MONEY, explain_href
 from dashboard.components.widgets import definition_icon
 from dashboard.i18n import t
 
@@ -43,25 +45,24 @@ def _int(value: Any, default: int | None) -> int | None:
         return default
 
 
-def explain_href(kr_id: str, year: int, quarter: int | None, tier: str | None) -> str | None:
-    """The page that explains a KR, carrying the period (and tier) along."""
-    start, end = data.quarter_bounds(year, quarter)
-    period = {"start": start.isoformat(), "end": (end.fromordinal(end.toordinal() - 1)).isoformat()}
-    if tier:
-        period["tier"] = tier
-    if kr_id in ("first_response_sla", "resolution_sla", "sla_compliance"):
-        metric = {"first_response_sla": "first_response", "resolution_sla": "resolution"}.get(kr_id)
-        if metric:
-            period["metric"] = metric
-        return "/sla?" + urlencode(period)
-    same_period = {"year": year, "quarter": quarter or "all"}
-    if kr_id in ("csat", "nps", "customer_retention", "net_expansion"):
-        return "/customers?" + urlencode({**same_period, **({"tier": tier} if tier else {})})
-    if kr_id in ("cost_per_ticket", "automation_share", "attributed_revenue"):
-        return "/revenue?" + urlencode(same_period)
-    if kr_id in ("fcr", "escalation_rate", "kb_articles"):
-        return "/teams"
-    return None
+def breakdown_href(
+    kr_id: str,
+    year: int,
+    quarter: int | None,
+    tier: str | None,
+    region: str | None,
+    segment: str | None,
+) -> str:
+    """The KR's breakdown page for the same period and filters (what the card drills to)."""
+    return f"/okr/kr/{quote(kr_id, safe='')}" + query_string(
+        {
+            "year": year,
+            "quarter": quarter or "all",
+            "tier": data.filter_value(tier),
+            "region": data.filter_value(region),
+            "segment": data.filter_value(segment),
+        }
+    )
 
 
 def progress_bar(
@@ -87,13 +88,6 @@ def progress_bar(
     )
 
 
-# Measures that add up over a slice (a premium-only revenue is a part of the company's):
-# the company-wide target says nothing about one slice of them.
-ADDITIVE_MEASURES = ("ytd_sum", "cumulative_count", "sum")
-# KRs whose denominator is an amount of money (opening MRR), not a count of anything.
-N_IS_MONEY = ("net_expansion",)
-
-
 def kr_card(
     kr: dict[str, Any],
     lang: str,
@@ -103,10 +97,13 @@ def kr_card(
     *,
     full_year: bool = False,
     sliced: bool = False,
+    drill: str | None = None,
 ) -> html.Div:
     """One key result. Its status gives way to "too few responses" when the mart flags
     a low n, and to "no target for this slice" when a filtered additive KR would be read
-    against the company-wide target; n is shown on every KR."""
+    against the company-wide target; n is shown on every KR. `drill` (the KR's breakdown)
+    is the KR name's link, stretched over the whole card; `href` (the page explaining the
+    KR) stays a link of its own on top of it."""
     unit = kr.get("unit")
     kr = dict(kr)
     if sliced and not kr.get("unfiltered") and kr.get("measure") in ADDITIVE_MEASURES:
@@ -163,7 +160,12 @@ def kr_card(
     if kr.get("unfiltered"):
         meta.append(html.Span("◌ " + t("filter.note_unfiltered", lang), className="muted"))
     definition = i18n.definition(DEFINITION_OF.get(kr["kr_id"], ""), lang, descriptions)
-    title = html.Div([name, " ", definition_icon(definition)], className="kr-name")
+    label = (
+        dcc.Link(name, href=drill, className="kr-drill", id=f"kr-drill-{kr['kr_id']}")
+        if drill
+        else name
+    )
+    title = html.Div([label, " ", definition_icon(definition)], className="kr-name")
     body = [
         html.Div([title, status_pill(kr.get("status"), lang)], className="kr-head"),
         html.Div(
@@ -209,33 +211,7 @@ def layout(
         q = None if q_raw in ("all", "0", "") else _int(q_raw, (local.month - 1) // 3 + 1)
         options = data.filter_options(c.settings, c.viewer)
         years = sorted(set(options["years"]) | {str(y)})
-        specs = [
-            ("year", t("filter.year", c.lang), [(v, v) for v in years]),
-            (
-                "quarter",
-                t("filter.quarter", c.lang),
-                [(str(i), t("quarter.n", c.lang, n=i)) for i in (1, 2, 3, 4)]
-                + [("all", t("okr.full_year", c.lang))],
-            ),
-            (
-                "tier",
-                t("filter.tier", c.lang),
-                [("all", t("all", c.lang))]
-                + [(v, i18n.label("tier", v, c.lang)) for v in options["tiers"]],
-            ),
-            (
-                "region",
-                t("filter.region", c.lang),
-                [("all", t("all", c.lang))]
-                + [(v, i18n.label("region", v, c.lang)) for v in options["regions"]],
-            ),
-            (
-                "segment",
-                t("filter.segment", c.lang),
-                [("all", t("all", c.lang))]
-                + [(v, i18n.label("segment", v, c.lang)) for v in options["segments"]],
-            ),
-        ]
+        specs = okr_filter_specs(options, years, c.lang)
         values = {
             "year": str(y),
             "quarter": str(q) if q else "all",
@@ -294,12 +270,13 @@ def layout(
                                     kr,
                                     c.lang,
                                     elapsed,
-                                    explain_href(kr["kr_id"], y, q, data.filter_value(tier)),
+                                    explain_href(kr["kr_id"], y, q, tier, region, segment),
                                     descriptions,
                                     full_year=q is None,
                                     sliced=any(
                                         data.filter_value(v) for v in (tier, region, segment)
                                     ),
+                                    drill=breakdown_href(kr["kr_id"], y, q, tier, region, segment),
                                 )
                                 for kr in items
                             ],

@@ -45,13 +45,6 @@ def batch_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
     return rows
 
 
-def agreement_status(rate: float | None) -> str | None:
-    """Pill for the agreement rate: 95 % and up on track, 80 % and up at risk."""
-    if rate is None:
-        return None
-    return "on_track" if rate >= 0.95 else "at_risk" if rate >= 0.80 else "off_track"
-
-
 def vendor_sla_rows(df: Any, lang: str) -> list[dict[str, Any]]:
     """Grid rows for the disagreeing ticket x metric pairs (pure: frame in, dicts out)."""
     rows = []
@@ -92,7 +85,7 @@ def vendor_sla_section(c: Any) -> list[Any]:
         t("vsla.agreement", c.lang),
         fmt.percent(v["rate"], c.lang),
         sub=t("vsla.agreement_sub", c.lang, agreed=v["agreed"], n=v["n"]),
-        status=agreement_status(v["rate"]),
+        status=v["status"],
         lang=c.lang,
         pill_kind="check",
         tile_id="dq-vendor-sla",
@@ -175,21 +168,21 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
         q = data.quality(c.settings, c.viewer)
         parts: list[Any] = []
         batches = q.get("batches")
+        totals = q.get("totals")
         tiles = []
-        if batches is not None and batches.height:
-            read, landed, rejected = (
-                int(batches[col].sum()) for col in ("rows_read", "rows_landed", "rows_rejected")
-            )
-            failed = batches.filter(batches["status"] == "failed").height
-            bad = batches.filter(~batches["is_reconciled"]).height
+        if totals and totals["batch_count"]:
+            # fct_dq_load_totals over every batch (the grid shows the newest 500 only)
+            read, landed = totals["rows_read"], totals["rows_landed"]
+            rejected = totals["rows_rejected"]
+            failed, bad = totals["failed_batch_count"], totals["unreconciled_batch_count"]
             tiles += [
                 kpi_tile(
                     t("dq.batches", c.lang),
-                    fmt.number(batches.height, c.lang),
+                    fmt.number(totals["batch_count"], c.lang),
                     sub=t(
                         "dq.summary",
                         c.lang,
-                        batches=fmt.number(batches.height, c.lang),
+                        batches=fmt.number(totals["batch_count"], c.lang),
                         read=fmt.number(read, c.lang),
                         landed=fmt.number(landed, c.lang),
                         rejected=fmt.number(rejected, c.lang),

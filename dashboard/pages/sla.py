@@ -27,7 +27,6 @@ from dashboard.components import (
     shell,
 )
 from dashboard.components.context import Ctx
-from dashboard.components.filters import date_filter
 from dashboard.i18n import t
 
 dash.register_page(__name__, path="/sla", title="Support Pulse · SLA", name="SLA", order=1)
@@ -43,7 +42,7 @@ GRAPHS = (
 )
 
 
-def _date(value: str | None, default: date) -> date:
+def _date(value: str | None, default: date | None) -> date | None:
     try:
         return date.fromisoformat(str(value)) if value else default
     except ValueError:
@@ -183,24 +182,30 @@ def _tickets(c: Ctx, params: dict[str, Any], sel: dict[str, Any]) -> Any:
     return data.sla_tickets(c.settings, c.viewer, start, end, **kwargs)
 
 
-def overall_tile(c: Ctx, kr: dict[str, Any] | None, period_row: dict[str, Any] | None) -> Any:
-    """Overall compliance: the sla_compliance key result when the year has one (the OKR
-    card's row), else the period's fct_sla_compliance_periods row (FY2025 has no overall
-    KR, so no OKR card shows another number for it)."""
-    return kr_tile(
-        kr or period_row,
-        t("sla.overall_kpi", c.lang),
-        c.lang,
-        definition=define(c, "sla_compliance"),
-        tile_id="kpi-overall",
-    )
+def choose_period(
+    period: str | None, start: str | None, end: str | None, periods: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The period to show: `period` when the mart has it; else the quarter or year a
+    start/end link stands for (the OKR page links so); else the headline period (the
+    latest complete month, docs/METRICS.md)."""
+    offered = {p["label"]: p for p in periods}
+    if period in offered:
+        return offered[period]
+    if start and end:
+        s, e = _date(start, None), _date(end, None)
+        if s and e:
+            linked = data.sla_range_period(min(s, e), max(s, e))
+            if linked in offered:
+                return offered[linked]
+    return data.sla_default_period(periods)
 
 
 def layout(
-    start: str | None = None,
-    end: str | None = None,
+    period: str | None = None,
     tier: str | None = None,
     metric: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
     lang: str | None = None,
     **_: Any,
 ) -> html.Div:
@@ -210,20 +215,27 @@ def layout(
     def build() -> Any:
         info = data.build_info(c.settings, c.viewer)
         holder["info"] = info
-        d_start, d_end = data.sla_period_default(c.settings, c.viewer)
-        s, e = _date(start, d_start), _date(end, d_end)
-        if e < s:
-            s, e = e, s
+        periods = data.sla_periods(c.settings, c.viewer)
+        offered = {p["label"]: p for p in periods}
+        chosen = choose_period(period, start, end, periods)
+        if chosen is None:
+            return _empty(c)
+        label = chosen["label"]
+        named = fmt.period(label, c.lang, chosen["is_partial"])
+        s, e = chosen["start"], chosen["end"]
+
+        def titled(key: str) -> str:
+            """Every card names its period."""
+            return f"{t(key, c.lang)} · {named}"
+
         tier_ = data.filter_value(tier)
         metric_ = data.filter_value(metric) if metric in ("first_response", "resolution") else None
-        date_inputs = html.Div(
-            [
-                date_filter("start", t("filter.from", c.lang), s.isoformat(), c.lang),
-                date_filter("end", t("filter.to", c.lang), e.isoformat(), c.lang),
-            ],
-            style={"display": "flex", "gap": "14px"},
-        )
         specs = [
+            (
+                "period",
+                t("col.period", c.lang),
+                [(k, fmt.period(k, c.lang, p["is_partial"])) for k, p in offered.items()],
+            ),
             (
                 "tier",
                 t("filter.tier", c.lang),
@@ -238,26 +250,43 @@ def layout(
             ),
         ]
         bar = filter_bar(
-            {"tier": tier_ or "all", "metric": metric_ or "all"}, specs, extra=date_inputs
+            {"period": label, "tier": tier_ or "all", "metric": metric_ or "all"}, specs
         )
-        matrix = data.sla_matrix(c.settings, c.viewer, s, e, tier_)
+        matrix = data.sla_matrix(c.settings, c.viewer, label, tier_)
         if matrix.height == 0:
             return html.Div([bar, _empty(c)])
-        params = {"start": s.isoformat(), "end": e.isoformat(), "tier": tier_, "metric": metric_}
+        params = {
+            "period": label,
+            "start": s.isoformat(),
+            "end": e.isoformat(),
+            "tier": tier_,
+            "metric": metric_,
+        }
 
-        # The compliance tiles are the SLA key results of the OKR period of the range
-        # (with the tier filter): the OKR page's rows for that period, never a second
-        # computation. The breach count is the range's, from the matrix rows.
-        year, quarter = data.sla_kr_period(s, e)
+        # The compliance tiles of a quarter or year are the SLA key results of that OKR
+        # period (with the tier filter): the OKR page's rows, never a second computation.
+        # Weeks and months have no key result: their tiles are the period's
+        # fct_sla_compliance_periods rows (the tier's target), as is overall compliance
+        # where the year has no overall KR (FY2025).
+        kr_period = data.sla_kr_period(label)
 
         def kr(metric: str, tier_filter: str | None = tier_) -> dict[str, Any] | None:
+            row = data.sla_period_row(c.settings, c.viewer, label, tier_filter, metric)
+            if kr_period is None:
+                return row
             kr_id = data.SLA_KEY_RESULTS[metric]
-            return data.key_result(c.settings, c.viewer, kr_id, year, quarter, tier_filter)
+            found = data.key_result(c.settings, c.viewer, kr_id, *kr_period, tier_filter)
+            return found or (row if metric == "overall" else None)
 
+        total = data.sla_period_row(c.settings, c.viewer, label, tier_, "overall")
         kpis = html.Div(
             [
-                overall_tile(
-                    c, kr("overall"), data.sla_overall(c.settings, c.viewer, year, quarter, tier_)
+                kr_tile(
+                    kr("overall"),
+                    t("sla.overall_kpi", c.lang),
+                    c.lang,
+                    definition=define(c, "sla_compliance"),
+                    tile_id="kpi-overall",
                 ),
                 kr_tile(
                     kr("first_response"),
@@ -275,8 +304,8 @@ def layout(
                 ),
                 kpi_tile(
                     t("sla.breaches_kpi", c.lang),
-                    fmt.number(int(matrix["breached"].sum()), c.lang),
-                    sub=f"{fmt.date_(s, c.lang)} – {fmt.date_(e, c.lang)}",
+                    fmt.number(int(total["breached"]) if total else 0, c.lang),
+                    sub=named,
                     tile_id="kpi-breaches",
                 ),
             ],
@@ -292,8 +321,8 @@ def layout(
         daily = data.sla_daily(c.settings, c.viewer, s, e, tier_, metric_)
         dists = []
         for m in data.METRICS:
-            hist = data.sla_distribution(c.settings, c.viewer, s, e, tier_, m)
-            stats = data.sla_time_stats(c.settings, c.viewer, s, e, tier_, m)
+            hist = data.sla_distribution(c.settings, c.viewer, label, tier_, m)
+            stats = data.sla_time_stats(c.settings, c.viewer, label, tier_, m)
             sub = html.P(
                 t(
                     "sla.median",
@@ -305,7 +334,7 @@ def layout(
             )
             dists.append(
                 card(
-                    t(f"sla.dist_{'fr' if m == 'first_response' else 'res'}", c.lang),
+                    titled(f"sla.dist_{'fr' if m == 'first_response' else 'res'}"),
                     [
                         sub,
                         dcc.Graph(
@@ -323,10 +352,10 @@ def layout(
             ("team", "sla.by_team"),
             ("channel", "sla.by_channel"),
         ):
-            frame = data.sla_breaches_by(c.settings, c.viewer, s, e, tier_, dim)
+            frame = data.sla_breaches_by(c.settings, c.viewer, label, tier_, dim)
             breaches.append(
                 card(
-                    t(key, c.lang),
+                    titled(key),
                     dcc.Graph(
                         id=f"sla-by-{dim}",
                         figure=figures.breaches_bar(frame, dim, c.lang),
@@ -336,7 +365,7 @@ def layout(
             )
         first = _tickets(c, params, {"outcome": "breached"})
         tickets = card(
-            t("sla.tickets", c.lang),
+            titled("sla.tickets"),
             [
                 html.P(t("sla.tickets_hint", c.lang), className="hint"),
                 html.Div(
@@ -363,7 +392,7 @@ def layout(
                 html.Div(
                     [
                         card(
-                            t("sla.matrix", c.lang),
+                            titled("sla.matrix"),
                             dcc.Graph(
                                 id="sla-heatmap",
                                 figure=figures.sla_heatmap(matrix, c.lang),
@@ -372,7 +401,7 @@ def layout(
                             definition=define(c, "sla_compliance"),
                         ),
                         card(
-                            t("sla.trend", c.lang),
+                            titled("sla.trend"),
                             dcc.Graph(
                                 id="sla-trend",
                                 figure=figures.sla_trend(daily, targets, c.lang),

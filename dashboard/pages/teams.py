@@ -67,7 +67,9 @@ def _target_text(metric: str, kind: str, row: dict[str, Any], lang: str) -> str 
     return fmt.percent(target, lang, 0) if kind == "share" else fmt.number(target, lang, 1)
 
 
-def column_defs(lang: str, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def column_defs(
+    lang: str, rows: list[dict[str, Any]] | None = None, period: str | None = None
+) -> list[dict[str, Any]]:
     """One column per metric, its target said once: in the header when every engineer
     shown has the same one, else per engineer tier in the header's hover; the cell's
     colour and glyph say met or missed. 11 columns fit a laptop screen."""
@@ -78,6 +80,7 @@ def column_defs(lang: str, rows: list[dict[str, Any]] | None = None) -> list[dic
             t("col.engineer", lang),
             "/engineer/",
             id_field="engineer_id",
+            query={"period": period} if period else None,
             pinned="left",
             minWidth=180,
             headerTooltip=t("col.engineer", lang),
@@ -175,7 +178,7 @@ def layout(period: str | None = None, lang: str | None = None, **_: Any) -> html
                         grid(
                             "teams-grid",
                             rows,
-                            column_defs(c.lang, rows),
+                            column_defs(c.lang, rows, chosen),
                             export_label=t("export.csv", c.lang),
                             height=min(760, 130 + 42 * len(rows)),
                             row_class_rules={"row-aggregate": "params.data.is_aggregate"},

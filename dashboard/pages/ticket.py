@@ -31,7 +31,13 @@ def _fact(value: Any) -> str:
 
 
 # Pages a ticket is opened from: the nav keeps that page highlighted (`?from=`).
-CAME_FROM = {"sla": "sla", "teams": "teams", "engineer": "teams", "customers": "customers"}
+CAME_FROM = {
+    "sla": "sla",
+    "teams": "teams",
+    "engineer": "teams",
+    "customers": "customers",
+    "quality": "quality",
+}
 
 
 def layout(ticket_id: str | None = None, lang: str | None = None, **query: Any) -> html.Div:

@@ -7,7 +7,6 @@ page only reads the result (dashboard.data.whatif) and never changes a live numb
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import dash
@@ -16,7 +15,6 @@ from dash import html
 from dashboard import data, i18n
 from dashboard import formatting as fmt
 from dashboard.components import card, ctx, empty_state, filter_bar, grid, guard, shell
-from dashboard.components.filters import date_filter
 from dashboard.i18n import t
 
 dash.register_page(
@@ -24,19 +22,11 @@ dash.register_page(
 )
 
 
-def _date(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(str(text)) if text else default
-    except ValueError:
-        return default
-
-
 def matrix_rows(df: Any, lang: str) -> list[dict[str, Any]]:
     """Grid rows: labels translated, compliance as text, the change in points."""
     rows = []
     for r in df.iter_rows(named=True):
-        live, draft = r["live_compliance"], r["draft_compliance"]
-        delta = None if live is None or draft is None else (draft - live) * 100
+        live, draft, delta = r["live_compliance"], r["draft_compliance"], r["change_pp"]
         rows.append(
             {
                 "tier": i18n.label("tier", r["support_tier"], lang),
@@ -93,8 +83,7 @@ def _columns(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
 
 def layout(
     scenario: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
+    period: str | None = None,
     lang: str | None = None,
     **_: Any,
 ) -> html.Div:
@@ -108,23 +97,27 @@ def layout(
         if not names:
             return empty_state(t("whatif.none", c.lang), kind="setup")
         chosen = scenario if scenario in names else names[0]
-        d_start, d_end = data.whatif.previous_quarter(c.settings, c.viewer)
-        s, e = _date(start, d_start), _date(end, d_end)
-        if e < s:
-            s, e = e, s
-        dates = html.Div(
-            [
-                date_filter("start", t("filter.from", c.lang), s.isoformat(), c.lang),
-                date_filter("end", t("filter.to", c.lang), e.isoformat(), c.lang),
-            ],
-            style={"display": "flex", "gap": "14px"},
-        )
+        # the mart's periods; the default is the last whole quarter before the as-of
+        periods = {p["label"]: p for p in data.whatif.periods(c.settings, c.viewer)}
+        default = data.whatif.period_label(data.whatif.previous_quarter(c.settings, c.viewer)[0])
+        label = period if period in periods else default
+        row = periods.get(label)
+        if row is None:
+            return empty_state(t("empty.filter", c.lang), kind="filter")
+        s, e = row["start"], row["end"]
         bar = filter_bar(
-            {"scenario": chosen},
-            [("scenario", t("whatif.scenario", c.lang), [(n, n) for n in names])],
-            extra=dates,
+            {"scenario": chosen, "period": label},
+            [
+                ("scenario", t("whatif.scenario", c.lang), [(n, n) for n in names]),
+                (
+                    "period",
+                    t("col.period", c.lang),
+                    [(k, fmt.period(k, c.lang, p["is_partial"])) for k, p in periods.items()],
+                ),
+            ],
         )
-        df = data.whatif.compare(c.settings, c.viewer, chosen, s, e)
+        df = data.whatif.compare(c.settings, c.viewer, chosen, label)
+        named = fmt.period(label, c.lang, row["is_partial"])
         tickets = data.whatif.changed_tickets(c.settings, c.viewer, chosen, s, e)
         lines = headlines(df, c.lang) or [t("whatif.no_change", c.lang)]
         live, draft = t("whatif.live", c.lang), t("whatif.draft", c.lang)
@@ -134,7 +127,7 @@ def layout(
             [
                 bar,
                 card(
-                    t("whatif.matrix", c.lang),
+                    f"{t('whatif.matrix', c.lang)} · {named}",
                     [
                         html.P(t("whatif.hint", c.lang), className="hint"),
                         html.Ul([html.Li(line) for line in lines], id="whatif-headlines"),

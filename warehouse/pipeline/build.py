@@ -187,19 +187,33 @@ def database_damage(path: Path) -> str | None:
     return None
 
 
-def published_fingerprint(warehouse: Path) -> str | None:
-    """The project fingerprint recorded by the published build, if any."""
+def _published_build_value(warehouse: Path, column: str) -> object | None:
+    """One column of the published build's `pulse_build` row, or None when unreadable."""
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error:
         return None
     try:
-        row = con.execute("select project_fingerprint from main.pulse_build limit 1").fetchone()
-        return str(row[0]) if row and row[0] else None
+        row = con.execute(f"select {column} from main.pulse_build limit 1").fetchone()
+        return row[0] if row and row[0] is not None else None
     except duckdb.Error:
         return None
     finally:
         con.close()
+
+
+def published_fingerprint(warehouse: Path) -> str | None:
+    """The project fingerprint recorded by the published build, if any."""
+    value = _published_build_value(warehouse, "project_fingerprint")
+    return str(value) if value else None
+
+
+def published_as_of(warehouse: Path) -> datetime | None:
+    """The as-of time (UTC) the published build was computed for, if recorded."""
+    value = _published_build_value(warehouse, "as_of")
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -641,8 +655,15 @@ def _check_landing(settings: Settings) -> None:
         )
 
 
-def _choose_mode(settings: Settings, fingerprint: str, full_refresh: bool) -> tuple[bool, str]:
-    """Incremental or full, and the words that say why."""
+def _choose_mode(
+    settings: Settings, fingerprint: str, full_refresh: bool, as_of: datetime
+) -> tuple[bool, str]:
+    """Incremental or full, and the words that say why.
+
+    An as-of time earlier than the published build's is a full build: the incremental
+    models carry each ticket's rows until its events change, and a ticket whose events
+    all lie after the new as-of time would keep the rows of the later time.
+    """
     if full_refresh:
         return False, "full"
     if not settings.warehouse_path.is_file():
@@ -653,6 +674,12 @@ def _choose_mode(settings: Settings, fingerprint: str, full_refresh: bool) -> tu
     if published_fingerprint(settings.warehouse_path) != fingerprint:
         # incremental state built by other model code cannot be trusted
         return False, "full (the dbt project changed since the published build)"
+    previous = published_as_of(settings.warehouse_path)
+    if previous is not None and as_of < previous:
+        return False, (
+            f"full (as of {as_of:%Y-%m-%d %H:%M:%S} UTC is earlier than the published "
+            f"build's {previous:%Y-%m-%d %H:%M:%S} UTC)"
+        )
     return True, "incremental"
 
 
@@ -682,7 +709,7 @@ def build(settings: Settings, *, as_of: datetime | None, full_refresh: bool) -> 
         # The lock makes builds one at a time; the build id lives in pulse_build.
         build_file = settings.builds_dir / BUILD_FILE_NAME
         fingerprint = project_fingerprint(project_dir_of(settings))
-        incremental, mode = _choose_mode(settings, fingerprint, full_refresh)
+        incremental, mode = _choose_mode(settings, fingerprint, full_refresh, as_of)
         print(f"build {build_id}: {mode}, as of {as_of:%Y-%m-%d %H:%M:%S} UTC", flush=True)
         published = False
         try:

@@ -339,6 +339,7 @@ class Engineers:
     p_reopen: np.ndarray
     csat_bias: np.ndarray  # added to the probability of a 4-5 score
     qa_mean: np.ndarray
+    p_one_touch: np.ndarray  # chance a ticket this engineer solves needs one public reply
     frame: pl.DataFrame
 
     def eligible(self, tier: int, month_start: float, month_end: float) -> np.ndarray:
@@ -429,6 +430,14 @@ def make_engineers(rng: np.random.Generator, end_ts: float) -> Engineers:
     qa_base = np.array([79.0, 86.0, 90.0, 87.0])[tier_idx]
     qa_mean = np.clip(qa_base + rng.normal(0, 4, n), 60, 97)
     qa_mean[strugglers] -= 8
+    # One-touch skill (per-engineer FCR: solved with one public reply), drawn last so the
+    # draws above keep their values. Centred so that after pending tickets (never one
+    # touch) and reopens the tier lands near its FCR target (45/55/65 %), with a spread
+    # wide enough that some engineers miss it: what a team lead has to manage.
+    touch_base = np.array([0.74, 0.60, 0.64, 0.60])[tier_idx]
+    p_one_touch = touch_base + rng.normal(0, 0.12, n)
+    p_one_touch[strugglers] -= 0.15
+    p_one_touch = np.clip(p_one_touch, 0.15, 0.97)
     keep = hired <= end_ts
     frame = pl.DataFrame(
         [r for r, k in zip(rows, keep, strict=True) if k],
@@ -458,6 +467,7 @@ def make_engineers(rng: np.random.Generator, end_ts: float) -> Engineers:
         p_reopen=p_reopen,
         csat_bias=csat_bias,
         qa_mean=qa_mean,
+        p_one_touch=p_one_touch,
         frame=frame,
     )
 

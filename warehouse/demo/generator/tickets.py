@@ -332,6 +332,11 @@ def simulate(
     ccom = ag & (rng.random(n) < 0.55)
     note = ag & (rng.random(n) < 0.25)
     reopen = ag & (rng.random(n) < eng.p_reopen[final])
+    # One touch: the solver's first public reply solves it (per-engineer FCR), so the
+    # solver writes no further reply; a ticket waiting on the customer never is. Drawn
+    # from a spawned stream so the draws below keep the values they had before.
+    touch = rng.spawn(1)[0].random(n) < eng.p_one_touch[final]
+    one_touch = ag & touch & ~np.where(final == eng1, pend, False)
     sys_assign = rng.random(n) < 0.75
     sys_assign2 = rng.random(n) < 0.7
 
@@ -413,7 +418,7 @@ def simulate(
     T[:, 18] = np.where(esc2, t18, np.nan)
     T[:, 19] = np.where(esc2, t18 + U(60, 900, n), np.nan)
     T[:, 20] = np.where(esc2, wall(0.78), np.nan)
-    T[:, 21] = np.where(ag, wall(0.97, 0.01), np.nan)
+    T[:, 21] = np.where(ag & ~one_touch, wall(0.97, 0.01), np.nan)
     t22 = wall(1.0, 0.0)
     T[:, 22] = np.where(ag, t22, np.nan)
     ro = t22 + np.clip(rng.lognormal(np.log(20 * 3600), 0.8, n), 600, 2.9 * DAY)
@@ -428,9 +433,10 @@ def simulate(
     last_solve = np.where(bot, T[:, 2], np.where(reopen, t26, t22))
     T[:, 27] = last_solve + U(3, 7, n) * DAY
     chat2 = ag & (rng.random(n) < 0.8)
-    T[:, 28] = np.where(ccom, wall(0.24), np.nan)
+    extra_t1_reply = ~(one_touch & (final == eng1))  # eng1's follow-up replies
+    T[:, 28] = np.where(ccom & extra_t1_reply, wall(0.24), np.nan)
     T[:, 29] = np.where(chat2, wall(0.32), np.nan)
-    T[:, 30] = np.where(chat2, wall(0.36), np.nan)
+    T[:, 30] = np.where(chat2 & extra_t1_reply, wall(0.36), np.nan)
     T[:, 31] = np.where(ag & (rng.random(n) < 0.6), wall(0.5), np.nan)
     T[:, 32] = np.where(ag & ~reopen & (rng.random(n) < 0.45), t22 + U(600, 7200, n), np.nan)
 
@@ -641,6 +647,7 @@ def simulate(
     answer = solve_present & (rng.random(n) < 0.30) & (responded <= ctx.end_ts)
     p_good = 0.82 + 0.06 * np.clip(years, 0, 2) + eng.csat_bias[final] * ag
     p_good -= 0.30 * breached + 0.15 * reopen + 0.04 * bot
+    p_good += 0.05 * one_touch  # solved by the first answer: customers like that
     good = rng.random(n) < np.clip(p_good, 0.05, 0.99)
     score = np.where(
         good, np.where(rng.random(n) < 0.72, 5, 4), rng.choice([3, 2, 1], size=n, p=[0.5, 0.3, 0.2])

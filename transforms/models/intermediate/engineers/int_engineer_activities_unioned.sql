@@ -2,6 +2,7 @@
 -- as DESIGN s5 says: first-response outcomes to the author of the first response;
 -- resolution outcomes, solves (FCR, reopen) and CSAT to the engineer assigned when
 -- the ticket was last solved (a solve is first-contact for that engineer when the
+-- engineer sent at most one public reply on the ticket before the solve, and the
 -- ticket was never reopened and not escalated after the engineer first took it: a
 -- tier-2/3 engineer is not blamed for the escalation that brought the ticket to
 -- them); escalations to the assignee before the group change;
@@ -108,6 +109,38 @@ last_escalations as (
 
 ),
 
+solver_replies as (
+
+    -- public agent replies each engineer wrote on a ticket, with their times, so the
+    -- solve can count those up to its own moment
+    select
+        ticket_id,
+        actor_id as engineer_id,
+        event_at
+    from events
+    where
+        event_type = 'comment'
+        and actor_role = 'agent'
+        and is_public
+
+),
+
+replies_before_solve as (
+
+    select
+        tickets.ticket_id,
+        count(solver_replies.event_at) as solver_public_replies
+    from tickets
+    left join solver_replies
+        on
+            tickets.ticket_id = solver_replies.ticket_id
+            and tickets.solver_id = solver_replies.engineer_id
+            and tickets.solved_at >= solver_replies.event_at
+    where tickets.solved_at is not null
+    group by tickets.ticket_id
+
+),
+
 solve_activities as (
 
     select
@@ -117,7 +150,8 @@ solve_activities as (
         tickets.ticket_id as source_id,
         tickets.solved_at as activity_at,
         (
-            coalesce(tickets.reopen_count, 0) = 0
+            coalesce(replies_before_solve.solver_public_replies, 0) <= 1
+            and coalesce(tickets.reopen_count, 0) = 0
             and (
                 last_escalations.last_escalated_at is null
                 or last_escalations.last_escalated_at
@@ -133,6 +167,8 @@ solve_activities as (
             and tickets.solver_id = first_assignments.engineer_id
     left join last_escalations
         on tickets.ticket_id = last_escalations.ticket_id
+    left join replies_before_solve
+        on tickets.ticket_id = replies_before_solve.ticket_id
     where
         tickets.solved_at is not null
         and not tickets.is_open

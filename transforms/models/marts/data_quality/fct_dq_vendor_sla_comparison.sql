@@ -21,22 +21,6 @@
 -#}
 with
 
-vendor as (
-
-    select * from {{ ref('int_vendor_sla_verdicts') }}
-    where instance_id = 1
-
-),
-
-pulse as (
-
-    -- the first instance of each metric, like the vendor's: next reply numbers its
-    -- instances from 1, the other metrics have one row each
-    select * from {{ ref('fct_sla_outcomes') }}
-    where metric != 'next_reply' or instance = 1
-
-),
-
 policies as (
 
     select * from {{ ref('sla_policies') }}
@@ -46,9 +30,32 @@ policies as (
 compared_metrics as (
 
     -- next_reply verdicts are kept but not compared yet: Zendesk counts reply_time
-    -- instances by its own rules, and instance matching needs its own reasons
+    -- instances by its own rules, and instance matching needs its own reasons. The
+    -- compared metrics have one Pulse outcome per ticket, so no instance filter is
+    -- needed on Support Pulse's side.
     select distinct metric from policies
     where metric in ('first_response', 'resolution')
+
+),
+
+vendor as (
+
+    -- the helpdesk's first instance of each compared metric
+    select * from {{ ref('int_vendor_sla_verdicts') }}
+    where
+        instance_id = 1
+        and metric in (select compared_metrics.metric from compared_metrics)
+
+),
+
+pulse as (
+
+    -- nothing to compare without a vendor import: without this guard every Pulse
+    -- outcome became an event_missing_vendor row (about 2 M rows at 1 M tickets)
+    select * from {{ ref('fct_sla_outcomes') }}
+    where
+        metric in (select compared_metrics.metric from compared_metrics)
+        and exists (select 1 from vendor)
 
 ),
 
@@ -81,10 +88,6 @@ joined as (
         on
             pulse.ticket_id = vendor.ticket_id
             and pulse.metric = vendor.metric
-    where
-        coalesce(pulse.metric, vendor.metric) in (
-            select compared_metrics.metric from compared_metrics
-        )
 
 ),
 
