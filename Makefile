@@ -29,13 +29,18 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
-install-spark: install
+SPARK_STAMP := $(VENV)/.installed-spark
+
+$(SPARK_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP)
 	@if ! command -v java >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 	fi
-	$(BIN)/pip install --quiet -e '.[dev,spark]'
 
 # The Spark part of the suite alone (tests marked `spark`).
 test-spark: install-spark
@@ -68,7 +73,9 @@ run: install
 serve: install
 	$(PULSE) serve
 
-test: install browser
+# The whole suite, the Spark parity tests included (docs/SPARK.md): Java and the Spark
+# extra are installed first.
+test: install install-spark browser
 	$(BIN)/pytest -q
 
 lint: install

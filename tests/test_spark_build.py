@@ -1,8 +1,8 @@
 """`pulse build --engine spark`'s steps that need no Java: the Parquet export of the
-landing database and the one-sentence refusal when the Spark stack is missing.
+landing database, the assembly of the marts Spark wrote into a DuckDB file, and the
+one-sentence refusal when the Spark stack is missing.
 
-The Spark run itself (docs/SPARK.md, status) does not get past the staging models yet,
-so there is no parity test of the marts here.
+The Spark run itself is proven equal to DuckDB's in tests/test_spark_parity.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import make_settings
 from warehouse.cli import build_parser
 from warehouse.core.errors import PulseError
-from warehouse.pipeline.spark_build import export_raw, require_spark, spark_dir
+from warehouse.pipeline.spark_build import assemble, export_raw, require_spark, spark_dir
 
 
 def test_export_writes_every_raw_table_as_parquet(tmp_path: Path) -> None:
@@ -57,3 +57,28 @@ def test_build_takes_an_engine() -> None:
     parser = build_parser()
     assert parser.parse_args(["build"]).engine == "duckdb"
     assert parser.parse_args(["build", "--engine", "spark"]).engine == "spark"
+
+
+def test_assemble_copies_the_marts_spark_wrote_under_its_main_database(tmp_path: Path) -> None:
+    """Spark keeps schema main's tables in `<warehouse>/main.db/<table>/part-*.parquet`;
+    the other schemas (staging, intermediate, reference) are not published."""
+    settings = make_settings(tmp_path)
+    warehouse = spark_dir(settings) / "warehouse"
+    for schema, table, rows in (
+        ("main", "fct_tickets", "select 'T-1' as ticket_id, 2 as reopen_count"),
+        ("main", "dim_team", "select 'TM1' as team_id"),
+        ("intermediate", "int_ticket_milestones", "select 1 as n"),
+    ):
+        folder = warehouse / f"{schema}.db" / table
+        folder.mkdir(parents=True)
+        duckdb.sql(f"copy ({rows}) to '{folder / 'part-00000.parquet'}' (format parquet)")
+
+    built = tmp_path / "next.duckdb"
+    assert assemble(settings, built) == ["dim_team", "fct_tickets"]
+
+    con = duckdb.connect(str(built), read_only=True)
+    assert con.execute("select * from main.fct_tickets").fetchall() == [("T-1", 2)]
+    assert con.execute(
+        "select table_schema, table_name from information_schema.tables order by table_name"
+    ).fetchall() == [("main", "dim_team"), ("main", "fct_tickets")]
+    con.close()

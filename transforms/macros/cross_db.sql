@@ -97,9 +97,19 @@
     (cast({{ date_expr }} as date) + cast({{ time_expr }} as time))
 {%- endmacro %}
 
-{#- Spark has no time type: seeds carry the time of day as 'HH:MM[:SS]' text. -#}
+{#-
+    Spark has no time type: the seeds carry the time of day as 'HH:MM:SS' text
+    (seeds/_seeds.yml, business_schedules), and closing at '24:00:00' (the end of
+    the day) must work, which to_timestamp of the concatenation refuses: midnight
+    plus an interval of the parts.
+-#}
 {% macro spark__pulse_date_at_time(date_expr, time_expr) -%}
-    to_timestamp(concat(cast(cast({{ date_expr }} as date) as string), ' ', cast({{ time_expr }} as string)))
+    (cast(cast({{ date_expr }} as date) as timestamp) + make_dt_interval(
+        0,
+        cast(split_part({{ time_expr }}, ':', 1) as int),
+        cast(split_part({{ time_expr }}, ':', 2) as int),
+        cast(coalesce(nullif(split_part({{ time_expr }}, ':', 3), ''), '0') as decimal(18, 6))
+    ))
 {%- endmacro %}
 
 {#- ISO day of week, Monday = 1 .. Sunday = 7. -#}
@@ -118,6 +128,33 @@
 {#- weekday(): Monday = 0. -#}
 {% macro spark__pulse_iso_day_of_week(date_expr) -%}
     (weekday({{ date_expr }}) + 1)
+{%- endmacro %}
+
+{#- ISO 8601 week-numbering year of a date (the year its ISO week belongs to). -#}
+{% macro pulse_iso_year(date_expr) -%}
+    {{ return(adapter.dispatch('pulse_iso_year', 'pulse')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__pulse_iso_year(date_expr) -%}
+    extract(isoyear from {{ date_expr }})
+{%- endmacro %}
+
+{% macro spark__pulse_iso_year(date_expr) -%}
+    extract(yearofweek from {{ date_expr }})
+{%- endmacro %}
+
+{#- The distinct values of a text expression, sorted, joined by `delimiter` (a SQL string). -#}
+{% macro pulse_distinct_list(expr, delimiter) -%}
+    {{ return(adapter.dispatch('pulse_distinct_list', 'pulse')(expr, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__pulse_distinct_list(expr, delimiter) -%}
+    string_agg(distinct {{ expr }}, {{ delimiter }} order by {{ expr }})
+{%- endmacro %}
+
+{#- Spark's aggregates take no ORDER BY: the set of values, sorted, then joined. -#}
+{% macro spark__pulse_distinct_list(expr, delimiter) -%}
+    array_join(array_sort(collect_set({{ expr }})), {{ delimiter }})
 {%- endmacro %}
 
 {#- The UTC timestamp `as_of`, as a SQL literal. -#}

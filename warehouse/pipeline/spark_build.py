@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,10 +107,9 @@ def export_raw(settings: Settings) -> list[str]:
 
 def assemble(settings: Settings, build_file: Path) -> list[str]:
     """Copy every mart Spark wrote (schema main) into a new DuckDB file; returns the names."""
-    marts_dir = spark_dir(settings) / "warehouse"
-    tables = sorted(
-        path for path in marts_dir.iterdir() if path.is_dir() and not path.name.endswith(".db")
-    )
+    # Spark keeps a database's managed tables under `<warehouse>/<database>.db/<table>/`.
+    marts_dir = spark_dir(settings) / "warehouse" / f"{MARTS_SCHEMA}.db"
+    tables = sorted(path for path in marts_dir.iterdir() if path.is_dir())
     build_file.unlink(missing_ok=True)
     con = duckdb.connect(str(build_file))
     try:
@@ -122,8 +122,16 @@ def assemble(settings: Settings, build_file: Path) -> list[str]:
     return [path.name for path in tables]
 
 
-def build_spark(settings: Settings, *, as_of: datetime | None) -> SparkBuildSummary:
-    """Export, run dbt on Spark, assemble and publish; raise PulseError on any failure."""
+def build_spark(
+    settings: Settings, *, as_of: datetime | None, models: Sequence[str] = ()
+) -> SparkBuildSummary:
+    """Export, run dbt on Spark, assemble and publish; raise PulseError on any failure.
+
+    `models`: build only these models and their ancestors, without data tests (the
+    parity test's shortcut: on local Spark every node costs a second or more, and the
+    parity marts need a quarter of the project); empty, the whole project with its
+    data tests, which is what `pulse build --engine spark` runs.
+    """
     require_spark()
     as_of = as_of or datetime.now(UTC)
     stages: dict[str, float] = {}
@@ -135,7 +143,12 @@ def build_spark(settings: Settings, *, as_of: datetime | None) -> SparkBuildSumm
     shutil.rmtree(base / "metastore_db", ignore_errors=True)
     clock = time.monotonic()
     child = subprocess.run(
-        [sys.executable, "-m", "warehouse.pipeline.spark_build", json.dumps(names)],
+        [
+            sys.executable,
+            "-m",
+            "warehouse.pipeline.spark_build",
+            json.dumps({"tables": names, "models": list(models)}),
+        ],
         env=spark_env(settings, as_of),
         cwd=base,  # whatever Spark still drops in its working directory stays here
         check=False,
@@ -155,7 +168,7 @@ def build_spark(settings: Settings, *, as_of: datetime | None) -> SparkBuildSumm
     return SparkBuildSummary(marts, stages, settings.warehouse_path)
 
 
-def _register_and_build(names: list[str]) -> int:
+def _register_and_build(names: list[str], models: list[str]) -> int:
     """In the child: one dbt runner, so one SparkSession, for every step."""
     from dbt.cli.main import dbtRunner
 
@@ -179,7 +192,18 @@ def _register_and_build(names: list[str]) -> int:
     }
     steps = [
         ["run-operation", "pulse_spark_register_raw", "--args", json.dumps({"tables": tables})],
-        ["build", "--exclude", "resource_type:unit_test"],
+        (
+            [
+                "build",
+                "--select",
+                *(f"+{model}" for model in models),
+                "--exclude",
+                "resource_type:test",
+                "resource_type:unit_test",
+            ]
+            if models
+            else ["build", "--exclude", "resource_type:unit_test"]
+        ),
     ]
     for step in steps:
         result = runner.invoke([step[0], *common, *step[1:]])
@@ -189,4 +213,5 @@ def _register_and_build(names: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_register_and_build(json.loads(sys.argv[1])))
+    request = json.loads(sys.argv[1])
+    sys.exit(_register_and_build(request["tables"], request["models"]))

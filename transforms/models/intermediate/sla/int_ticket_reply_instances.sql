@@ -152,8 +152,10 @@ sequenced as (
     select
         *,
         lag(turn) over ticket_turns as previous_turn,
+        -- the window spelt out: Spark cannot add a frame to a named window
         sum(case when turn = 'answer' then 1 else 0 end) over (
-            ticket_turns rows between unbounded preceding and current row
+            partition by ticket_id order by event_at, event_id
+            rows between unbounded preceding and current row
         ) as answers_so_far
     from turns
     window ticket_turns as (partition by ticket_id order by event_at, event_id)
