@@ -157,6 +157,34 @@
     array_join(array_sort(collect_set({{ expr }})), {{ delimiter }})
 {%- endmacro %}
 
+{#-
+    first_value / last_value skipping nulls, as a window function (the caller adds
+    `over ...`): DuckDB writes `ignore nulls` inside the call, Spark as a second argument.
+-#}
+{% macro pulse_first_value_ignoring_nulls(expr) -%}
+    {{ return(adapter.dispatch('pulse_first_value_ignoring_nulls', 'pulse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__pulse_first_value_ignoring_nulls(expr) -%}
+    first_value({{ expr }} ignore nulls)
+{%- endmacro %}
+
+{% macro spark__pulse_first_value_ignoring_nulls(expr) -%}
+    first_value({{ expr }}, true)
+{%- endmacro %}
+
+{% macro pulse_last_value_ignoring_nulls(expr) -%}
+    {{ return(adapter.dispatch('pulse_last_value_ignoring_nulls', 'pulse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__pulse_last_value_ignoring_nulls(expr) -%}
+    last_value({{ expr }} ignore nulls)
+{%- endmacro %}
+
+{% macro spark__pulse_last_value_ignoring_nulls(expr) -%}
+    last_value({{ expr }}, true)
+{%- endmacro %}
+
 {#- The UTC timestamp `as_of`, as a SQL literal. -#}
 {% macro pulse_as_of() -%}
     cast('{{ pulse_as_of_text() }}' as timestamp)
