@@ -9,7 +9,9 @@ SCALE ?= demo
 # `make run LIVE=0` serves a static demo without the live simulator.
 LIVE ?= 1
 
-.PHONY: install browser run generate load build refresh serve test lint bench loadtest screenshots docs clean
+# `make install-spark`: the optional Spark engine (docs/SPARK.md): a Java runtime from
+# Debian's packages when `java` is missing, then the `.[spark]` extra.
+.PHONY: install install-spark test-spark browser run generate load build refresh serve test lint bench loadtest screenshots docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +28,23 @@ browser:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
+
+SPARK_STAMP := $(VENV)/.installed-spark
+
+$(SPARK_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP)
+	@if ! command -v java >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	fi
+
+# The Spark part of the suite alone (tests marked `spark`).
+test-spark: install-spark
+	$(BIN)/pytest -q -m spark
 
 generate: install
 	$(PULSE) generate --end now --scale $(SCALE)
@@ -54,9 +73,11 @@ run: install
 serve: install
 	$(PULSE) serve
 
-# One test file per worker (--dist loadfile): a file's module fixtures (a served
-# dashboard, a built warehouse) are then set up once; at most 4 workers keep memory modest.
-test: install browser
+# The whole suite, the Spark parity tests included (docs/SPARK.md): Java and the Spark
+# extra are installed first. One test file per worker (--dist loadfile): a file's module
+# fixtures (a served dashboard, a built warehouse) are then set up once; at most 4 workers
+# keep memory modest.
+test: install install-spark browser
 	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist loadfile
 
 lint: install

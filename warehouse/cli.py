@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_parse_instant, default=None, help="ISO time the clocks stop at"
     )
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
+    build.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="where dbt runs: DuckDB (default) or local Apache Spark (docs/SPARK.md)",
+    )
 
     refresh = sub.add_parser("refresh", help="load then build, once or on a schedule")
     refresh.add_argument("--every", type=parse_duration, default=None, help="e.g. 5m")
@@ -131,6 +137,10 @@ def run(argv: list[str] | None = None) -> int:
         raw = Path(args.raw).resolve() if args.raw else settings.raw_dir
         summary = load(settings, raw, encoding=args.encoding, delimiter=args.delimiter)
         return 1 if summary.failed_files else 0
+    elif args.command == "build" and args.engine == "spark":
+        from warehouse.pipeline.spark_build import build_spark
+
+        build_spark(settings, as_of=args.as_of)
     elif args.command == "build":
         from warehouse.pipeline.build import build
 

@@ -46,6 +46,11 @@
     strftime(cast({{ d }} as date), '%Y-%m')
 {%- endmacro %}
 
+{#- The default is Spark SQL. -#}
+{% macro spark__month_label(d) -%}
+    {{ default__month_label(d) }}
+{%- endmacro %}
+
 {% macro quarter_label(d) -%}
     {{ dbt.concat([
         "cast(" ~ year_of(d) ~ " as " ~ dbt.type_string() ~ ")",
@@ -69,6 +74,11 @@
 
 {% macro duckdb__iso_week_label(d) -%}
     strftime(cast({{ d }} as date), '%G-W%V')
+{%- endmacro %}
+
+{#- The default is Spark SQL. -#}
+{% macro spark__iso_week_label(d) -%}
+    {{ default__iso_week_label(d) }}
 {%- endmacro %}
 
 {#- 100 * numerator / denominator, null when the denominator is zero or null. -#}
@@ -144,6 +154,11 @@
     )) as date) as month_start
 {%- endmacro %}
 
+{#- The default is Spark SQL. -#}
+{% macro spark__month_series(start_expr, end_expr) -%}
+    {{ default__month_series(start_expr, end_expr) }}
+{%- endmacro %}
+
 {#- Same for ISO weeks (Mondays): one column `week_start`. -#}
 {% macro week_series(start_expr, end_expr) -%}
     {{ return(adapter.dispatch('week_series')(start_expr, end_expr)) }}
@@ -163,6 +178,11 @@
         cast(date_trunc('week', cast({{ end_expr }} as date)) as timestamp),
         interval 7 day
     )) as date) as week_start
+{%- endmacro %}
+
+{#- The default is Spark SQL. -#}
+{% macro spark__week_series(start_expr, end_expr) -%}
+    {{ default__week_series(start_expr, end_expr) }}
 {%- endmacro %}
 
 {#- The last month the marts extend to: the as_of month, but never past today
@@ -216,6 +236,11 @@
     time_bucket(interval '15 minutes', cast({{ ts }} as timestamp))
 {%- endmacro %}
 
+{#- The default is Spark SQL. -#}
+{% macro spark__quarter_hour_floor(ts) -%}
+    {{ default__quarter_hour_floor(ts) }}
+{%- endmacro %}
+
 {#- One column `quarter_hour_at` of the UTC quarter hours in [start, end). -#}
 {% macro quarter_hour_series(start_expr, end_expr) -%}
     {{ return(adapter.dispatch('quarter_hour_series')(start_expr, end_expr)) }}
@@ -235,6 +260,11 @@
         cast({{ end_expr }} as timestamp) - interval 15 minutes,
         interval 15 minutes
     )) as timestamp) as quarter_hour_at
+{%- endmacro %}
+
+{#- The default is Spark SQL. -#}
+{% macro spark__quarter_hour_series(start_expr, end_expr) -%}
+    {{ default__quarter_hour_series(start_expr, end_expr) }}
 {%- endmacro %}
 
 {#-

@@ -61,12 +61,10 @@ missing as (
 summary as (
 
     select
-        string_agg(
-            distinct cast(missing.calendar_year as varchar), ', '
-            order by cast(missing.calendar_year as varchar)
-        ) as missing_years,
-        string_agg(distinct missing.country, ', ' order by missing.country)
-            as missing_countries,
+        {{ pulse_distinct_list(
+            'cast(missing.calendar_year as ' ~ dbt.type_string() ~ ')', "', '"
+        ) }} as missing_years,
+        {{ pulse_distinct_list('missing.country', "', '") }} as missing_countries,
         least(min(missing.calendar_year), (select min(covered.calendar_year) from covered))
             as first_year,
         greatest(max(missing.calendar_year), (select max(covered.calendar_year) from covered))
@@ -79,7 +77,8 @@ summary as (
 select
     {{ pulse_raise(
         "'holiday calendar lacks ' || missing_years || ' for ' || missing_countries"
-        ~ " || ': run `pulse calendar update --years ' || cast(first_year as varchar)"
-        ~ " || '-' || cast(last_year as varchar) || '`, then build'"
+        ~ " || ': run `pulse calendar update --years ' || cast(first_year as "
+        ~ dbt.type_string() ~ ") || '-' || cast(last_year as " ~ dbt.type_string()
+        ~ ") || '`, then build'"
     ) }} as message
 from summary

@@ -143,10 +143,10 @@ windowed as (
         holiday_kind,
         is_working_day,
         {{ pulse_local_to_utc(
-            pulse_date_at_time('date_day', "cast('00:00:00' as time)"), tz_expr='time_zone'
+            pulse_date_at_time('date_day', "'00:00:00'"), tz_expr='time_zone'
         ) }} as day_start_at,
         {{ pulse_local_to_utc(pulse_date_at_time(
-            dbt.dateadd('day', 1, 'date_day'), "cast('00:00:00' as time)"
+            dbt.dateadd('day', 1, 'date_day'), "'00:00:00'"
         ), tz_expr='time_zone') }} as next_day_start_at,
         case
             when is_working_day then

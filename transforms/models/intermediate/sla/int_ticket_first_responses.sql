@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=pulse_ticket_incremental_materialization(),
         unique_key='ticket_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail'

@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=pulse_ticket_incremental_materialization(),
         unique_key='ticket_id',
         incremental_strategy='pulse_ticket_replace',
         on_schema_change='fail'
@@ -126,7 +126,7 @@ waiting_comments as (
         comments.event_id,
         comments.event_at,
         'customer' as turn,
-        cast(null as varchar) as engineer_id
+        cast(null as {{ dbt.type_string() }}) as engineer_id
     from comments
     {{ pulse_asof_left_join("intervals", "status_at", "comments.event_at",
         "started_at", "ended_at", by=[("comments.ticket_id", "ticket_id")]) }}
@@ -158,7 +158,7 @@ turns as (
         opened_by_event_id as event_id,
         started_at as event_at,
         'answer' as turn,
-        cast(null as varchar) as engineer_id
+        cast(null as {{ dbt.type_string() }}) as engineer_id
     from intervals
     -- a solve answers: each move into solved or closed (closed after solved adds nothing)
     where is_resolution
@@ -170,8 +170,10 @@ sequenced as (
     select
         *,
         lag(turn) over ticket_turns as previous_turn,
+        -- the window spelt out: Spark cannot add a frame to a named window
         sum(case when turn = 'answer' then 1 else 0 end) over (
-            ticket_turns rows between unbounded preceding and current row
+            partition by ticket_id order by event_at, event_id
+            rows between unbounded preceding and current row
         ) as answers_so_far
     from turns
     window ticket_turns as (partition by ticket_id order by event_at, event_id)

@@ -19,7 +19,24 @@ with
 
 retention as (
 
-    select * from {{ ref('fct_retention') }}
+    -- named, not `*`: fct_retention's own period_start (the cohort's) must not sit
+    -- beside the period_start given below (Spark refuses the ambiguous name)
+    select
+        end_month,
+        dim_tier,
+        dim_segment,
+        dim_region,
+        starting_accounts,
+        retained_accounts,
+        churned_accounts,
+        logo_retention_pct,
+        starting_mrr_usd,
+        ending_mrr_usd,
+        net_expansion_pct,
+        expansion_pct,
+        contraction_pct,
+        churn_pct
+    from {{ ref('fct_retention') }}
     where period_type = 'ytd'
 
 ),

@@ -204,8 +204,8 @@ rows_ as (
 final as (
 
     select
-        cast(support_tier as varchar) as support_tier,
-        cast(volume_band as varchar) as volume_band,
+        cast(support_tier as {{ dbt.type_string() }}) as support_tier,
+        cast(volume_band as {{ dbt.type_string() }}) as volume_band,
         cast(breached_accounts as bigint) as breached_accounts,
         cast(breached_retained as bigint) as breached_retained,
         cast({{ pct('breached_retained', 'breached_accounts') }} as double)

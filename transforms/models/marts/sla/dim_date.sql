@@ -23,7 +23,7 @@ final as (
         is_working_day,
         window_minutes as business_minutes,
         cast({{ dbt.date_trunc('week', 'date_day') }} as date) as iso_week_start_date,
-        cast(extract(isoyear from date_day) as integer) as iso_year,
+        cast({{ pulse_iso_year('date_day') }} as integer) as iso_year,
         cast(extract(week from date_day) as integer) as iso_week,
         cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date,
         cast(extract(month from date_day) as integer) as month_number,
@@ -31,8 +31,8 @@ final as (
         cast(extract(quarter from date_day) as integer) as quarter_number,
         cast(extract(year from date_day) as integer) as fiscal_year,
         concat(
-            cast(extract(year from date_day) as varchar), '-Q',
-            cast(extract(quarter from date_day) as varchar)
+            cast(extract(year from date_day) as {{ dbt.type_string() }}), '-Q',
+            cast(extract(quarter from date_day) as {{ dbt.type_string() }})
         ) as fiscal_quarter,
         cast(extract(year from date_day) as integer) as calendar_year
     from calendar_days

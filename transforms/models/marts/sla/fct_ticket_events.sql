@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=pulse_ticket_incremental_materialization(),
         unique_key='ticket_id',
         incremental_strategy='pulse_ticket_replace',
         on_schema_change='fail'
@@ -73,40 +73,40 @@ sequenced as (
         known_events.*,
         row_number() over ticket_timeline as event_number,
         -- the value each kind of change sets, carried forward to every later event
-        last_value(
+        {{ pulse_last_value_ignoring_nulls("
             case
                 when known_events.event_type = 'group_changed' then lower(known_events.to_value)
-            end ignore nulls
-        ) over ticket_history as group_set,
-        last_value(
+            end
+        ") }} over ticket_history as group_set,
+        {{ pulse_last_value_ignoring_nulls("
             case
                 when known_events.event_type = 'assigned' then known_events.to_value
-            end ignore nulls
-        ) over ticket_history as assignee_set,
-        last_value(
+            end
+        ") }} over ticket_history as assignee_set,
+        {{ pulse_last_value_ignoring_nulls("
             case
                 when known_events.event_type = 'created' then 'new'
                 when known_events.event_type = 'status_changed' then lower(known_events.to_value)
-            end ignore nulls
-        ) over ticket_history as status_set,
-        last_value(
+            end
+        ") }} over ticket_history as status_set,
+        {{ pulse_last_value_ignoring_nulls("
             case
                 when known_events.event_type = 'priority_changed' then lower(known_events.to_value)
-            end ignore nulls
-        ) over ticket_history as priority_set,
+            end
+        ") }} over ticket_history as priority_set,
         -- before the first change, the value the first change started from
-        first_value(
+        {{ pulse_first_value_ignoring_nulls("
             case
                 when known_events.event_type = 'group_changed' then lower(known_events.from_value)
-            end ignore nulls
-        ) over ticket_all as first_group_from,
-        first_value(
+            end
+        ") }} over ticket_all as first_group_from,
+        {{ pulse_first_value_ignoring_nulls("
             case
                 when
                     known_events.event_type = 'priority_changed'
                     then lower(known_events.from_value)
-            end ignore nulls
-        ) over ticket_all as first_priority_from,
+            end
+        ") }} over ticket_all as first_priority_from,
         -- the last reopen (solved or closed back to another status) of the ticket
         max(case
             when
@@ -115,12 +115,12 @@ sequenced as (
                 and lower(known_events.to_value) not in ('solved', 'closed')
                 then known_events.event_at
         end) over (partition by known_events.ticket_id) as last_reopen_at,
-        last_value(
+        {{ pulse_last_value_ignoring_nulls("
             case
                 when known_events.event_type = 'created' then 'new'
                 when known_events.event_type = 'status_changed' then lower(known_events.to_value)
-            end ignore nulls
-        ) over ticket_all as status_at_as_of
+            end
+        ") }} over ticket_all as status_at_as_of
     from known_events
     window
         ticket_timeline as (partition by ticket_id order by event_at, event_rank, event_id),

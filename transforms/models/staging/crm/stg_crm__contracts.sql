@@ -9,8 +9,8 @@ source as (
 renamed as (
 
     select
-        cast(contract_id as varchar) as contract_id,
-        cast(account_id as varchar) as account_id,
+        cast(contract_id as {{ dbt.type_string() }}) as contract_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
         lower(product) as product,
         lower(support_tier) as support_tier,
         product = 'support_plan' as is_support_plan,

@@ -9,13 +9,13 @@ source as (
 renamed as (
 
     select
-        cast(engineer_id as varchar) as engineer_id,
+        cast(engineer_id as {{ dbt.type_string() }}) as engineer_id,
         full_name,
         email,
-        cast(team_id as varchar) as team_id,
+        cast(team_id as {{ dbt.type_string() }}) as team_id,
         team_name,
         lower(support_tier) as support_tier,
-        cast(lead_id as varchar) as lead_id,
+        cast(lead_id as {{ dbt.type_string() }}) as lead_id,
         location,
         cast(hired_at as timestamp) as hired_at,
         cast(left_at as timestamp) as left_at,

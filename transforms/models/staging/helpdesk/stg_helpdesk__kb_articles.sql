@@ -9,8 +9,8 @@ source as (
 renamed as (
 
     select
-        cast(article_id as varchar) as article_id,
-        cast(author_id as varchar) as author_id,
+        cast(article_id as {{ dbt.type_string() }}) as article_id,
+        cast(author_id as {{ dbt.type_string() }}) as author_id,
         cast(published_at as timestamp) as published_at,
         category,
         lower(language) as language,

@@ -9,9 +9,9 @@ source as (
 renamed as (
 
     select
-        cast(review_id as varchar) as review_id,
-        cast(ticket_id as varchar) as ticket_id,
-        cast(engineer_id as varchar) as engineer_id,
+        cast(review_id as {{ dbt.type_string() }}) as review_id,
+        cast(ticket_id as {{ dbt.type_string() }}) as ticket_id,
+        cast(engineer_id as {{ dbt.type_string() }}) as engineer_id,
         cast(reviewed_at as timestamp) as reviewed_at,
         technical_accuracy as technical_accuracy_points,
         communication as communication_points,

@@ -9,11 +9,11 @@ source as (
 renamed as (
 
     select
-        cast(event_id as varchar) as event_id,
-        cast(ticket_id as varchar) as ticket_id,
+        cast(event_id as {{ dbt.type_string() }}) as event_id,
+        cast(ticket_id as {{ dbt.type_string() }}) as ticket_id,
         cast(event_at as timestamp) as event_at,
         lower(event_type) as event_type,
-        cast(actor_id as varchar) as actor_id,
+        cast(actor_id as {{ dbt.type_string() }}) as actor_id,
         lower(actor_role) as actor_role,
         coalesce(is_public, false) as is_public,
         from_value,

@@ -9,10 +9,10 @@ source as (
 renamed as (
 
     select
-        cast(ticket_id as varchar) as ticket_id,
-        cast(account_id as varchar) as account_id,
-        cast(requester_id as varchar) as requester_id,
-        cast(assignee_id as varchar) as assignee_id,
+        cast(ticket_id as {{ dbt.type_string() }}) as ticket_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(requester_id as {{ dbt.type_string() }}) as requester_id,
+        cast(assignee_id as {{ dbt.type_string() }}) as assignee_id,
         lower(channel) as channel,
         lower(priority) as priority,
         lower(status) as status,

@@ -9,10 +9,10 @@ source as (
 renamed as (
 
     select
-        cast(vendor as varchar) as vendor,
-        cast(event_id as varchar) as event_id,
-        cast(ticket_id as varchar) as ticket_id,
-        cast(vendor_metric as varchar) as vendor_metric,
+        cast(vendor as {{ dbt.type_string() }}) as vendor,
+        cast(event_id as {{ dbt.type_string() }}) as event_id,
+        cast(ticket_id as {{ dbt.type_string() }}) as ticket_id,
+        cast(vendor_metric as {{ dbt.type_string() }}) as vendor_metric,
         lower(metric) as metric,
         cast(instance_id as integer) as instance_id,
         lower(event_type) as event_type,
