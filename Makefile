@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 SCALE ?= demo
 # `make run LIVE=0` serves a static demo without the live simulator.
 LIVE ?= 1
+# `make bench BENCH_ARGS=--page-draw-only` times the pages alone (see tests/harness/bench.py).
+BENCH_ARGS ?=
 
 # `make install-spark`: the optional Spark engine (docs/SPARK.md): a Java runtime from
 # Debian's packages when `java` is missing, then the `.[spark]` extra.
@@ -92,7 +94,7 @@ lint: install
 		../$(BIN)/sqlfluff lint models
 
 bench: install
-	$(BIN)/python -m tests.harness.bench --scale $(SCALE)
+	$(BIN)/python -m tests.harness.bench --scale $(SCALE) $(BENCH_ARGS)
 
 loadtest: install
 	$(BIN)/python -m tests.harness.loadtest

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests import test_browser_dashboard as shared
+from tests.harness.bench import MAIN_CONTENT_DRAWN
 
 # The browser suite's fixtures: one served dashboard per module, one Chromium.
 site, browser, page, ready = shared.site, shared.browser, shared.page, shared.ready
@@ -240,7 +241,10 @@ PAGES = ("/", "/sla", "/teams", "/customers", "/revenue", "/quality", "/wall", "
 
 def test_axe_finds_nothing_serious_on_any_page(site, browser):
     """Zero serious or critical axe-core violations on every page (RU and EN), and the
-    time each page takes until its main content is drawn (printed: the timing report)."""
+    time each page takes until its main content is drawn on a later visit (printed:
+    the timing report; every chart's SVG and every grid's table, as `make bench` times
+    it). One browser context for both languages: each page is opened once before its
+    English visit is timed, and its Russian visit comes later still."""
     from axe_playwright_python.sync_playwright import Axe
 
     base, warehouse = site
@@ -249,13 +253,18 @@ def test_axe_finds_nothing_serious_on_any_page(site, browser):
     axe = Axe()
     found: dict[str, list[str]] = {}
     timings: dict[str, float] = {}
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    pg = context.new_page()
+    paths = (*PAGES, f"/ticket/{ticket}", f"/engineer/{engineer}")
     for lang in ("en", "ru"):
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        pg = context.new_page()
-        for path in (*PAGES, f"/ticket/{ticket}", f"/engineer/{engineer}"):
+        for path in paths:
+            if lang == "en":  # the first visit fills the browser's caches, untimed
+                pg.goto(f"{base}{path}?lang={lang}")
+                ready(pg)
             start = time.perf_counter()
             pg.goto(f"{base}{path}?lang={lang}")
             ready(pg)
+            pg.wait_for_function(MAIN_CONTENT_DRAWN, timeout=30_000, polling=20)
             timings[f"{lang} {path}"] = time.perf_counter() - start
             pg.wait_for_timeout(600)  # the grids' and the wall's first ticks
             result = axe.run(pg).response
@@ -264,8 +273,8 @@ def test_axe_finds_nothing_serious_on_any_page(site, browser):
                 for v in result["violations"]
                 if v["impact"] in ("serious", "critical")
             ]
-        context.close()
-    print("\npage timings until drawn (s):")
+    context.close()
+    print("\npage timings until the main content is drawn, warm (s):")
     for key, seconds in timings.items():
         print(f"  {key:40} {seconds:5.2f}")
     assert {k: v for k, v in found.items() if v} == {}

@@ -73,11 +73,11 @@ def sample_paths(settings) -> dict[str, str]:
 
 
 def wait_ready(page, timeout_ms: int = 20_000) -> None:
-    """Wait until Dash has rendered the page and no callback is pending."""
-    page.wait_for_selector("#_pages_content > *", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout_ms
-    )
+    """Wait until Dash has rendered the page, no callback is pending and every chart and
+    grid is drawn (the bench's definition), then for the grids' and clocks' first ticks."""
+    from tests.harness.bench import MAIN_CONTENT_DRAWN
+
+    page.wait_for_function(MAIN_CONTENT_DRAWN, timeout=timeout_ms, polling=50)
     page.wait_for_timeout(800)
 
 
