@@ -642,7 +642,9 @@ def revenue_cumulative(months: pl.DataFrame, lang: str) -> Fig:
 def competitor_chart(df: pl.DataFrame, lang: str) -> Fig:
     if df.height == 0:
         return empty_figure(t("empty.nodata", lang), lang)
-    comp = [plain(c) for c in df["competitor"].to_list()]
+    # Names in the reader's language, as the deals grid beside it shows them (a code
+    # the translations do not know stays as it is, as data).
+    comp = [plain(i18n.label("competitor", c, lang)) for c in df["competitor"].to_list()]
     fig = Fig()
     fig.add_trace(
         _t(

@@ -355,3 +355,20 @@ def test_engineer_fcr_hover_says_first_contact_not_the_org_definition() -> None:
     english = i18n.definition(DEFINITION_KEY["fcr"], "en")
     assert "first contact" in english and "at most one public reply" in english
     assert "первого контакта" in i18n.definition(DEFINITION_KEY["fcr"], "ru")
+
+
+def test_competitor_chart_names_competitors_in_the_readers_language():
+    """The chart's categories read as the deals grid beside it does, not as codes
+    ("none", "mts"); a code without a translation stays as data."""
+    df = pl.DataFrame(
+        {
+            "competitor": ["none", "mts", "acme<b>"],
+            "win_rate": [0.5, 0.25, 1.0],
+            "poc_conversion": [0.4, None, 0.0],
+        }
+    )
+    ru = figures.competitor_chart(df, "ru")
+    assert ru["data"][0]["x"] == ["без конкурента", "MWS (МТС)", "acme&lt;b&gt;"]
+    assert ru["data"][1]["x"] == ru["data"][0]["x"]
+    en = figures.competitor_chart(df, "en")
+    assert en["data"][0]["x"] == ["no competitor", "MWS (MTS)", "acme&lt;b&gt;"]

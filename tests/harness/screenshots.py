@@ -61,9 +61,14 @@ def sample_paths(settings) -> dict[str, str]:
     }
     try:
         table = data.engineer_table(settings, viewer)
-        ids = [e for e in table["engineer_id"].to_list() if e] if table.height else []
-        if ids:
-            paths["engineer"] = f"/engineer/{ids[0]}"
+        if table.height:
+            # The busiest engineer of the period: a picture of the page with data in
+            # every chart, not of a specialist who handled nothing lately.
+            busiest = table.filter(table["engineer_id"].is_not_null()).sort(
+                "tickets_handled", descending=True, nulls_last=True
+            )
+            if busiest.height:
+                paths["engineer"] = f"/engineer/{busiest['engineer_id'][0]}"
         snap = data.wall_snapshot(settings, viewer)
         if snap["queue"]:
             paths["ticket"] = f"/ticket/{snap['queue'][0]['ticket_id']}"
