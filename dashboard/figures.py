@@ -515,11 +515,17 @@ def nps_chart(df: pl.DataFrame, lang: str) -> Fig:
                     )
                 ],
                 textposition="outside",
-                hovertemplate="%{x} · " + str(grp) + ": %{y:.0f}<extra></extra>",
+                customdata=part["n"].to_list(),
+                hovertemplate="%{x} · "
+                + str(plain(i18n.label("tier", grp, lang)))
+                + ": %{y:.0f} · n=%{customdata}<extra></extra>",
             )
         )
     fig = base(fig, lang, height=340)
-    fig.update_layout(barmode="group")
+    # Many waves x groups make bars too narrow for their labels: Plotly hides the labels
+    # that do not fit at a legible size rather than drawing them over each other (each
+    # value and its n stay in the hover and in the table below).
+    fig.update_layout(barmode="group", uniformtext={"minsize": 10, "mode": "hide"})
     fig.update_yaxes(title="NPS", range=[-100, 100])
     return fig
 

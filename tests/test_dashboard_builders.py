@@ -372,3 +372,31 @@ def test_competitor_chart_names_competitors_in_the_readers_language():
     assert ru["data"][1]["x"] == ru["data"][0]["x"]
     en = figures.competitor_chart(df, "en")
     assert en["data"][0]["x"] == ["no competitor", "MWS (MTS)", "acme&lt;b&gt;"]
+
+
+def test_quality_batch_status_reads_in_the_readers_language():
+    """A batch's status is a word of the page's language ("загружен", not "loaded"),
+    while the failed-batch colour still keys on the status code."""
+    import sys
+
+    import dashboard.app  # noqa: F401  (Dash imports the page modules as `pages.*`)
+
+    batch_rows = sys.modules["pages.quality"].batch_rows
+
+    df = pl.DataFrame(
+        {
+            "entity": ["tickets", "tickets"],
+            "file_name": ["a.csv", "b.csv"],
+            "rows_read": [3, 2],
+            "rows_landed": [3, 0],
+            "rows_rejected": [0, 0],
+            "is_reconciled": [True, False],
+            "status": ["loaded", "failed"],
+            "error": [None, "bad header"],
+            "loaded_at": [datetime(2026, 1, 5, 9, 0, tzinfo=UTC)] * 2,
+        }
+    )
+    ru = batch_rows(df, "ru", "Europe/Moscow")
+    assert [r["status"] for r in ru] == ["загружен", "ошибка"]
+    assert [r["status_code"] for r in ru] == ["loaded", "failed"]
+    assert [r["status"] for r in batch_rows(df, "en", "Europe/Moscow")] == ["loaded", "failed"]

@@ -35,7 +35,9 @@ def batch_rows(df: Any, lang: str, tz: str) -> list[dict[str, Any]]:
                 if ok
                 else ("✖ " + t("dq.not_reconciled", lang)),
                 "reconciled_ok": ok,
-                "status": r["status"],
+                # the words in the reader's language; the code for the cell colour
+                "status": i18n.label("batchstatus", r["status"], lang),
+                "status_code": r["status"],
                 # a failed batch without its error: hidden from this viewer (data layer)
                 "error": r.get("error")
                 or (t("dq.error_hidden", lang) if r["status"] == "failed" else ""),
@@ -242,7 +244,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
         parts.append(html.Div(tiles, className="kpi-row"))
         if batches is not None:
             cols = [
-                {"field": "loaded", "headerName": t("dq.loaded_at", c.lang)},
+                {"field": "loaded", "headerName": t("dq.loaded_at", c.lang), "minWidth": 150},
                 {"field": "entity", "headerName": t("dq.entity", c.lang)},
                 {"field": "file", "headerName": t("dq.file", c.lang), "minWidth": 220},
                 {"field": "read", "headerName": t("dq.read", c.lang), "type": "numericColumn"},
@@ -264,7 +266,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 {
                     "field": "status",
                     "headerName": t("dq.status", c.lang),
-                    "cellClassRules": {"cell-bad": "params.value == 'failed'"},
+                    "cellClassRules": {"cell-bad": "params.data.status_code == 'failed'"},
                 },
                 {"field": "error", "headerName": t("dq.error", c.lang), "minWidth": 260},
             ]
