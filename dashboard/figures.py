@@ -670,8 +670,14 @@ def competitor_chart(df: pl.DataFrame, lang: str) -> Fig:
             marker_color=SERIES[2],
         )
     )
-    fig = base(fig, lang, height=300)
-    fig.update_layout(barmode="group")
+    fig = base(fig, lang, height=340)
+    # Translated names are long ("без конкурента", "Microsoft Azure"): slanted tick
+    # labels get the bottom margin (automargin) and the legend sits above the bars, so
+    # neither is cut off nor drawn over the other.
+    fig.update_layout(
+        barmode="group", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}
+    )
+    fig.update_xaxes(tickangle=-30)
     fig.update_yaxes(ticksuffix="%", range=[0, 105])
     return fig
 
