@@ -12,7 +12,7 @@ import pytest
 
 from dashboard import figures, i18n
 from dashboard import formatting as fmt
-from dashboard.components.grid import csv_text, neutralise
+from dashboard.components.grid import csv_text, grid, neutralise
 
 NBSP = "\u00a0"
 
@@ -400,3 +400,45 @@ def test_quality_batch_status_reads_in_the_readers_language():
     assert [r["status"] for r in ru] == ["загружен", "ошибка"]
     assert [r["status_code"] for r in ru] == ["loaded", "failed"]
     assert [r["status"] for r in batch_rows(df, "en", "Europe/Moscow")] == ["loaded", "failed"]
+
+
+def _grid_table(component):
+    """The AgGrid inside the component `grid()` returns."""
+    return component.children[1]
+
+
+def test_grid_columns_are_never_squeezed_below_their_content() -> None:
+    """Fitting a grid to a half-width card cut "Vistula Digi…" and wrapped the header
+    "Зачтено, $" mid-word; each column now has a floor from its content (worked out from
+    the widths in components/grid.py) and the grid scrolls sideways past it."""
+    rows = [
+        {"account": "Vistula Digital Ltd", "credited": 118165.3456, "type": "upsell"},
+        {"account": "ОрбитаЛаб", "credited": 82262.5, "type": None},
+    ]
+    cols = [
+        {"field": "account", "headerName": "Клиент"},
+        {"field": "credited", "headerName": "Зачтено, $"},
+        {"field": "type", "headerName": "Тип", "minWidth": 120},
+    ]
+    defs = {c["field"]: c for c in _grid_table(grid("g", rows, cols)).columnDefs}
+    # 19 characters x 7.5 px + 36 px of padding
+    assert defs["account"]["minWidth"] == 178
+    # the longest header word "Зачтено," 8 x 8.5 px + 72 px of padding and icons beats
+    # "118,165.3" (9 x 7.5 + 36 = 103.5)
+    assert defs["credited"]["minWidth"] == 140
+    assert defs["credited"]["type"] == "numericColumn"
+    assert defs["type"]["minWidth"] == 120  # a page's own width is kept
+    # text shows in full on hover; numbers do not need it
+    assert defs["account"]["tooltipField"] == "account"
+    assert "tooltipField" not in defs["credited"]
+    long_subject = [{"subject": "x" * 200}]
+    (subject,) = _grid_table(grid("g", long_subject, [{"field": "subject"}])).columnDefs
+    assert subject["minWidth"] == 260  # capped: a long text is cut, whole on hover
+
+
+def test_an_empty_grid_is_a_short_box_unless_a_callback_fills_it() -> None:
+    cols = [{"field": "a", "headerName": "A"}]
+    assert _grid_table(grid("g", [], cols, height=420)).style["height"] == "150px"
+    kept = grid("g", [], cols, height=380, shrink_when_empty=False)
+    assert _grid_table(kept).style["height"] == "380px"
+    assert _grid_table(grid("g", [{"a": 1}], cols, height=420)).style["height"] == "420px"

@@ -99,9 +99,52 @@ def link_column(
     }
 
 
+# Rough pixel widths of ag-grid's alpine theme at the dashboard's font size: a character
+# of cell text, a character of (bold) header text, a cell's padding, and a header's
+# padding plus its sort and filter-menu icons.
+CELL_CHAR_PX = 7.5
+HEADER_CHAR_PX = 8.5
+CELL_PADDING_PX = 36
+HEADER_CHROME_PX = 72
+MIN_COLUMN_PX = 90
+# A long text column (a subject, a file name) is cut beyond this, full text on hover.
+MAX_AUTO_COLUMN_PX = 260
+# Rows sampled for the widest value: enough to find a long name, cheap on a big grid.
+WIDTH_SAMPLE_ROWS = 200
+# The height of a grid with no rows: its header and the "no rows" line.
+EMPTY_GRID_PX = 150
+
+
+def _shown(value: Any) -> str:
+    """About what a cell shows: numbers as the grid formats them (grouped, one decimal),
+    not Python's repr with every digit of a float."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _min_width(col: dict[str, Any], rows: list[dict[str, Any]]) -> int:
+    """The narrowest a column may be squeezed by fitting the grid to its box: its longest
+    header word unbroken, and its widest sampled value (up to a cap). Past the sum of
+    these the grid scrolls sideways instead of cutting "Vistula Digi…" or wrapping a
+    header mid-word ("Зачтен|о")."""
+    words = str(col.get("headerName") or "").split()
+    header_px = max((len(w) for w in words), default=0) * HEADER_CHAR_PX + HEADER_CHROME_PX
+    field = col.get("field")
+    values = (r.get(field) for r in rows[:WIDTH_SAMPLE_ROWS]) if field else ()
+    longest = max((len(_shown(v)) for v in values if v is not None), default=0)
+    cell_px = min(longest * CELL_CHAR_PX + CELL_PADDING_PX, MAX_AUTO_COLUMN_PX)
+    return int(max(MIN_COLUMN_PX, header_px, cell_px))
+
+
 def _fit_columns(column_defs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict]:
-    """Every header shows its full name on hover, and a column of numbers is a numeric
-    column (right-aligned, sorted as numbers), whichever page built it."""
+    """Every header shows its full name on hover, a column of numbers is a numeric
+    column (right-aligned, sorted as numbers), and no column is squeezed below its
+    content (`_min_width`), whichever page built it."""
     out = []
     for col in column_defs:
         col = dict(col)
@@ -109,10 +152,20 @@ def _fit_columns(column_defs: list[dict[str, Any]], rows: list[dict[str, Any]]) 
             col["headerTooltip"] = col["headerName"]
         if "children" in col:
             col["children"] = _fit_columns(col["children"], rows)
-        elif "type" not in col and col.get("field"):
-            sample = next((r[col["field"]] for r in rows if r.get(col["field"]) is not None), None)
-            if isinstance(sample, int | float) and not isinstance(sample, bool):
-                col["type"] = "numericColumn"
+        else:
+            if "type" not in col and col.get("field"):
+                sample = next(
+                    (r[col["field"]] for r in rows if r.get(col["field"]) is not None), None
+                )
+                if isinstance(sample, int | float) and not isinstance(sample, bool):
+                    col["type"] = "numericColumn"
+            if "width" not in col and "minWidth" not in col:
+                col["minWidth"] = _min_width(col, rows)
+            # a capped text cell shows its whole value on hover (a formatted cell's
+            # raw value would not be what the reader sees, so it gets none)
+            is_text = col.get("type") != "numericColumn" and "valueFormatter" not in col
+            if col.get("field") and is_text:
+                col.setdefault("tooltipField", col["field"])
         out.append(col)
     return out
 
@@ -126,12 +179,17 @@ def grid(
     height: int = 420,
     row_class_rules: dict | None = None,
     no_rows: str | None = None,
+    shrink_when_empty: bool = True,
 ) -> html.Div:
     """An ag-grid with sorting and filtering; an export button when a label is given.
 
     The export button's id is `{grid_id}-export` and its download `{grid_id}-download`;
-    the page registers the callback that fills it from the data layer.
+    the page registers the callback that fills it from the data layer. A grid whose
+    rows a callback fills later keeps its height (`shrink_when_empty=False`).
     """
+    if not rows and shrink_when_empty:
+        # an empty grid says so in a short box instead of leaving the card blank
+        height = min(height, EMPTY_GRID_PX)
     table = dag.AgGrid(
         id=grid_id,
         rowData=rows,

@@ -108,18 +108,10 @@ def layout(
             for r in opps.iter_rows(named=True)
         ]
         money = {"function": f"pulseFmt(params.value, 'number', '{c.lang}')"}
+        # What the deal brought support first (credited, share, amount), then what it
+        # was: a half-width card shows these without scrolling sideways.
         opp_cols = [
             {"field": "account", "headerName": t("rev.account", c.lang)},
-            {"field": "type", "headerName": t("rev.type", c.lang)},
-            {"field": "competitor", "headerName": t("rev.competitor", c.lang)},
-            {"field": "closed", "headerName": t("rev.closed", c.lang)},
-            {
-                "field": "amount",
-                "headerName": t("rev.amount", c.lang),
-                "type": "numericColumn",
-                "valueFormatter": money,
-            },
-            {"field": "pct", "headerName": t("rev.credit_pct", c.lang), "type": "numericColumn"},
             {
                 "field": "credited",
                 "headerName": t("rev.credited_usd", c.lang),
@@ -127,6 +119,16 @@ def layout(
                 "valueFormatter": money,
                 "sort": "desc",
             },
+            {"field": "pct", "headerName": t("rev.credit_pct", c.lang), "type": "numericColumn"},
+            {
+                "field": "amount",
+                "headerName": t("rev.amount", c.lang),
+                "type": "numericColumn",
+                "valueFormatter": money,
+            },
+            {"field": "type", "headerName": t("rev.type", c.lang)},
+            {"field": "competitor", "headerName": t("rev.competitor", c.lang)},
+            {"field": "closed", "headerName": t("rev.closed", c.lang)},
         ]
         share_fmt = {"function": f"pulseFmt(params.value, 'share', '{c.lang}')"}
         comp_cols = [

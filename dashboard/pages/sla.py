@@ -379,6 +379,7 @@ def layout(
                     ticket_columns(c.lang),
                     export_label=t("export.csv", c.lang),
                     height=380,
+                    shrink_when_empty=False,
                 ),
             ],
         )
