@@ -596,6 +596,7 @@ TR: dict[str, tuple[str, str]] = {
     "cust.split_region": ("Регион", "Region"),
     "cust.wave": ("Волна", "Wave"),
     "cust.group": ("Группа", "Group"),
+    "cust.sample_note": ("Выборка", "Sample"),
     "cust.latest": ("Последний квартал {period}", "Latest quarter {period}"),
     "cust.starting": ("стартовая когорта {n}", "starting cohort {n}"),
     "cust.impact_hint": (

@@ -236,6 +236,11 @@ def test_html_lang_follows_the_language(site):
         assert f'<html lang="{lang}">' in r.text
 
 
+# How many grid header cells on the page carry no text.
+UNNAMED_GRID_COLUMNS = """() => [...document.querySelectorAll('.ag-header-cell')]
+    .filter(h => !(h.querySelector('.ag-header-cell-text')?.textContent || '').trim())
+    .length"""
+
 PAGES = ("/", "/sla", "/teams", "/customers", "/revenue", "/quality", "/wall", "/nope")
 
 
@@ -252,6 +257,7 @@ def test_axe_finds_nothing_serious_on_any_page(site, browser):
     engineer = _rows(warehouse, "select min(engineer_id) from main.dim_engineer")[0][0]
     axe = Axe()
     found: dict[str, list[str]] = {}
+    unnamed: dict[str, int] = {}
     timings: dict[str, float] = {}
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     pg = context.new_page()
@@ -273,11 +279,14 @@ def test_axe_finds_nothing_serious_on_any_page(site, browser):
                 for v in result["violations"]
                 if v["impact"] in ("serious", "critical")
             ]
+            unnamed[f"{lang} {path}"] = pg.evaluate(UNNAMED_GRID_COLUMNS)
     context.close()
-    print("\npage timings until the main content is drawn, warm (s):")
+    print("\npage: warm draw until the main content is drawn (s), serious/critical axe")
     for key, seconds in timings.items():
-        print(f"  {key:40} {seconds:5.2f}")
+        print(f"  {key:40} {seconds:5.2f}  {len(found[key])}")
     assert {k: v for k, v in found.items() if v} == {}
+    # every grid column says what it holds (a blank header read as a stray column)
+    assert {k: n for k, n in unnamed.items() if n} == {}
 
 
 # ------------------------------------------------------------------------ grids, exports

@@ -181,7 +181,7 @@ def layout(
                 "type": "numericColumn",
                 "valueFormatter": {"function": f"pulseFmt(params.value, 'number', '{c.lang}')"},
             },
-            {"field": "flag", "headerName": "", "cellClass": "warn"},
+            {"field": "flag", "headerName": t("cust.sample_note", c.lang), "cellClass": "warn"},
         ]
         accounts_h, retained_h = t("cust.accounts", c.lang), t("m.retention", c.lang)
         impact_cols = [
@@ -202,7 +202,7 @@ def layout(
             },
             {"field": "diff", "headerName": t("cust.diff", c.lang)},
             # Plain text: the .warn amber (#b7791f) is 3.4:1 on white, under axe's 4.5:1.
-            {"field": "flag", "headerName": "", "minWidth": 200},
+            {"field": "flag", "headerName": t("cust.sample_note", c.lang), "minWidth": 200},
         ]
         return html.Div(
             [
