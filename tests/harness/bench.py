@@ -43,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import psutil
@@ -310,6 +311,21 @@ def handwritten_seconds(settings: Settings, as_of: datetime, repeats: int = 3) -
 # ------------------------------------------------------------------------ dashboard
 
 
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's headless Chromium with the flags it needs in a container (never a
+    browser Playwright downloads)."""
+    return playwright.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+        ],
+    )
+
+
 def first_page_loads(base: str, loads: int = 3) -> list[tuple[float, float]]:
     """Seconds until the key results are on screen, and until the network is idle.
 
@@ -321,16 +337,7 @@ def first_page_loads(base: str, loads: int = 3) -> list[tuple[float, float]]:
 
     times = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-            ],
-        )
+        browser = launch_chromium(p)
         try:
             for _ in range(loads):
                 context = browser.new_context()  # a fresh browser cache each time
@@ -396,16 +403,7 @@ def warm_page_draws(base: str, paths: list[str], rounds: int = 3) -> dict[str, d
 
     out: dict[str, dict] = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-            ],
-        )
+        browser = launch_chromium(p)
         try:
             for path in paths:
                 seconds, callbacks = [], []
