@@ -78,21 +78,16 @@ def built_warehouse(landing_db: PipelineRun) -> PipelineRun:
     return landing_db
 
 
-# The order files start in (`make test` spreads whole files over parallel workers, and
-# pytest-xdist deals the first files out in turn, gw0, gw1, gw0, ...): the files that
-# take minutes (serial figures of `pytest --durations`) first, the Spark parity file's
-# turns followed by short files so the other long ones go to the other worker; the
-# rest after them, handed to whichever worker is free.
+# The order files start in. `make test` spreads whole files over parallel workers:
+# pytest-xdist gives each worker a first file, then the next file in this order to
+# whichever worker is nearly done. The files that take minutes (serial figures of
+# `pytest --durations`) go first, longest first, so none of them runs alone at the end.
 FILES_FIRST = (
-    "test_spark_parity.py",  # about 8 min, alone on its worker
-    "test_refresh_under_load.py",
-    "test_dashboard_builders.py",
+    "test_spark_parity.py",  # about 8 min
     "test_incremental.py",
-    "test_repository_stands_alone.py",
+    "test_refresh_under_load.py",
     "test_crash_safety.py",
-    "test_csv_import.py",
     "test_operator_errors.py",
-    "test_generate.py",
     "test_sla_end_to_end.py",
     "test_zendesk_import.py",
     "test_alerts.py",
