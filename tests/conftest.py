@@ -76,28 +76,3 @@ def built_warehouse(landing_db: PipelineRun) -> PipelineRun:
     build(landing_db.settings, as_of=EXTRACT_END, full_refresh=True)
     assert landing_db.settings.warehouse_path.is_file()
     return landing_db
-
-
-# The order files start in. `make test` spreads whole files over parallel workers:
-# pytest-xdist gives each worker a first file, then the next file in this order to
-# whichever worker is nearly done. The files that take minutes (serial figures of
-# `pytest --durations`) go first, longest first, so none of them runs alone at the end.
-FILES_FIRST = (
-    "test_spark_parity.py",  # about 8 min
-    "test_incremental.py",
-    "test_refresh_under_load.py",
-    "test_crash_safety.py",
-    "test_operator_errors.py",
-    "test_sla_end_to_end.py",
-    "test_zendesk_import.py",
-    "test_alerts.py",
-    "test_browser_pages.py",
-    "test_build.py",
-    "test_calendar.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Start files in FILES_FIRST's order; within a file the tests keep their order."""
-    rank = {name: i for i, name in enumerate(FILES_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
