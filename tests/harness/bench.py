@@ -58,6 +58,7 @@ from tests.harness.loadtest import (
     shown_path,
     versions_line,
 )
+from tests.harness.screenshots import CHROMIUM, CHROMIUM_ARGS
 from warehouse.core.errors import PulseError
 from warehouse.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, load_settings
 
@@ -312,18 +313,9 @@ def handwritten_seconds(settings: Settings, as_of: datetime, repeats: int = 3) -
 
 
 def launch_chromium(playwright: Any) -> Any:
-    """Debian's headless Chromium with the flags it needs in a container (never a
+    """Debian's headless Chromium with the flags `make screenshots` uses (never a
     browser Playwright downloads)."""
-    return playwright.chromium.launch(
-        executable_path="/usr/bin/chromium",
-        headless=True,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-        ],
-    )
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def first_page_loads(base: str, loads: int = 3) -> list[tuple[float, float]]:
