@@ -3,11 +3,26 @@
 Generating, loading and running dbt cost tens of seconds, so the whole suite shares a
 single run: a demo-scale extract over a short date range, landed by `pulse load`'s
 code and published by `pulse build`'s code into a temporary data directory.
+
+With pytest-xdist every worker is its own process with its own session fixtures, so
+that run would be repeated once per worker. The first worker to need it does it under
+a file lock in the directory the workers share; the others wait and then read the
+same data directory. Tests only read it (or copy it before changing anything).
+
+That shared build is the suite's one run of the dbt unit tests (code checks on fixed
+fixtures, the same whatever the data): every other build of the suite runs with
+`unit_tests = false` (PULSE_UNIT_TESTS, set below for the `pulse` subprocesses too),
+which saves about a third of each small build. A unit test that fails still fails the
+suite, through the shared build.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +36,8 @@ from warehouse.core.settings import Settings
 EXTRACT_START = date(2025, 1, 1)
 EXTRACT_END = datetime(2025, 5, 15, 12, 0, tzinfo=UTC)
 EXTRACT_SEED = 7
+
+os.environ["PULSE_UNIT_TESTS"] = "false"
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ def make_settings(data_dir: Path) -> Settings:
         landing_path=data_dir / "landing.duckdb",
         warehouse_path=data_dir / "warehouse.duckdb",
         memory_limit="2GB",
+        unit_tests=False,
     )
 
 
@@ -46,33 +64,49 @@ def pulse_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def small_extract(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
-    """A generated demo extract (Jan to mid-May 2025) in a fresh data directory."""
-    from warehouse.demo.generate import generate
+@contextmanager
+def _shared_between_workers(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A directory every xdist worker of this run sees, held under an exclusive lock."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # each worker's base temp is a child of the run's
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield root / name
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
-    settings = make_settings(tmp_path_factory.mktemp("pulse-data"))
-    generate(
-        settings.raw_dir, start=EXTRACT_START, end=EXTRACT_END, scale="demo", seed=EXTRACT_SEED
-    )
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    """A generated demo extract (Jan to mid-May 2025), landed by the loader, built by dbt
+    and published (clocks stop at EXTRACT_END): once per run, whatever the workers."""
+    from warehouse.demo.generate import generate
+    from warehouse.pipeline.build import build
+    from warehouse.pipeline.load import load
+
+    with _shared_between_workers(tmp_path_factory, "pulse-data") as data_dir:
+        settings = make_settings(data_dir)
+        done = data_dir / "built.ok"
+        if not done.is_file():
+            shutil.rmtree(data_dir, ignore_errors=True)  # a worker that failed midway
+            generate(
+                settings.raw_dir,
+                start=EXTRACT_START,
+                end=EXTRACT_END,
+                scale="demo",
+                seed=EXTRACT_SEED,
+            )
+            summary = load(settings, settings.raw_dir)
+            assert not summary.failed_files, summary.failed_files
+            build(settings.with_overrides(unit_tests=True), as_of=EXTRACT_END, full_refresh=True)
+            assert settings.warehouse_path.is_file()
+            done.touch()
     return PipelineRun(settings, pulse_env(settings))
 
 
 @pytest.fixture(scope="session")
-def landing_db(small_extract: PipelineRun) -> PipelineRun:
-    """The small extract landed by the loader."""
-    from warehouse.pipeline.load import load
-
-    summary = load(small_extract.settings, small_extract.settings.raw_dir)
-    assert not summary.failed_files, summary.failed_files
-    return small_extract
-
-
-@pytest.fixture(scope="session")
-def built_warehouse(landing_db: PipelineRun) -> PipelineRun:
-    """The landed extract built by dbt and published (clocks stop at EXTRACT_END)."""
-    from warehouse.pipeline.build import build
-
-    build(landing_db.settings, as_of=EXTRACT_END, full_refresh=True)
-    assert landing_db.settings.warehouse_path.is_file()
-    return landing_db
+def landing_db(built_warehouse: PipelineRun) -> PipelineRun:
+    """The small extract as the loader landed it (the same data directory)."""
+    return built_warehouse

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from warehouse.core.errors import PulseError
-from warehouse.core.settings import Settings
+from warehouse.core.settings import Settings, load_settings
 from warehouse.pipeline.build import build, clean_stale_builds, new_build_id
 from warehouse.pipeline.landing import open_landing
 from warehouse.pipeline.lock import pulse_lock
@@ -138,6 +138,46 @@ def test_successful_build_publishes_and_records(tiny: Settings) -> None:
     assert tests and {t[0] for t in tests} == {"pass"}
     assert rows["main.tickets"] == 1
     assert summary.model_rows["main.tickets"] == 1
+
+
+UNIT_TEST = """
+version: 2
+models:
+  - name: doubled
+unit_tests:
+  - name: doubled_doubles
+    model: doubled
+    given: []
+    expect:
+      rows:
+        - {n: 2}
+"""
+
+
+def test_full_build_runs_the_unit_tests_unless_the_settings_say_not(
+    tiny: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Path(tiny.extra["dbt_project_dir"])
+    (project / "models" / "doubled.sql").write_text("select 2 * 1 as n\n")
+    (project / "models" / "doubled.yml").write_text(UNIT_TEST)
+
+    def unit_tests_recorded() -> list[tuple]:
+        con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
+        try:
+            return con.execute(
+                "select node, status from main.pulse_build_tests where resource_type = 'unit_test'"
+            ).fetchall()
+        finally:
+            con.close()
+
+    build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
+    assert unit_tests_recorded() == [("unit_test.tiny.doubled.doubled_doubles", "pass")]
+    skipping = tiny.with_overrides(unit_tests=False)
+    build(skipping, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=True)
+    assert unit_tests_recorded() == []
+    for word, expected in (("no", False), ("FALSE", False), ("1", True), ("yes", True)):
+        monkeypatch.setenv("PULSE_UNIT_TESTS", word)
+        assert load_settings().unit_tests is expected
 
 
 def test_incremental_build_starts_from_published_state(tiny: Settings) -> None:
@@ -344,10 +384,16 @@ def test_real_project_build_records_itself(built_warehouse) -> None:
             "select build_id, status, models_built from main.pulse_build"
         ).fetchone()
         tests = con.execute("select count(*) from main.pulse_build_tests").fetchone()[0]
+        unit_tests = con.execute(
+            "select status, count(*) from main.pulse_build_tests "
+            "where resource_type = 'unit_test' group by status"
+        ).fetchall()
     finally:
         con.close()
     assert status == "success" and build_id and models > 0
     assert tests > 0
+    # the suite's one run of the dbt unit tests (tests/conftest.py): all of them, passed
+    assert len(unit_tests) == 1 and unit_tests[0][0] == "pass" and unit_tests[0][1] > 50
     assert not any(settings.builds_dir.glob("*.duckdb"))
 
 

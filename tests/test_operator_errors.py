@@ -79,6 +79,7 @@ def _empty_env(tmp_path: Path, **variables: str) -> dict[str, str]:
         ("PULSE_MEMORY_LIMIT", "lots", "is not a memory size"),
         ("PULSE_AUTH", "ldap", "use none, basic or header"),
         ("PULSE_AUTH_HEADER", "X User", "is not an HTTP header name"),
+        ("PULSE_UNIT_TESTS", "maybe", "is not true or false"),
     ],
 )
 def test_bad_environment_variable_is_named(

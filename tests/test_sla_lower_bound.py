@@ -3,15 +3,18 @@ computes exactly fct_sla_outcomes: on the demo extract, every row of one is a ro
 other, duplicates counted (`except all` both ways), so `make bench`'s ratio of the dbt SLA
 models to it compares equal work. No timing is asserted here.
 
-The warehouse is the session's demo build (`built_warehouse`), so the equality holds on
-what `pulse build` publishes.
+The warehouse is a copy of the session's demo build (`built_warehouse`), so the equality
+holds on what `pulse build` publishes; a copy, because `dbt compile` opens the file it is
+pointed at for writing, which other workers reading the shared build would refuse.
 """
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
-from tests.conftest import EXTRACT_END, PipelineRun
+from tests.conftest import EXTRACT_END, PipelineRun, make_settings
 from tests.harness.bench import compile_lower_bound, connect_like_dbt
 from warehouse.core.settings import Settings
 
@@ -19,9 +22,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def sla_lineage(built_warehouse: PipelineRun) -> Settings:
-    """The session's demo build, published by the real pipeline, as of EXTRACT_END."""
-    return built_warehouse.settings
+def sla_lineage(built_warehouse: PipelineRun, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A copy of the session's demo build, published by the real pipeline, as of EXTRACT_END."""
+    source = built_warehouse.settings
+    settings = make_settings(tmp_path_factory.mktemp("lower-bound"))
+    shutil.copyfile(source.landing_path, settings.landing_path)
+    shutil.copyfile(source.warehouse_path, settings.warehouse_path)
+    return settings
 
 
 @pytest.fixture(scope="module")

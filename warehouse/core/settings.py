@@ -48,6 +48,11 @@ class Settings:
     # How long a load or build waits for the other to finish before giving up. A demo
     # build takes well under a minute; a 10 M build takes minutes, so waiting is useful.
     lock_timeout_seconds: float = 900.0
+    # Whether a full build runs the dbt unit tests. They check model code against fixed
+    # fixtures, never the data, so where the code never changes between builds (a
+    # production deployment) dbt's advice is to run them in CI only; the Quality page
+    # then lists no unit-test results.
+    unit_tests: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -87,6 +92,7 @@ class Settings:
             "PULSE_AUTH_HEADER": self.auth_header,
             "PULSE_STALE_MINUTES": str(self.stale_after_minutes),
             "PULSE_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
+            "PULSE_UNIT_TESTS": "true" if self.unit_tests else "false",
         }
         if self.users_file:
             env["PULSE_USERS_FILE"] = str(self.users_file)
@@ -113,10 +119,14 @@ _NUMBER_KEYS = {
     "stale_after_minutes": "PULSE_STALE_MINUTES",
     "lock_timeout_seconds": "PULSE_LOCK_TIMEOUT",
 }
+_FLAG_KEYS = {
+    "unit_tests": "PULSE_UNIT_TESTS",
+}
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 # Tables of pulse.toml that another module reads and validates in full
 # (`warehouse.core.notify_config`: alert channels, digests, SMTP).
 _SECTION_KEYS = ("alerts", "digest", "smtp")
-KNOWN_FILE_KEYS = (*_PATH_KEYS, *_TEXT_KEYS, *_NUMBER_KEYS, *_SECTION_KEYS)
+KNOWN_FILE_KEYS = (*_PATH_KEYS, *_TEXT_KEYS, *_NUMBER_KEYS, *_FLAG_KEYS, *_SECTION_KEYS)
 AUTH_MODES = ("none", "basic", "header")
 # What DuckDB's memory_limit accepts: a number and a unit, or a share of the RAM.
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(%|b|bytes?|[kmgt]i?b|[kmgt])$", re.IGNORECASE)
@@ -187,6 +197,15 @@ def load_settings() -> Settings:
             raise PulseError(f"{said} is not {kind} above zero: set it to {what}, e.g. {default:g}")
         return parsed
 
+    def flag(key: str, default: bool) -> bool:
+        value, said = pick(key, _FLAG_KEYS[key], default)
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
+        raise PulseError(f"{said} is not true or false: set it to true, false, 1 or 0")
+
     def path(key: str, default: Path) -> Path:
         env = _PATH_KEYS[key]
         if os.environ.get(env):
@@ -238,4 +257,5 @@ def load_settings() -> Settings:
         lock_timeout_seconds=number(
             "lock_timeout_seconds", 900, "the seconds a step waits for the lock", whole=False
         ),
+        unit_tests=flag("unit_tests", True),
     )

@@ -927,10 +927,11 @@ def _run_dbt(
     ]
     if full_refresh:
         cmd.append("--full-refresh")
-    else:
+    if not full_refresh or not settings.unit_tests:
         # dbt unit tests check model code against fixtures, never the data. An incremental
         # build only runs on the code of the published build (same fingerprint), whose
-        # full build ran them; their results are carried over (_carry_unit_tests).
+        # full build ran them; their results are carried over (_carry_unit_tests). A full
+        # build skips them when the settings say so (`unit_tests = false`).
         cmd += ["--exclude", "test_type:unit"]
     progress = _Progress()
     proc = subprocess.Popen(
