@@ -30,7 +30,6 @@ from warehouse.core.settings import PROJECT_ROOT
 from warehouse.pipeline.spark_build import SparkBuildSummary, print_summary
 
 DUCK = EngineRun(
-    "DuckDB",
     Step("full build", 80.0, 500.0),
     {"int_sla_clock_segments": 4.0, "fct_sla_outcomes": 6.0},
     {"dbt": 70.0, "publish": 2.0},
@@ -47,7 +46,6 @@ def _report(spark: EngineRun) -> list[str]:
 
 def test_spark_report_puts_both_builds_side_by_side_with_the_ratio() -> None:
     spark = EngineRun(
-        "Spark",
         Step("Spark full build", 1000.0, 2000.0, jvm_mib=1500.0),
         {"int_sla_clock_segments": 30.0, "fct_sla_outcomes": 60.0},
         {"export": 5.0, "dbt": 990.0, "assemble_publish": 5.0},
@@ -86,7 +84,6 @@ def test_a_failed_spark_build_is_a_line_of_the_report() -> None:
         f"is unchanged — see {PROJECT_ROOT}/data/bench/demo/spark/dbt/logs/dbt.log"
     )
     spark = EngineRun(
-        "Spark",
         Step("Spark full build", 120.0, 1800.0, note, ok=False, jvm_mib=1400.0),
         {},
         {},

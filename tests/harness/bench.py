@@ -693,7 +693,6 @@ def run_page_draws(scale: str) -> str:
 class EngineRun:
     """One engine's full build of the landed extract, at the bench's as-of."""
 
-    engine: str
     step: Step
     sla: dict[str, float]  # dbt's execution seconds per SLA model; empty if not built
     stages: dict[str, float]  # the build's own seconds per stage
@@ -961,9 +960,7 @@ def run_engine_comparison(scale: str, *, regenerate: bool) -> str:
     step = run_step(
         "full build", pulse("build", "--full-refresh", "--as-of", as_of), settings, logs
     )
-    duck = EngineRun(
-        "DuckDB", step, sla_model_times(dbt_dirs(settings)[0]), build_stages(step, logs)
-    )
+    duck = EngineRun(step, sla_model_times(dbt_dirs(settings)[0]), build_stages(step, logs))
     spark_target = spark_dir(settings) / "dbt" / "target"
     shutil.rmtree(spark_target, ignore_errors=True)  # no earlier run's timings read as this one's
     step = run_step(
@@ -975,7 +972,6 @@ def run_engine_comparison(scale: str, *, regenerate: bool) -> str:
     )
     built = step.ok and (spark_target / "run_results.json").is_file()
     spark = EngineRun(
-        "Spark",
         step,
         sla_model_times(spark_target) if built else {},
         build_stages(step, logs),
