@@ -10,6 +10,8 @@ SCALE ?= demo
 LIVE ?= 1
 # `make bench BENCH_ARGS=--page-draw-only` times the pages alone (see tests/harness/bench.py).
 BENCH_ARGS ?=
+# `make bench ENGINE=spark`: the DuckDB and the Spark full build side by side (docs/SPARK.md).
+ENGINE ?= duckdb
 
 # `make install-spark`: the optional Spark engine (docs/SPARK.md): a Java runtime from
 # Debian's packages when `java` is missing, then the `.[spark]` extra.
@@ -93,8 +95,8 @@ lint: install
 		PULSE_LANDING=../data/lint/landing.duckdb PULSE_TEMP_DIR=../data/lint/tmp \
 		../$(BIN)/sqlfluff lint models
 
-bench: install
-	$(BIN)/python -m tests.harness.bench --scale $(SCALE) $(BENCH_ARGS)
+bench: install $(if $(filter spark,$(ENGINE)),install-spark)
+	$(BIN)/python -m tests.harness.bench --scale $(SCALE) --engine $(ENGINE) $(BENCH_ARGS)
 
 loadtest: install
 	$(BIN)/python -m tests.harness.loadtest

@@ -23,6 +23,14 @@ children, sampled every 0.1 s with psutil):
 `--page-draw-only` measures the warm page draws alone against the bench's last
 build (building it first if there is none).
 
+`--engine spark` (`make bench ENGINE=spark`, docs/SPARK.md) runs steps 1 and 2, then
+on the same landed extract and as-of the DuckDB full build and the Spark full build
+(`pulse build --engine spark`: the whole project with its data tests), and reports
+them side by side with the ratio Spark / DuckDB: wall time, peak memory of the whole
+process tree (the Spark child and its JVM included), the SLA models' dbt time, and the
+Spark build's stages. The incremental build, the SLA lower bound and the dashboard are
+not measured in that mode; a failed Spark build is a line of the report.
+
 Results are printed and appended to BENCHMARKS.md with the date, machine, scale and
 versions. Timings are reported here and never asserted by tests.
 """
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -61,6 +70,8 @@ from tests.harness.loadtest import (
 from tests.harness.screenshots import CHROMIUM, CHROMIUM_ARGS
 from warehouse.core.errors import PulseError
 from warehouse.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, load_settings
+from warehouse.pipeline.build import STAGES_LABEL, dbt_dirs, dbt_executable
+from warehouse.pipeline.spark_build import spark_dir
 
 START = date(2025, 1, 1)
 END = datetime(2026, 11, 1, tzinfo=UTC)  # fixed, so a generated extract can be reused
@@ -81,36 +92,51 @@ class Step:
     peak_mib: float
     note: str = ""
     ok: bool = True
+    jvm_mib: float = 0.0  # the part of peak_mib that Java processes held at that moment
 
 
 class PeakMemory:
-    """Samples the summed RSS of a process tree (or of this process's children)."""
+    """Samples the summed RSS of a process tree (or of this process's children).
+
+    The tree is walked again at every sample (`children(recursive=True)`), so processes
+    started during the step count: the Spark build's child Python and the JVM that
+    pyspark starts under it (spark-submit execs `java`, which stays a descendant). The
+    Java processes' share at the peak is kept apart (`jvm_peak`), so a report shows
+    that the JVM was counted.
+    """
 
     def __init__(self, pid: int | None = None, interval: float = 0.1) -> None:
         self.pid = pid or os.getpid()
         self.include_self = pid is not None
         self.interval = interval
         self.peak = 0
+        self.jvm_peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> int:
+    def _sample(self) -> tuple[int, int]:
+        """Summed RSS of the tree now, and of its Java processes."""
         try:
             root = psutil.Process(self.pid)
             procs = root.children(recursive=True)
             if self.include_self:
                 procs.append(root)
         except psutil.Error:
-            return 0
-        total = 0
+            return 0, 0
+        total = jvm = 0
         for proc in procs:
             with contextlib.suppress(psutil.Error):
-                total += proc.memory_info().rss
-        return total
+                rss = proc.memory_info().rss
+                total += rss
+                if proc.name() == "java":
+                    jvm += rss
+        return total, jvm
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
+            total, jvm = self._sample()
+            if total > self.peak:
+                self.peak, self.jvm_peak = total, jvm
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakMemory:
@@ -124,6 +150,10 @@ class PeakMemory:
     @property
     def mib(self) -> float:
         return self.peak / 2**20
+
+    @property
+    def jvm_mib(self) -> float:
+        return self.jvm_peak / 2**20
 
 
 def bench_settings(scale: str) -> Settings:
@@ -146,8 +176,14 @@ def pulse_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def run_step(name: str, cmd: list[str], settings: Settings, log_dir: Path) -> Step:
-    """Run a `pulse` command, timing it and sampling its process tree's memory."""
+def run_step(
+    name: str, cmd: list[str], settings: Settings, log_dir: Path, *, check: bool = True
+) -> Step:
+    """Run a `pulse` command, timing it and sampling its process tree's memory.
+
+    A failure raises PulseError, or with `check=False` comes back as a Step with
+    `ok=False` and the log's last line as its note (for a report to show as a line).
+    """
     log = log_dir / f"{name.replace(' ', '_')}.log"
     args = (shown_path(a) if a.startswith("/") else a for a in cmd[2:])
     print(f"- {name}: {' '.join(args)}", flush=True)
@@ -160,19 +196,18 @@ def run_step(name: str, cmd: list[str], settings: Settings, log_dir: Path) -> St
             code = proc.wait()
         seconds = time.perf_counter() - started
     tail = log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
-    step = Step(name, seconds, memory.mib, tail[0][:200], code == 0)
+    step = Step(name, seconds, memory.mib, tail[0][:200], code == 0, memory.jvm_mib)
     print(
         f"  {seconds:.1f} s, peak {memory.mib:.0f} MiB{'' if step.ok else '  FAILED'}", flush=True
     )
-    if not step.ok:
+    if not step.ok and check:
         raise PulseError(f"benchmark step '{name}' failed: {tail[0]} (log: {shown_path(log)})")
     return step
 
 
 def build_stages(step: Step, log_dir: Path) -> dict[str, float]:
-    """Seconds per stage of a `pulse build` step, from the summary line it printed."""
-    from warehouse.pipeline.build import STAGES_LABEL
-
+    """Seconds per stage of a `pulse build` step (either engine), from the summary line
+    it printed."""
     log = log_dir / f"{step.name.replace(' ', '_')}.log"
     for line in reversed(log.read_text(errors="replace").splitlines()):
         text = line.strip()
@@ -202,12 +237,19 @@ def pulse(*args: str) -> list[str]:
 # ------------------------------------------------------------------------ SLA ratio
 
 
-def sla_model_seconds(settings: Settings) -> tuple[float, list[str]]:
-    """Sum of dbt's execution times, in the last build, of fct_sla_outcomes and the SLA
-    models it is built from: the same work as the hand-written query (fct_tickets, the
-    what-if and the daily marts, which the query does not compute, are left out; the
-    staging views and calendar tables both sides read are not SLA models)."""
-    target = settings.data_dir / "dbt" / "target"
+def sla_model_seconds(target: Path) -> tuple[float, list[str]]:
+    """Sum of dbt's execution times of the SLA models (`sla_model_times`) in the last
+    build whose dbt target directory is `target`, and each as `name 1.2 s`."""
+    times = sla_model_times(target)
+    return sum(times.values()), [f"{name} {sec:.1f} s" for name, sec in times.items()]
+
+
+def sla_model_times(target: Path) -> dict[str, float]:
+    """dbt's execution time, in run order, of fct_sla_outcomes and the SLA models it is
+    built from: the same work as the hand-written query (fct_tickets, the what-if and
+    the daily marts, which the query does not compute, are left out; the staging views
+    and calendar tables both sides read are not SLA models). Read from the target
+    directory's run_results.json and manifest.json, which both engines' dbt write."""
     results = json.loads((target / "run_results.json").read_text())["results"]
     nodes = json.loads((target / "manifest.json").read_text())["nodes"]
     wanted: set[str] = set()
@@ -221,14 +263,11 @@ def sla_model_seconds(settings: Settings) -> tuple[float, list[str]]:
             continue
         wanted.add(uid)
         todo.extend(node.get("depends_on", {}).get("nodes", []))
-    total, names = 0.0, []
-    for r in results:
-        if r["unique_id"] not in wanted:
-            continue
-        seconds = float(r.get("execution_time") or 0)
-        total += seconds
-        names.append(f"{nodes[r['unique_id']]['name']} {seconds:.1f} s")
-    return total, names
+    return {
+        nodes[r["unique_id"]]["name"]: float(r.get("execution_time") or 0)
+        for r in results
+        if r["unique_id"] in wanted
+    }
 
 
 def compile_lower_bound(settings: Settings, as_of: datetime) -> str:
@@ -246,8 +285,6 @@ def compile_lower_bound(settings: Settings, as_of: datetime) -> str:
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DO_NOT_TRACK="1",
     )
-    from warehouse.pipeline.build import dbt_executable
-
     done = subprocess.run(
         [
             dbt_executable(),
@@ -649,6 +686,151 @@ def run_page_draws(scale: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ------------------------------------------------------------------ DuckDB vs Spark
+
+
+@dataclass
+class EngineRun:
+    """One engine's full build of the landed extract, at the bench's as-of."""
+
+    step: Step
+    sla: dict[str, float]  # dbt's execution seconds per SLA model; empty if not built
+    stages: dict[str, float]  # the build's own seconds per stage
+    tally: str = ""  # dbt's closing `PASS=… ERROR=…` line, when the log has one
+
+
+SPARK_MODE_SKIPS = (
+    "not measured with `--engine spark`: the incremental build (on Spark the incremental "
+    "SLA models are tables, rebuilt in full every time), the hand-written SLA lower bound "
+    "and the dashboard (the same DuckDB file is served whichever engine built it); "
+    "`make bench` without `ENGINE=spark` measures them"
+)
+
+
+def spark_versions_line() -> str:
+    """pyspark, dbt-spark and the Java runtime, or which of them is missing."""
+    parts = []
+    for package in ("pyspark", "dbt-spark"):
+        try:
+            parts.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{package} not installed")
+    try:
+        done = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=60)
+        java = (done.stderr or done.stdout).strip().splitlines()[:1] or ["java: no version"]
+        parts.append(java[0])
+    except (OSError, subprocess.TimeoutExpired):
+        parts.append("no Java runtime")
+    return ", ".join(parts)
+
+
+def dbt_tally(step: Step, log_dir: Path) -> str:
+    """dbt's closing `PASS=… WARN=… ERROR=… SKIP=… TOTAL=…` from a step's log, if any."""
+    log = log_dir / f"{step.name.replace(' ', '_')}.log"
+    for line in reversed(log.read_text(errors="replace").splitlines()):
+        if "Done. PASS=" in line:
+            return line[line.index("PASS=") :].strip()
+    return ""
+
+
+def _ratio(duckdb_value: float, spark_value: float) -> str:
+    return f"{spark_value / duckdb_value:.1f}×" if duckdb_value > 0 else "—"
+
+
+def _project_relative(text: str) -> str:
+    """A log line as a report may record it: no machine directories (BENCHMARKS.md)."""
+    return text.replace(f"{PROJECT_ROOT}/", "")
+
+
+def engine_report(
+    scale: str,
+    settings: Settings,
+    steps: list[Step],
+    duck: EngineRun,
+    spark: EngineRun,
+    extra: dict,
+) -> str:
+    """The `--engine spark` section: both full builds side by side, Spark / DuckDB.
+
+    A failed Spark build is a line naming the failure and its log, its wall time and
+    memory up to the failure still shown; its SLA figures are then left out.
+    """
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"## DuckDB vs Spark (`make bench ENGINE=spark`), scale `{scale}`, {now}",
+        "",
+        f"- machine: {machine_line()}",
+        f"- versions: {versions_line()}; {extra.get('spark_versions', '?')}",
+        f"- machine load at the end (1/5/15 min): "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (other work shares the 2 cores)",
+        f"- data: {extra.get('tickets', '?')} tickets, {extra.get('events', '?')} events "
+        f"({START} .. {END:%Y-%m-%d}, seed {SEED}); DuckDB memory_limit "
+        f"{settings.memory_limit}, {settings.threads} threads; Spark local[{settings.threads}]",
+        f"- the same landed extract and as-of ({END:%Y-%m-%d %H:%M} UTC), one build after the "
+        "other: `pulse build --full-refresh` (DuckDB: seeds, models, data and unit tests), "
+        "then `pulse build --engine spark` (the whole project with its data tests; unit "
+        "tests are DuckDB-typed and excluded on Spark, docs/SPARK.md)",
+        f"- {SPARK_MODE_SKIPS}",
+        "",
+        "| step | seconds | peak memory (MiB) |",
+        "|---|---:|---:|",
+        *(f"| {s.name} | {s.seconds:.1f} | {s.peak_mib:.0f} |" for s in steps),
+        "",
+        "| full build | DuckDB | Spark | Spark / DuckDB |",
+        "|---|---:|---:|---:|",
+    ]
+    d, k = duck.step, spark.step
+    wall = f"{k.seconds:,.1f}" if k.ok else f"failed after {k.seconds:,.1f}"
+    lines.append(
+        f"| wall time (s) | {d.seconds:,.1f} | {wall} | "
+        f"{_ratio(d.seconds, k.seconds) if k.ok else '—'} |"
+    )
+    lines.append(
+        f"| peak memory of the process tree (MiB) | {d.peak_mib:,.0f} | {k.peak_mib:,.0f} | "
+        f"{_ratio(d.peak_mib, k.peak_mib) if k.ok else '—'} |"
+    )
+    duck_sla, spark_sla = sum(duck.sla.values()), sum(spark.sla.values())
+    if spark.sla:
+        lines.append(
+            f"| SLA models, dbt execution time (s) | {duck_sla:,.1f} | {spark_sla:,.1f} | "
+            f"{_ratio(duck_sla, spark_sla)} |"
+        )
+    else:
+        lines.append(f"| SLA models, dbt execution time (s) | {duck_sla:,.1f} | — | — |")
+    lines.append("")
+    if not k.ok:
+        lines.append(
+            f"**The Spark build failed**: {_project_relative(k.note) or 'no message'} "
+            f"(log: `{shown_path(settings.data_dir / 'logs' / k.name.replace(' ', '_'))}.log`)"
+            + (f"; dbt: {spark.tally}" if spark.tally else "")
+        )
+    else:
+        shown = ", ".join(f"{name} {sec:,.1f} s" for name, sec in spark.stages.items())
+        lines.append(
+            f"Spark build by stage (its own clock): {shown or 'not printed'} (dbt: the child "
+            "process, JVM start-up, dbt parsing and raw registration included); the JVM "
+            f"held {k.jvm_mib:,.0f} MiB of the {k.peak_mib:,.0f} MiB peak"
+            + (f"; dbt: {spark.tally}" if spark.tally else "")
+        )
+    if duck.stages:
+        shown = ", ".join(f"{name} {sec:,.1f} s" for name, sec in duck.stages.items())
+        lines.append(f"\nDuckDB build by stage (its own clock): {shown}")
+    if spark.sla:
+        lines += [
+            "",
+            "| SLA model | DuckDB s | Spark s | Spark / DuckDB |",
+            "|---|---:|---:|---:|",
+        ]
+        for name in [*duck.sla, *(n for n in spark.sla if n not in duck.sla)]:
+            a, b = duck.sla.get(name), spark.sla.get(name)
+            lines.append(
+                f"| {name} | {'—' if a is None else f'{a:.2f}'} | "
+                f"{'—' if b is None else f'{b:.2f}'} | "
+                f"{_ratio(a, b) if a is not None and b is not None else '—'} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def _counts(settings: Settings) -> dict:
     con = duckdb.connect(str(settings.landing_path), read_only=True)
     try:
@@ -660,17 +842,13 @@ def _counts(settings: Settings) -> dict:
         con.close()
 
 
-def run_bench(
-    scale: str, *, regenerate: bool, clients: int, dash_seconds: float, skip_dashboard: bool
-) -> str:
-    settings = bench_settings(scale)
+def land_extract(scale: str, settings: Settings, logs: Path, *, regenerate: bool) -> list[Step]:
+    """Steps 1 and 2, shared by both modes: the extract (generated once, then reused)
+    loaded into a fresh landing database, with no warehouse or earlier builds left."""
     data = settings.data_dir
-    logs = data / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
     stamp = data / "raw.stamp"
     wanted = json.dumps({"scale": scale, "start": str(START), "end": END.isoformat(), "seed": SEED})
     steps: list[Step] = []
-    print(f"benchmark at scale {scale} in {shown_path(data)}", flush=True)
 
     if regenerate or not stamp.is_file() or stamp.read_text() != wanted:
         shutil.rmtree(settings.raw_dir, ignore_errors=True)
@@ -705,6 +883,17 @@ def run_bench(
     shutil.rmtree(settings.builds_dir, ignore_errors=True)
 
     steps.append(run_step("load", pulse("load"), settings, logs))
+    return steps
+
+
+def run_bench(
+    scale: str, *, regenerate: bool, clients: int, dash_seconds: float, skip_dashboard: bool
+) -> str:
+    settings = bench_settings(scale)
+    logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    print(f"benchmark at scale {scale} in {shown_path(settings.data_dir)}", flush=True)
+    steps = land_extract(scale, settings, logs, regenerate=regenerate)
     extra: dict = dict(_counts(settings))
     steps.append(
         run_step(
@@ -714,7 +903,7 @@ def run_bench(
             logs,
         )
     )
-    model_s, names = sla_model_seconds(settings)
+    model_s, names = sla_model_seconds(dbt_dirs(settings)[0])
 
     new_files: list[Path] = []
     next_day = END + timedelta(days=1)
@@ -757,6 +946,40 @@ def run_bench(
     return report(scale, settings, steps, extra)
 
 
+def run_engine_comparison(scale: str, *, regenerate: bool) -> str:
+    """`--engine spark`: the DuckDB full build, then the Spark full build, of the same
+    landed extract at the same as-of, each a `pulse build` subprocess as the CLI runs
+    it, timed with its process tree's peak memory."""
+    settings = bench_settings(scale)
+    logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    print(f"DuckDB vs Spark at scale {scale} in {shown_path(settings.data_dir)}", flush=True)
+    steps = land_extract(scale, settings, logs, regenerate=regenerate)
+    extra: dict = {**_counts(settings), "spark_versions": spark_versions_line()}
+    as_of = END.isoformat()
+    step = run_step(
+        "full build", pulse("build", "--full-refresh", "--as-of", as_of), settings, logs
+    )
+    duck = EngineRun(step, sla_model_times(dbt_dirs(settings)[0]), build_stages(step, logs))
+    spark_target = spark_dir(settings) / "dbt" / "target"
+    shutil.rmtree(spark_target, ignore_errors=True)  # no earlier run's timings read as this one's
+    step = run_step(
+        "Spark full build",
+        pulse("build", "--engine", "spark", "--as-of", as_of),
+        settings,
+        logs,
+        check=False,
+    )
+    built = step.ok and (spark_target / "run_results.json").is_file()
+    spark = EngineRun(
+        step,
+        sla_model_times(spark_target) if built else {},
+        build_stages(step, logs),
+        dbt_tally(step, logs),
+    )
+    return engine_report(scale, settings, steps, duck, spark, extra)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.harness.bench")
     parser.add_argument("--scale", choices=("demo", "1m", "10m"), default="demo")
@@ -769,10 +992,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the warm page draws, against the bench's last build",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="spark: the DuckDB and the Spark full build side by side (nothing else)",
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to BENCHMARKS.md")
     args = parser.parse_args(argv)
+    if args.engine == "spark" and args.page_draw_only:
+        parser.error("--page-draw-only measures the dashboard: leave out --engine spark")
     try:
-        if args.page_draw_only:
+        if args.engine == "spark":
+            section = run_engine_comparison(args.scale, regenerate=args.regenerate)
+        elif args.page_draw_only:
             section = run_page_draws(args.scale)
         else:
             section = run_bench(

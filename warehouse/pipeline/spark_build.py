@@ -29,7 +29,7 @@ import duckdb
 
 from warehouse.core.errors import PulseError
 from warehouse.core.settings import Settings
-from warehouse.pipeline.build import DBT_PROJECT_DIR, _publish
+from warehouse.pipeline.build import DBT_PROJECT_DIR, STAGES_LABEL, _publish
 
 MARTS_SCHEMA = "main"
 
@@ -165,7 +165,24 @@ def build_spark(
     marts = assemble(settings, build_file)
     _publish(build_file, settings.warehouse_path)
     stages["assemble_publish"] = time.monotonic() - clock
-    return SparkBuildSummary(marts, stages, settings.warehouse_path)
+    summary = SparkBuildSummary(marts, stages, settings.warehouse_path)
+    print_summary(summary)
+    return summary
+
+
+def print_summary(summary: SparkBuildSummary) -> None:
+    """What was published, and the seconds per stage in the DuckDB build's `stages:`
+    shape, so `make bench` reads both engines' logs alike."""
+    print(
+        f"published {summary.published_path} from Spark in "
+        f"{sum(summary.stage_seconds.values()):.1f} s: {len(summary.marts)} marts",
+        flush=True,
+    )
+    print(
+        f"  {STAGES_LABEL} "
+        + ", ".join(f"{name} {sec:.1f} s" for name, sec in summary.stage_seconds.items()),
+        flush=True,
+    )
 
 
 def _register_and_build(names: list[str], models: list[str]) -> int:
