@@ -7,6 +7,7 @@ from dashboard.components.grid import csv_text, grid, link_column, neutralise
 from dashboard.components.widgets import (
     asof_badge,
     card,
+    chart_card,
     definition_icon,
     empty_state,
     kpi_tile,
@@ -19,6 +20,7 @@ __all__ = [
     "Ctx",
     "asof_badge",
     "card",
+    "chart_card",
     "csv_text",
     "ctx",
     "define",

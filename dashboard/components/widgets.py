@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dash import dcc, html
@@ -173,6 +174,22 @@ def card(
     return html.Section(
         [html.Div(header, className="card-head"), *body], className=f"card {class_name}".strip()
     )
+
+
+def chart_card(
+    title: str,
+    graph_id: str,
+    figure: Any,
+    *,
+    definition: str = "",
+    above: Sequence[Any] = (),
+    below: Sequence[Any] = (),
+) -> html.Section:
+    """A card around one chart: the title (with its definition icon), then `above`, the
+    graph and `below` (a hint or a grid). One place sets how a chart is drawn in a card
+    (no mode bar), so every page's charts look and behave alike."""
+    graph = dcc.Graph(id=graph_id, figure=figure, config={"displayModeBar": False})
+    return card(title, [*above, graph, *below], definition=definition)
 
 
 def kr_tile(

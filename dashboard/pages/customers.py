@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import dcc, html
+from dash import html
 
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
 from dashboard.components import (
     card,
+    chart_card,
     ctx,
     define,
     empty_state,
@@ -210,39 +211,30 @@ def layout(
                 html.Div(tiles, className="kpi-row"),
                 html.Div(
                     [
-                        card(
+                        chart_card(
                             t("cust.nps", c.lang),
-                            [
-                                dcc.Graph(
-                                    id="nps-chart",
-                                    figure=figures.nps_chart(nps, c.lang),
-                                    config={"displayModeBar": False},
-                                ),
+                            "nps-chart",
+                            figures.nps_chart(nps, c.lang),
+                            definition=define(c, "nps"),
+                            below=[
                                 grid(
                                     "nps-grid", nps_rows(nps, split_, c.lang), nps_cols, height=260
-                                ),
+                                )
                             ],
-                            definition=define(c, "nps"),
                         ),
-                        card(
+                        chart_card(
                             t("cust.csat_trend", c.lang),
-                            dcc.Graph(
-                                id="csat-chart",
-                                figure=figures.csat_trend(csat, c.lang),
-                                config={"displayModeBar": False},
-                            ),
+                            "csat-chart",
+                            figures.csat_trend(csat, c.lang),
                             definition=define(c, "csat"),
                         ),
                     ],
                     className="cols-2",
                 ),
-                card(
+                chart_card(
                     t("cust.retention", c.lang),
-                    dcc.Graph(
-                        id="retention-chart",
-                        figure=figures.retention_chart(ret, c.lang),
-                        config={"displayModeBar": False},
-                    ),
+                    "retention-chart",
+                    figures.retention_chart(ret, c.lang),
                     definition=define(c, "net_expansion"),
                 ),
                 # Full width: the strata grid has a column per side and measure.

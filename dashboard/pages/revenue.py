@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import dcc, html
+from dash import html
 
 from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
 from dashboard.components import (
     card,
+    chart_card,
     ctx,
     define,
     empty_state,
@@ -156,13 +157,10 @@ def layout(
                 html.Div(tiles, className="kpi-row"),
                 html.Div(
                     [
-                        card(
+                        chart_card(
                             t("rev.attributed", c.lang),
-                            dcc.Graph(
-                                id="revenue-chart",
-                                figure=figures.revenue_cumulative(rev, c.lang),
-                                config={"displayModeBar": False},
-                            ),
+                            "revenue-chart",
+                            figures.revenue_cumulative(rev, c.lang),
                             definition=define(c, "attributed_revenue"),
                         ),
                         card(
@@ -174,30 +172,24 @@ def layout(
                 ),
                 html.Div(
                     [
-                        card(
+                        chart_card(
                             t("rev.by_competitor", c.lang),
-                            [
-                                dcc.Graph(
-                                    id="competitor-chart",
-                                    figure=figures.competitor_chart(comp, c.lang),
-                                    config={"displayModeBar": False},
-                                ),
+                            "competitor-chart",
+                            figures.competitor_chart(comp, c.lang),
+                            definition=define(c, "win_rate") + " " + define(c, "poc_conversion"),
+                            below=[
                                 grid(
                                     "competitor-grid",
                                     competitor_rows(comp, c.lang),
                                     comp_cols,
                                     height=260,
-                                ),
+                                )
                             ],
-                            definition=define(c, "win_rate") + " " + define(c, "poc_conversion"),
                         ),
-                        card(
+                        chart_card(
                             t("rev.cost", c.lang),
-                            dcc.Graph(
-                                id="cost-chart",
-                                figure=figures.cost_chart(cost, cost_target, c.lang),
-                                config={"displayModeBar": False},
-                            ),
+                            "cost-chart",
+                            figures.cost_chart(cost, cost_target, c.lang),
                             definition=define(c, "cost_per_ticket"),
                         ),
                     ],
@@ -205,20 +197,15 @@ def layout(
                 ),
                 html.Div(
                     [
-                        card(
+                        chart_card(
                             t("rev.automation", c.lang),
-                            dcc.Graph(
-                                id="automation-chart",
-                                figure=figures.share_line(
-                                    months,
-                                    cost["automation_share"].to_list() if cost.height else [],
-                                    None
-                                    if automation_target is None
-                                    else automation_target / 100.0,
-                                    t("m.automation_share", c.lang),
-                                    c.lang,
-                                ),
-                                config={"displayModeBar": False},
+                            "automation-chart",
+                            figures.share_line(
+                                months,
+                                cost["automation_share"].to_list() if cost.height else [],
+                                None if automation_target is None else automation_target / 100.0,
+                                t("m.automation_share", c.lang),
+                                c.lang,
                             ),
                             definition=define(c, "automation_share"),
                         ),

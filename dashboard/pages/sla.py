@@ -15,6 +15,7 @@ from dashboard import data, figures, i18n
 from dashboard import formatting as fmt
 from dashboard.components import (
     card,
+    chart_card,
     csv_text,
     ctx,
     define,
@@ -333,17 +334,12 @@ def layout(
                 className="hint",
             )
             dists.append(
-                card(
+                chart_card(
                     titled(f"sla.dist_{'fr' if m == 'first_response' else 'res'}"),
-                    [
-                        sub,
-                        dcc.Graph(
-                            id=f"sla-dist-{m}",
-                            figure=figures.distribution(hist, m, c.lang),
-                            config={"displayModeBar": False},
-                        ),
-                    ],
+                    f"sla-dist-{m}",
+                    figures.distribution(hist, m, c.lang),
                     definition=t("sla.dist_hint", c.lang),
+                    above=[sub],
                 )
             )
         breaches = []
@@ -354,14 +350,7 @@ def layout(
         ):
             frame = data.sla_breaches_by(c.settings, c.viewer, label, tier_, dim)
             breaches.append(
-                card(
-                    titled(key),
-                    dcc.Graph(
-                        id=f"sla-by-{dim}",
-                        figure=figures.breaches_bar(frame, dim, c.lang),
-                        config={"displayModeBar": False},
-                    ),
-                )
+                chart_card(titled(key), f"sla-by-{dim}", figures.breaches_bar(frame, dim, c.lang))
             )
         first = _tickets(c, params, {"outcome": "breached"})
         tickets = card(
@@ -392,22 +381,16 @@ def layout(
                 dcc.Store(id="sla-lang", data=c.lang),
                 html.Div(
                     [
-                        card(
+                        chart_card(
                             titled("sla.matrix"),
-                            dcc.Graph(
-                                id="sla-heatmap",
-                                figure=figures.sla_heatmap(matrix, c.lang),
-                                config={"displayModeBar": False},
-                            ),
+                            "sla-heatmap",
+                            figures.sla_heatmap(matrix, c.lang),
                             definition=define(c, "sla_compliance"),
                         ),
-                        card(
+                        chart_card(
                             titled("sla.trend"),
-                            dcc.Graph(
-                                id="sla-trend",
-                                figure=figures.sla_trend(daily, targets, c.lang),
-                                config={"displayModeBar": False},
-                            ),
+                            "sla-trend",
+                            figures.sla_trend(daily, targets, c.lang),
                         ),
                     ],
                     className="cols-2",

@@ -37,3 +37,19 @@
         else cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 12, start_col)) }} as date)
     end
 {%- endmacro %}
+
+{#-
+    The (period kind, all tiers) pairs a period mart aggregates once each: for every kind
+    of `period_kinds`, false (one row per support tier) then true (support_tier 'all',
+    every tier together). Each pair is aggregated from the rows themselves, so measures
+    that do not add up (percentiles) are right for the all-tier rows too.
+-#}
+{% macro period_tier_parts(period_kinds) -%}
+    {%- set parts = [] %}
+    {%- for kind in period_kinds %}
+        {%- for all_tier in [false, true] %}
+            {%- do parts.append((kind, all_tier)) %}
+        {%- endfor %}
+    {%- endfor %}
+    {{- return(parts) }}
+{%- endmacro %}

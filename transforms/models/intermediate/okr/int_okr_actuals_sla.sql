@@ -29,18 +29,6 @@ quarter_hours as (
 
 ),
 
-tickets_with_account as (
-
-    select
-        tickets.*,
-        accounts.segment,
-        accounts.region
-    from tickets
-    left join accounts
-        on tickets.account_id = accounts.account_id
-
-),
-
 monthly_facts as (
 
     {% for kr_id, metric_filter in [
@@ -54,13 +42,15 @@ monthly_facts as (
             '{{ kr_id }}' as kr_id,
             {{ business_month_of('sla_outcomes.outcome_at', 'qh') }} as month_start,
             sla_outcomes.support_tier,
-            tickets_with_account.segment,
-            tickets_with_account.region,
+            accounts.segment,
+            accounts.region,
             cast(case when sla_outcomes.outcome = 'met' then 1 else 0 end as double) as numerator,
             cast(1 as double) as denominator
         from sla_outcomes
-        left join tickets_with_account
-            on sla_outcomes.ticket_id = tickets_with_account.ticket_id
+        left join tickets
+            on sla_outcomes.ticket_id = tickets.ticket_id
+        left join accounts
+            on tickets.account_id = accounts.account_id
         {{ business_periods_join('sla_outcomes.outcome_at', 'qh') }}
         where
             sla_outcomes.metric {{ metric_filter }}
@@ -72,16 +62,7 @@ monthly_facts as (
 monthly_totals as (
 
     -- pre-aggregated to one row per KR, month and breakdown values
-    select
-        kr_id,
-        month_start,
-        support_tier,
-        segment,
-        region,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator
-    from monthly_facts
-    group by kr_id, month_start, support_tier, segment, region
+    {{ okr_monthly_totals('monthly_facts') }}
 
 )
 

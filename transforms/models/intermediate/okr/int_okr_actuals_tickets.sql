@@ -74,16 +74,7 @@ monthly_facts as (
 monthly_totals as (
 
     -- pre-aggregated to one row per KR, month and breakdown values
-    select
-        kr_id,
-        month_start,
-        support_tier,
-        segment,
-        region,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator
-    from monthly_facts
-    group by kr_id, month_start, support_tier, segment, region
+    {{ okr_monthly_totals('monthly_facts') }}
 
 )
 

@@ -17,6 +17,12 @@
 --                    its quarters'
 -- Periods that had not started by the reporting end have no actual.
 
+{%- set monthly_models = [
+    'int_okr_actuals_sla', 'int_okr_actuals_tickets', 'int_okr_actuals_surveys',
+    'int_okr_actuals_finance', 'int_okr_actuals_knowledge'
+] %}
+{%- set period_models = ['int_okr_actuals_customers', 'int_okr_actuals_manual'] %}
+
 with
 
 kr_periods as (
@@ -28,59 +34,32 @@ kr_periods as (
 monthly_totals as (
 
     -- one row per KR, month and breakdown values, from the model of each kind of actual
-    select * from {{ ref('int_okr_actuals_sla') }}
-
-    union all
-
-    select * from {{ ref('int_okr_actuals_tickets') }}
-
-    union all
-
-    select * from {{ ref('int_okr_actuals_surveys') }}
-
-    union all
-
-    select * from {{ ref('int_okr_actuals_finance') }}
-
-    union all
-
-    select * from {{ ref('int_okr_actuals_knowledge') }}
+    {% for monthly_model in monthly_models %}
+        {% if not loop.first %}union all{% endif %}
+        select * from {{ ref(monthly_model) }}
+    {% endfor %}
 
 ),
 
-customer_actuals as (
+period_actuals as (
 
-    select
-        kr_id,
-        fiscal_year,
-        period_type,
-        period,
-        dim_tier,
-        dim_segment,
-        dim_region,
-        actual,
-        numerator,
-        denominator,
-        in_period_numerator
-    from {{ ref('int_okr_actuals_customers') }}
-
-),
-
-manual_actuals as (
-
-    select
-        kr_id,
-        fiscal_year,
-        period_type,
-        period,
-        dim_tier,
-        dim_segment,
-        dim_region,
-        actual,
-        numerator,
-        denominator,
-        in_period_numerator
-    from {{ ref('int_okr_actuals_manual') }}
+    -- the ytd_ratio and manual KRs, whose models give each period's actual
+    {% for period_model in period_models %}
+        {% if not loop.first %}union all{% endif %}
+        select
+            kr_id,
+            fiscal_year,
+            period_type,
+            period,
+            dim_tier,
+            dim_segment,
+            dim_region,
+            actual,
+            numerator,
+            denominator,
+            in_period_numerator
+        from {{ ref(period_model) }}
+    {% endfor %}
 
 ),
 
@@ -150,9 +129,7 @@ final as (
 
     select * from fact_values
     union all
-    select * from customer_actuals
-    union all
-    select * from manual_actuals
+    select * from period_actuals
 
 )
 

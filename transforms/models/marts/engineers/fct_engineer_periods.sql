@@ -44,27 +44,19 @@ week_periods as (
         cast({{ dbt.dateadd('day', 6, 'weeks.week_start') }} as date) as period_end
     from weeks
 
-    union all
-    select
-        weeks.*,
-        'month' as period_kind,
-        {{ month_label('weeks.week_start') }} as period_label,
-        cast({{ dbt.date_trunc('month', 'weeks.week_start') }} as date) as period_start,
-        cast({{ dbt.dateadd(
-            'day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', 'weeks.week_start'))
-        ) }} as date) as period_end
-    from weeks
-
-    union all
-    select
-        weeks.*,
-        'quarter' as period_kind,
-        {{ quarter_label('weeks.week_start') }} as period_label,
-        cast({{ dbt.date_trunc('quarter', 'weeks.week_start') }} as date) as period_start,
-        cast({{ dbt.dateadd(
-            'day', -1, dbt.dateadd('month', 3, dbt.date_trunc('quarter', 'weeks.week_start'))
-        ) }} as date) as period_end
-    from weeks
+    -- a month or a quarter: the weeks whose Monday falls in it
+    {% for kind, label, months in [('month', month_label, 1), ('quarter', quarter_label, 3)] %}
+        union all
+        select
+            weeks.*,
+            '{{ kind }}' as period_kind,
+            {{ label('weeks.week_start') }} as period_label,
+            cast({{ dbt.date_trunc(kind, 'weeks.week_start') }} as date) as period_start,
+            cast({{ dbt.dateadd(
+                'day', -1, dbt.dateadd('month', months, dbt.date_trunc(kind, 'weeks.week_start'))
+            ) }} as date) as period_end
+        from weeks
+    {% endfor %}
 
     union all
     select

@@ -33,13 +33,7 @@ dated as (
 
 periods as (
 
-    {%- set parts = [] %}
-    {%- for kind in period_kinds %}
-        {%- for all_tier in [false, true] %}
-            {%- do parts.append((kind, all_tier)) %}
-        {%- endfor %}
-    {%- endfor %}
-    {% for kind, all_tier in parts %}
+    {% for kind, all_tier in period_tier_parts(period_kinds) %}
         {% if not loop.first %}union all{% endif %}
         select
             '{{ kind }}' as period_kind,
