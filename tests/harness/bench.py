@@ -80,8 +80,8 @@ SLA_ANALYSIS = "sla_outcomes_lower_bound"
 # DESIGN s8 targets, in seconds / MiB, per scale; None = no target stated.
 TARGETS = {
     "demo": {"full build": 60},
-    "1m": {"load": 60, "full build": 90, "incremental build": 15, "peak": 4096},
-    "10m": {"full build": 900},
+    "1m": {"load": 60, "full build": 30, "incremental build": 8, "peak": 4096},
+    "10m": {"full build": 300, "incremental build": 30, "peak": 8192},
 }
 
 
