@@ -244,7 +244,13 @@ def test_wall_countdown_ticks_in_the_browser(site, page) -> None:
     cell = page.locator(".wall-row .cd").first
     cell.wait_for(timeout=15_000)
     first = cell.inner_text()
-    page.wait_for_timeout(2200)
+    # the countdown ticks every second; on a loaded machine the browser's timer may run
+    # late, so wait for the change (a countdown that never moves still fails)
+    page.wait_for_function(
+        "(first) => document.querySelector('.wall-row .cd').innerText !== first",
+        arg=first,
+        timeout=10_000,
+    )
     second = cell.inner_text()
     assert first != second
     # Colour is never the only signal: breached rows say so in words.

@@ -103,7 +103,13 @@ def test_wall_clock_ticks_apart_from_data_as_of_and_stale_dims(site, page):
     ready(page)
     page.wait_for_function("() => document.getElementById('wall-clock').innerText.length > 0")
     before = page.inner_text("#wall-clock")
-    page.wait_for_timeout(1300)
+    # the clock ticks every second in the browser; on a loaded machine the browser's
+    # timer may run late, so wait for the change (a stopped clock still fails)
+    page.wait_for_function(
+        "(before) => document.getElementById('wall-clock').innerText !== before",
+        arg=before,
+        timeout=10_000,
+    )
     assert page.inner_text("#wall-clock") != before
     # The extract ends in May 2025: the data is stale, the tiles drain, the banner says
     # since when.
