@@ -542,18 +542,33 @@ def _target_note(scale: str, name: str, seconds: float) -> str:
     return f"{'met' if seconds <= target else 'MISSED'} (< {target} s)"
 
 
-def report(scale: str, settings: Settings, steps: list[Step], extra: dict) -> str:
+def _section_head(title: str, versions: str) -> list[str]:
+    """The lines every section of BENCHMARKS.md opens with: title and date, machine,
+    versions and the load at the end, since the figures mean little without them."""
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        f"## Benchmark, scale `{scale}`, {now}",
+    return [
+        f"## {title}, {now}",
         "",
         f"- machine: {machine_line()}",
-        f"- versions: {versions_line()}",
+        f"- versions: {versions}",
         f"- machine load at the end (1/5/15 min): "
         f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (other work shares the 2 cores)",
+    ]
+
+
+def _data_line(settings: Settings, extra: dict) -> str:
+    """What was measured: the extract's size and dates, and DuckDB's limits."""
+    return (
         f"- data: {extra.get('tickets', '?')} tickets, {extra.get('events', '?')} events "
         f"({START} .. {END:%Y-%m-%d}, seed {SEED}); DuckDB memory_limit "
-        f"{settings.memory_limit}, {settings.threads} threads",
+        f"{settings.memory_limit}, {settings.threads} threads"
+    )
+
+
+def report(scale: str, settings: Settings, steps: list[Step], extra: dict) -> str:
+    lines = [
+        *_section_head(f"Benchmark, scale `{scale}`", versions_line()),
+        _data_line(settings, extra),
         "",
         "| step | seconds | peak memory (MiB) | target |",
         "|---|---:|---:|---|",
@@ -672,14 +687,8 @@ def run_page_draws(scale: str) -> str:
         )
     with served(settings, workers=2) as (base, _server):
         draws = warm_page_draws(base, page_paths(settings))
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        f"## Warm page draw, scale `{scale}`, {now}",
-        "",
-        f"- machine: {machine_line()}",
-        f"- versions: {versions_line()}",
-        f"- machine load at the end (1/5/15 min): "
-        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (other work shares the 2 cores)",
+        *_section_head(f"Warm page draw, scale `{scale}`", versions_line()),
         "- the bench's last build, served by gunicorn (2 workers × 4 threads) on loopback",
         *page_draw_lines(draws),
     ]
@@ -755,17 +764,12 @@ def engine_report(
     A failed Spark build is a line naming the failure and its log, its wall time and
     memory up to the failure still shown; its SLA figures are then left out.
     """
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        f"## DuckDB vs Spark (`make bench ENGINE=spark`), scale `{scale}`, {now}",
-        "",
-        f"- machine: {machine_line()}",
-        f"- versions: {versions_line()}; {extra.get('spark_versions', '?')}",
-        f"- machine load at the end (1/5/15 min): "
-        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (other work shares the 2 cores)",
-        f"- data: {extra.get('tickets', '?')} tickets, {extra.get('events', '?')} events "
-        f"({START} .. {END:%Y-%m-%d}, seed {SEED}); DuckDB memory_limit "
-        f"{settings.memory_limit}, {settings.threads} threads; Spark local[{settings.threads}]",
+        *_section_head(
+            f"DuckDB vs Spark (`make bench ENGINE=spark`), scale `{scale}`",
+            f"{versions_line()}; {extra.get('spark_versions', '?')}",
+        ),
+        f"{_data_line(settings, extra)}; Spark local[{settings.threads}]",
         f"- the same landed extract and as-of ({END:%Y-%m-%d %H:%M} UTC), one build after the "
         "other: `pulse build --full-refresh` (DuckDB: seeds, models, data and unit tests), "
         "then `pulse build --engine spark` (the whole project with its data tests; unit "
