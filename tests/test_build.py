@@ -102,12 +102,22 @@ def _break_test(settings: Settings) -> None:
     con.close()
 
 
-def _build_row(settings: Settings) -> tuple:
+def _published(settings: Settings, sql: str) -> list[tuple]:
+    """The rows of `sql` on the published warehouse, through a short read-only connection."""
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
-        return con.execute("select build_id, as_of, status from main.pulse_build").fetchone()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def _build_row(settings: Settings) -> tuple:
+    return _published(settings, "select build_id, as_of, status from main.pulse_build")[0]
+
+
+def _builds_seen(settings: Settings) -> int:
+    """Rows of the tiny project's incremental model: one a build since the last full one."""
+    return _published(settings, "select count(*) from main.builds_seen")[0][0]
 
 
 def test_build_id_is_sortable_timestamp() -> None:
@@ -162,13 +172,10 @@ def test_full_build_runs_the_unit_tests_unless_the_settings_say_not(
     (project / "models" / "doubled.yml").write_text(UNIT_TEST)
 
     def unit_tests_recorded() -> list[tuple]:
-        con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
-        try:
-            return con.execute(
-                "select node, status from main.pulse_build_tests where resource_type = 'unit_test'"
-            ).fetchall()
-        finally:
-            con.close()
+        return _published(
+            tiny,
+            "select node, status from main.pulse_build_tests where resource_type = 'unit_test'",
+        )
 
     build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
     assert unit_tests_recorded() == [("unit_test.tiny.doubled.doubled_doubles", "pass")]
@@ -184,20 +191,13 @@ def test_incremental_build_starts_from_published_state(tiny: Settings) -> None:
     build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
     build(tiny, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=False)
 
-    def seen() -> int:
-        con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
-        try:
-            return con.execute("select count(*) from main.builds_seen").fetchone()[0]
-        finally:
-            con.close()
-
-    assert seen() == 2
+    assert _builds_seen(tiny) == 2
     con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
     history = con.execute("select count(*) from main.pulse_build_history").fetchone()[0]
     con.close()
     assert history == 2
     build(tiny, as_of=datetime(2025, 5, 3, tzinfo=UTC), full_refresh=True)
-    assert seen() == 1
+    assert _builds_seen(tiny) == 1
     con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
     history = con.execute("select count(*) from main.pulse_build_history").fetchone()[0]
     con.close()
@@ -218,11 +218,7 @@ def test_an_earlier_as_of_builds_in_full_saying_why(
         "2025-05-02 00:00:00 UTC)"
     ) in out
     assert summary.full_refresh
-    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
-    try:
-        assert con.execute("select count(*) from main.builds_seen").fetchone()[0] == 1
-    finally:
-        con.close()
+    assert _builds_seen(tiny) == 1
 
 
 def test_changed_project_forces_a_full_build(
@@ -236,11 +232,7 @@ def test_changed_project_forces_a_full_build(
     summary = build(tiny, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=False)
     assert "dbt project changed" in capsys.readouterr().out
     assert summary.full_refresh
-    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
-    try:
-        assert con.execute("select count(*) from main.builds_seen").fetchone()[0] == 1
-    finally:
-        con.close()
+    assert _builds_seen(tiny) == 1
 
 
 def test_changed_seed_forces_a_full_build(
@@ -257,12 +249,8 @@ def test_changed_seed_forces_a_full_build(
     summary = build(tiny, as_of=datetime(2025, 5, 2, tzinfo=UTC), full_refresh=False)
     assert "dbt project changed" in capsys.readouterr().out
     assert summary.full_refresh
-    con = duckdb.connect(str(tiny.warehouse_path), read_only=True)
-    try:
-        assert con.execute("select count(*) from main.builds_seen").fetchone()[0] == 1
-        assert con.execute("select target_minutes from main.policy").fetchall() == [(90,)]
-    finally:
-        con.close()
+    assert _builds_seen(tiny) == 1
+    assert _published(tiny, "select target_minutes from main.policy") == [(90,)]
 
 
 def test_changed_business_time_zone_forces_a_full_build(
