@@ -131,6 +131,22 @@ class Pipeline:
             con.close()
 
 
+def incremental_equals_full_rebuild(
+    pipeline: Pipeline, as_of: str
+) -> tuple[dict[str, list[tuple]], dict[str, set[str]]]:
+    """Build incrementally at `as_of`, then in full at the same `as_of`: the compared
+    tables must agree and the first build must really have been incremental. Returns
+    the incremental build's tables and which builds ran its tests."""
+    pipeline.pulse("build", "--as-of", as_of)
+    was_incremental = pipeline.last_build_was_incremental()
+    incremental = pipeline.snapshot()
+    builds = pipeline.test_builds()
+    pipeline.pulse("build", "--as-of", as_of, "--full-refresh")
+    assert_same(incremental, pipeline.snapshot())
+    require_incremental(was_incremental)
+    return incremental, builds
+
+
 def require_incremental(was_incremental: bool) -> None:
     # an incremental build that silently fell back to a full build would make the
     # comparison above prove nothing (`pulse build` goes full when transforms/ changed)
@@ -161,14 +177,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
 def test_incremental_build_after_late_and_out_of_order_events_equals_full_rebuild(
     pipeline: Pipeline,
 ) -> None:
-    pipeline.pulse("build", "--as-of", "2025-04-03T12:00:00Z")
-    was_incremental = pipeline.last_build_was_incremental()
-    incremental = pipeline.snapshot()
-    builds = pipeline.test_builds()
-    pipeline.pulse("build", "--as-of", "2025-04-03T12:00:00Z", "--full-refresh")
-    full = pipeline.snapshot()
-    assert_same(incremental, full)
-    require_incremental(was_incremental)
+    incremental, builds = incremental_equals_full_rebuild(pipeline, "2025-04-03T12:00:00Z")
     # the data tests ran on this build's data; the unit tests (code only, and the code
     # is the published build's) are carried over from the full build that ran them
     assert builds["test"] == builds["current"]
@@ -182,13 +191,7 @@ def test_incremental_build_after_late_and_out_of_order_events_equals_full_rebuil
 
 
 def test_incremental_build_when_only_as_of_moves_equals_full_rebuild(pipeline: Pipeline) -> None:
-    pipeline.pulse("build", "--as-of", "2025-04-06T12:00:00Z")
-    was_incremental = pipeline.last_build_was_incremental()
-    incremental = pipeline.snapshot()
-    pipeline.pulse("build", "--as-of", "2025-04-06T12:00:00Z", "--full-refresh")
-    full = pipeline.snapshot()
-    assert_same(incremental, full)
-    require_incremental(was_incremental)
+    incremental, _ = incremental_equals_full_rebuild(pipeline, "2025-04-06T12:00:00Z")
     outcomes = {(r[0], r[1]): r for r in incremental["main.fct_sla_outcomes"]}
     assert outcomes[("T11", "resolution")][8] is not None  # solved on 5 April, now counted
 
@@ -206,13 +209,7 @@ def test_incremental_build_after_a_contract_change_equals_full_rebuild(
         encoding="utf-8",
     )
     pipeline.pulse("load", "--raw", str(pipeline.raw))
-    pipeline.pulse("build", "--as-of", "2025-04-06T12:00:00Z")
-    was_incremental = pipeline.last_build_was_incremental()
-    incremental = pipeline.snapshot()
-    pipeline.pulse("build", "--as-of", "2025-04-06T12:00:00Z", "--full-refresh")
-    full = pipeline.snapshot()
-    assert_same(incremental, full)
-    require_incremental(was_incremental)
+    incremental, _ = incremental_equals_full_rebuild(pipeline, "2025-04-06T12:00:00Z")
     tickets = {r[0]: r for r in incremental["main.fct_tickets"]}
     assert tickets["T05"][2] == "premium"  # support_tier
     outcomes = {(r[0], r[1]): r for r in incremental["main.fct_sla_outcomes"]}
