@@ -13,8 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.test_incremental import EVENTS_BATCH_2, TICKETS_BATCH_2
+from tests.test_incremental import EXTRACT as SLA_EXTRACT
 from warehouse.core.errors import PulseError
 from warehouse.core.settings import Settings
+from warehouse.pipeline.build import database_damage
 from warehouse.pipeline.load import LoadSummary, load
 
 HEADER = "ticket_id,created_at,updated_at,account_id,channel,priority,status,group_name,subject"
@@ -462,6 +465,38 @@ def test_damaged_landing_database_is_one_sentence(settings: Settings) -> None:
         "move it away and run `pulse load` again, which rebuilds it from the extracts"
     )
     assert "\n" not in message
+
+
+def test_a_load_that_frees_blocks_leaves_a_whole_landing(settings: Settings) -> None:
+    """An upsert that replaces rows frees storage blocks, and DuckDB cuts free blocks
+    off the end of the file: the file is then shorter than its header's total block
+    count, and whole. The build's damage check read that as "cut short" and refused
+    every build after such a load (the SLA extract's third batch does it)."""
+    shutil.copytree(SLA_EXTRACT, settings.raw_dir, dirs_exist_ok=True)
+    run(settings)
+    write(settings, "tickets", "batch2.csv", TICKETS_BATCH_2)
+    write(settings, "ticket_events", "batch2.csv", EVENTS_BATCH_2)
+    run(settings)
+    write(
+        settings,
+        "ticket_events",
+        "batch3.csv",
+        lines(
+            "event_id,ticket_id,event_at,event_type,actor_id,actor_role,is_public,"
+            "from_value,to_value",
+            "T14-04,T14,2025-04-06 13:00:00,comment,E3,agent,true,,",
+        ),
+    )
+    run(settings)
+    ((block_size, total_blocks),) = query(
+        settings, "select block_size, total_blocks from pragma_database_size()"
+    )
+    # the case itself: shorter than every block the header counts
+    assert settings.landing_path.stat().st_size < 3 * 4096 + total_blocks * block_size
+    assert database_damage(settings.landing_path) is None
+    assert query(settings, "select count(*) from raw.ticket_events where ticket_id = 'T14'") == [
+        (4,)
+    ]
 
 
 def _mount_tmpfs(target: Path, size: str) -> bool:

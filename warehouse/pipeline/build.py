@@ -160,11 +160,14 @@ def project_fingerprint(project_dir: Path, dbt_vars: str = "") -> str:
 def database_damage(path: Path) -> str | None:
     """Why the DuckDB file at `path` cannot be trusted, or None when it looks whole.
 
-    Cheap checks, no table scans: the file opens, its catalog reads, and it is as long
-    as its own header says (three 4 KiB headers, then `total_blocks` blocks). A file cut
-    short by a full disk or a bad copy fails the last one even when it still opens.
-    Damage inside a block only shows when that block is read; `build` catches that from
-    dbt's messages instead (`_mentions_damage`).
+    Cheap checks, no table scans: the file opens, its catalog reads, and it is at least
+    as long as the blocks in use need (three 4 KiB headers, then `used_blocks` blocks).
+    A file cut short by a full disk or a bad copy fails the last one even when it still
+    opens. Not `total_blocks`: that counts free blocks too, and DuckDB truncates free
+    blocks off the end of the file, so an ordinary load that frees some (an upsert
+    replacing rows) leaves a whole file shorter than `total_blocks` say. Damage inside a
+    block only shows when that block is read; `build` catches that from dbt's messages
+    instead (`_mentions_damage`).
     """
     try:
         con = duckdb.connect(str(path), read_only=True)
@@ -175,8 +178,8 @@ def database_damage(path: Path) -> str | None:
             ) from None
         return _first_line(exc)
     try:
-        _name, _size, block_size, total_blocks = con.execute(
-            "select database_name, database_size, block_size, total_blocks "
+        block_size, used_blocks = con.execute(
+            "select block_size, used_blocks "
             "from pragma_database_size() where database_name = current_database()"
         ).fetchone()
         con.execute("select count(*) from duckdb_tables()").fetchone()
@@ -184,10 +187,13 @@ def database_damage(path: Path) -> str | None:
         return _first_line(exc)
     finally:
         con.close()
-    expected = 3 * 4096 + int(total_blocks) * int(block_size)
+    expected = 3 * 4096 + int(used_blocks) * int(block_size)
     actual = path.stat().st_size
     if actual < expected:
-        return f"the file is {actual:,} bytes but its header says {expected:,}: it was cut short"
+        return (
+            f"the file is {actual:,} bytes but the blocks its header lists in use need "
+            f"{expected:,}: it was cut short"
+        )
     return None
 
 
