@@ -19,6 +19,8 @@
 --   after the event). first_response_clock_state: running until the first response
 --   (or the first solve without one), stopped after it. Both are null for tickets
 --   without that SLA target (free tier; proactive tickets for first response).
+--   An event stamped before the ticket's `created` event (the loader accepts up to
+--   its clock-skew allowance, 5 minutes, before creation) finds the ticket `new`.
 
 with
 
@@ -151,12 +153,14 @@ final as (
         coalesce(sequenced.group_set, sequenced.first_group_from, tickets.group_name)
             as group_after,
         sequenced.assignee_set as assignee_after,
-        sequenced.status_set as status_after,
+        coalesce(sequenced.status_set, 'new') as status_after,
         coalesce(sequenced.priority_set, sequenced.first_priority_from, tickets.priority)
             as priority_after,
         case
             when not coalesce(targets.has_resolution_target, false) then null
-            when sequenced.status_set in ('new', 'open', 'on_hold') then 'running'
+            when
+                coalesce(sequenced.status_set, 'new') in ('new', 'open', 'on_hold')
+                then 'running'
             when
                 sequenced.status_set in ('solved', 'closed')
                 and sequenced.status_at_as_of in ('solved', 'closed')
