@@ -12,6 +12,7 @@ events count).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -214,3 +215,83 @@ def test_incremental_build_after_a_contract_change_equals_full_rebuild(
     assert tickets["T05"][2] == "premium"  # support_tier
     outcomes = {(r[0], r[1]): r for r in incremental["main.fct_sla_outcomes"]}
     assert outcomes[("T05", "resolution")][2] == "premium"
+
+
+def compiled_test(pipeline: Pipeline, name: str) -> str:
+    """The SQL dbt compiled for data test `name` in the last build."""
+    (path,) = (pipeline.data_dir / "dbt" / "target" / "compiled").rglob(f"{name}.sql")
+    return path.read_text(encoding="utf-8")
+
+
+def failures_with_planted_rows(
+    pipeline: Pipeline, tmp_path: Path, sql: str, plant: list[str]
+) -> int:
+    """Rows test `sql` returns on a copy of the published warehouse after `plant` ran on
+    it (the compiled SQL names the build file's catalog, so the copy is attached as it)."""
+    catalog = re.search(r'"([^"]+)"\."(?:main|intermediate|staging)"\.', sql)
+    assert catalog, sql
+    copy = tmp_path / "planted.duckdb"
+    shutil.copyfile(pipeline.warehouse, copy)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{copy}' as \"{catalog.group(1)}\"")
+        con.execute(f'use "{catalog.group(1)}"')
+        for statement in plant:
+            con.execute(statement)
+        return con.execute(f"select count(*) from ({sql}) as failing").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_incremental_key_tests_read_the_changed_rows(pipeline: Pipeline, tmp_path: Path) -> None:
+    """On an incremental build the key tests of the carrying models read the recomputed
+    tickets' rows (a key without ticket_id: every row sharing a key with them), the
+    column checks read every row (macros/incremental_tests.sql)."""
+    (pipeline.raw / "ticket_events" / "batch4.csv").write_text(
+        "event_id,ticket_id,event_at,event_type,actor_id,actor_role,is_public,from_value,"
+        "to_value\nT14-04,T14,2025-04-06 13:00:00,comment,E3,agent,true,,\n",
+        encoding="utf-8",
+    )
+    pipeline.pulse("load", "--raw", str(pipeline.raw))
+    pipeline.pulse("build", "--as-of", "2025-04-07T12:00:00Z")
+    require_incremental(pipeline.last_build_was_incremental())
+    con = duckdb.connect(str(pipeline.warehouse), read_only=True)
+    try:
+        recomputed = {
+            r[0]
+            for r in con.execute(
+                "select ticket_id from intermediate.int_sla_recomputed_tickets"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    # T14 got an event; T05 (solved 2025-03, no change since) is carried
+    assert "T14" in recomputed and "T05" not in recomputed
+
+    def failing(sql: str, *plant: str) -> int:
+        return failures_with_planted_rows(pipeline, tmp_path, sql, list(plant))
+
+    def copy_of(table: str, ticket: str) -> str:
+        return f"insert into {table} select * from {table} where ticket_id = '{ticket}'"
+
+    unique_ticket = compiled_test(pipeline, "unique_fct_tickets_ticket_id")
+    # a second row of a recomputed ticket fails the test; of a carried one, it is not read
+    assert failing(unique_ticket, copy_of("main.fct_tickets", "T14")) == 1
+    assert failing(unique_ticket, copy_of("main.fct_tickets", "T05")) == 0
+
+    unique_event = compiled_test(pipeline, "unique_fct_ticket_events_event_id")
+    # a carried ticket's row that takes a recomputed ticket's event id is caught
+    clash = (
+        "insert into main.fct_ticket_events by name select * replace ("
+        "(select min(event_id) from main.fct_ticket_events where ticket_id = 'T14') as event_id)"
+        " from main.fct_ticket_events where ticket_id = 'T05' limit 1"
+    )
+    assert failing(unique_event, clash) == 1
+
+    # the column checks are the whole-table invariants: a carried ticket's null is seen
+    not_null = compiled_test(pipeline, "not_null_fct_tickets_account_id")
+    assert "int_sla_recomputed_tickets" not in not_null
+    assert (
+        failing(not_null, "update main.fct_tickets set account_id = null where ticket_id = 'T05'")
+        == 1
+    )
