@@ -791,7 +791,6 @@ final as (
         clocked.is_completed,
         clocked.started_at,
         clocked.target_minutes - clocked.elapsed_seconds / 60.0 as remaining_minutes,
-        {{ pulse_as_of() }} as as_of,
         clocked.schedule_id,
         clocked.policy_valid_from,
         clocked.instance

@@ -1,7 +1,17 @@
 -- The columns of int_sla_outcomes_resolved, where this mart's logic lives so that
--- intermediate models can read it (an intermediate model never reads a mart), and
--- the as_of its open clocks were run to: int_sla_outcomes_resolved carries closed
--- tickets' rows from earlier builds (issue 16 item 3), so the moment is stamped here.
+-- intermediate models can read it (an intermediate model never reads a mart). Like
+-- it, incremental (issue 16 item 3): the recomputed tickets' rows are replaced, every
+-- other ticket's rows carried. The moment open clocks were run to is the build's
+-- as_of (pulse_build.as_of in the published warehouse), not a column here: carried
+-- rows would hold an older one.
+{{
+    config(
+        materialized=pulse_ticket_incremental_materialization(),
+        unique_key='ticket_id',
+        incremental_strategy='pulse_ticket_replace',
+        on_schema_change='fail'
+    )
+}}
 
 select
     ticket_id,
@@ -21,8 +31,10 @@ select
     is_completed,
     started_at,
     remaining_minutes,
-    {{ pulse_as_of() }} as as_of,
     schedule_id,
     policy_valid_from,
     instance
 from {{ ref('int_sla_outcomes_resolved') }}
+where
+    true
+    {{ pulse_recomputed_tickets_filter('ticket_id') }}  -- noqa: LT02
