@@ -67,6 +67,9 @@ COMPARED = {
     "intermediate.int_sla_clocks_business": "scenario, ticket_id, metric, instance",
     "intermediate.int_sla_outcomes_resolved": "ticket_id, metric, instance",
     "intermediate.int_tickets_summarised": "ticket_id",
+    "intermediate.int_escalations_attributed": "event_id",
+    "intermediate.int_ticket_activities_credited": "engineer_id, activity, source_id",
+    "intermediate.int_engineer_activities_unioned": "engineer_id, activity, source_id",
 }
 WATERMARKS = ("built_through_batch_id", "built_as_of")
 PULSE_MAIN = "import sys; from warehouse.cli import main; sys.exit(main())"

@@ -1,6 +1,15 @@
+{{
+    config(
+        materialized=pulse_ticket_incremental_materialization(),
+        unique_key='ticket_id',
+        incremental_strategy='pulse_ticket_replace',
+        on_schema_change='fail'
+    )
+}}
 -- One row per escalation (DESIGN s5: a group change to a higher tier), attributed to
 -- the engineer assigned just before it (the latest `assigned` event preceding the
--- group change in event order); null when nobody was assigned yet.
+-- group change in event order); null when nobody was assigned yet. A function of one
+-- ticket's events, so incremental like the SLA models (macros/sla_incremental.sql).
 
 {% set group_rank = "case {col} when 'tier1' then 1 when 'tier2' then 2"
     ~ " when 'tier3' then 3 when 'tam' then 4 end" %}
@@ -10,6 +19,9 @@ with
 events as (
 
     select * from {{ ref('stg_helpdesk__ticket_events') }}
+    where
+        true
+        {{ pulse_recomputed_tickets_filter('ticket_id') }}  -- noqa: LT02
 
 ),
 
