@@ -29,6 +29,32 @@ quarter_hours as (
 
 ),
 
+-- one pass over the outcomes: met and decided (met + breached) counts per metric,
+-- business month and breakdown values; each KR below then reads these few rows
+outcomes_monthly as (
+
+    select
+        sla_outcomes.metric,
+        {{ business_month_of('sla_outcomes.outcome_at', 'qh') }} as month_start,
+        sla_outcomes.support_tier,
+        accounts.segment,
+        accounts.region,
+        cast(sum(case when sla_outcomes.outcome = 'met' then 1 else 0 end) as double)
+            as met_count,
+        cast(count(*) as double) as decided_count
+    from sla_outcomes
+    left join tickets
+        on sla_outcomes.ticket_id = tickets.ticket_id
+    left join accounts
+        on tickets.account_id = accounts.account_id
+    {{ business_periods_join('sla_outcomes.outcome_at', 'qh') }}
+    where
+        sla_outcomes.metric in ('first_response', 'resolution')
+        and sla_outcomes.outcome in ('met', 'breached')
+    group by 1, 2, 3, 4, 5
+
+),
+
 monthly_facts as (
 
     {% for kr_id, metric_filter in [
@@ -40,21 +66,14 @@ monthly_facts as (
 
         select
             '{{ kr_id }}' as kr_id,
-            {{ business_month_of('sla_outcomes.outcome_at', 'qh') }} as month_start,
-            sla_outcomes.support_tier,
-            accounts.segment,
-            accounts.region,
-            cast(case when sla_outcomes.outcome = 'met' then 1 else 0 end as double) as numerator,
-            cast(1 as double) as denominator
-        from sla_outcomes
-        left join tickets
-            on sla_outcomes.ticket_id = tickets.ticket_id
-        left join accounts
-            on tickets.account_id = accounts.account_id
-        {{ business_periods_join('sla_outcomes.outcome_at', 'qh') }}
-        where
-            sla_outcomes.metric {{ metric_filter }}
-            and sla_outcomes.outcome in ('met', 'breached')
+            month_start,
+            support_tier,
+            segment,
+            region,
+            met_count as numerator,
+            decided_count as denominator
+        from outcomes_monthly
+        where metric {{ metric_filter }}
     {% endfor %}
 
 ),

@@ -86,6 +86,25 @@ keyed as (
 
 ),
 
+-- one row per business date and breakdown first: a period is a sum of its dates, and
+-- the eight period x tier roll-ups below then read some 0.2 M daily rows, not the
+-- 8 M keyed outcome rows each (issue 16: the mart is rebuilt on every build)
+daily as (
+
+    select
+        outcome_date,
+        support_tier,
+        dimension,
+        metric,
+        breakdown_key,
+        {{ pulse_count_if("outcome in ('met', 'breached')") }} as outcome_count,
+        {{ pulse_count_if("outcome = 'met'") }} as met_count,
+        {{ pulse_count_if("outcome = 'breached'") }} as breached_count
+    from keyed
+    group by 1, 2, 3, 4, 5
+
+),
+
 periods as (
 
     {% for kind, all_tier in period_tier_parts(period_kinds) %}
@@ -97,10 +116,10 @@ periods as (
             dimension,
             metric,
             breakdown_key,
-            {{ pulse_count_if("outcome in ('met', 'breached')") }} as outcome_count,
-            {{ pulse_count_if("outcome = 'met'") }} as met_count,
-            {{ pulse_count_if("outcome = 'breached'") }} as breached_count
-        from keyed
+            cast(sum(outcome_count) as bigint) as outcome_count,
+            cast(sum(met_count) as bigint) as met_count,
+            cast(sum(breached_count) as bigint) as breached_count
+        from daily
         group by 1, 2, 3, 4, 5, 6
     {% endfor %}
 

@@ -16,7 +16,8 @@ outcomes as (
 
 ),
 
-dated as (
+-- read by every period x tier part below: computed once
+dated as {{ pulse_cte_materialized() }} (
 
     select
         {{ business_date('outcome_at') }} as outcome_date,
