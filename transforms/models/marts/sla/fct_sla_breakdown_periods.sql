@@ -77,9 +77,9 @@ keyed as (
     select
         outcome_date,
         support_tier,
-        'elapsed_bucket',
+        'elapsed_bucket' as dimension,
         metric,
-        cast(elapsed_bucket as {{ dbt.type_string() }}),
+        cast(elapsed_bucket as {{ dbt.type_string() }}) as breakdown_key,
         outcome
     from dated
     where is_timed
