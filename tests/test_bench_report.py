@@ -23,6 +23,7 @@ from tests.harness.bench import (
     build_stages,
     dbt_tally,
     engine_report,
+    report,
     run_step,
     sla_model_times,
 )
@@ -184,3 +185,22 @@ def test_peak_memory_counts_a_java_grandchild(tmp_path: Path) -> None:
         assert proc.wait() == 0
     assert memory.jvm_mib >= 64
     assert memory.mib > memory.jvm_mib  # the Python parent and child on top of it
+
+
+def test_a_failed_lower_bound_is_reported_with_its_reason() -> None:
+    """At 10 M the hand-written query once ran out of disk while spilling; the report
+    said the analysis was "not found". It now says what failed."""
+    settings = make_settings(PROJECT_ROOT / "data" / "bench" / "demo").with_overrides(threads=2)
+    extra = {
+        "tickets": "93,176",
+        "events": "986,639",
+        "sla": (614.52, [], None),
+        "sla_error": "IO Error: Could not write file: No space left on device",
+    }
+    text = report("demo", settings, LANDING, extra)
+    assert (
+        "SLA models: 614.52 s in the full build; no ratio: the hand-written lower bound "
+        "`sla_outcomes_lower_bound` failed (IO Error: Could not write file: No space left "
+        "on device)"
+    ) in text
+    assert "not found" not in text

@@ -609,9 +609,14 @@ def report(scale: str, settings: Settings, steps: list[Step], extra: dict) -> st
                 f"**ratio {model_s / hand_s:.2f}×** (target ≤ 2×)"
             )
         else:
+            why = extra.get("sla_error")
             lines.append(
-                f"\nSLA models: {model_s:.2f} s in the full build; "
-                f"`analyses/{SLA_ANALYSIS}.sql` not found, no ratio"
+                f"\nSLA models: {model_s:.2f} s in the full build; no ratio: "
+                + (
+                    f"the hand-written lower bound `{SLA_ANALYSIS}` failed ({why})"
+                    if why
+                    else f"`analyses/{SLA_ANALYSIS}.sql` not found"
+                )
             )
     if extra.get("dashboard_error"):
         lines.append(f"\nDashboard not measured: {extra['dashboard_error']}")
@@ -939,6 +944,7 @@ def run_bench(
     except (PulseError, duckdb.Error) as exc:
         print(f"  hand-written SLA query not measured: {exc}", flush=True)
         hand = None
+        extra["sla_error"] = str(exc).strip().splitlines()[0]
     extra["sla"] = (model_s, names, hand)
     if not skip_dashboard:
         print(f"- dashboard: {clients} clients for {dash_seconds:.0f} s", flush=True)
