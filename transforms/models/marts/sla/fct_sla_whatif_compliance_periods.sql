@@ -73,27 +73,27 @@ deltas as (
     union all
     select
         scenario,
-        {{ business_date('live_outcome_at') }},
+        {{ business_date('live_outcome_at') }} as outcome_date,
         support_tier,
         priority,
         metric,
-        0,
-        0,
-        -(case when live_outcome = 'met' then 1 else 0 end),
-        -(case when live_outcome = 'breached' then 1 else 0 end)
+        0 as live_met,
+        0 as live_breached,
+        -(case when live_outcome = 'met' then 1 else 0 end) as draft_met,
+        -(case when live_outcome = 'breached' then 1 else 0 end) as draft_breached
     from whatif
     where live_outcome in ('met', 'breached') and live_outcome_at is not null
     union all
     select
         scenario,
-        {{ business_date('draft_outcome_at') }},
+        {{ business_date('draft_outcome_at') }} as outcome_date,
         support_tier,
         priority,
         metric,
-        0,
-        0,
-        case when draft_outcome = 'met' then 1 else 0 end,
-        case when draft_outcome = 'breached' then 1 else 0 end
+        0 as live_met,
+        0 as live_breached,
+        case when draft_outcome = 'met' then 1 else 0 end as draft_met,
+        case when draft_outcome = 'breached' then 1 else 0 end as draft_breached
     from whatif
     where draft_outcome in ('met', 'breached') and draft_outcome_at is not null
 
@@ -133,17 +133,17 @@ periods as (
         {% for side in ['live_date', 'draft_date'] %}
             union all
             select
-                '{{ kind }}',
-                {{ period_start_of(kind, side) }},
+                '{{ kind }}' as period_kind,
+                {{ period_start_of(kind, side) }} as period_start,
                 scenario,
                 support_tier,
                 priority,
                 metric,
-                0,
-                0,
-                0,
-                0,
-                1
+                0 as live_met,
+                0 as live_breached,
+                0 as draft_met,
+                0 as draft_breached,
+                1 as changed_count
             from changed
             where
                 {{ side }} is not null
@@ -210,10 +210,14 @@ final as (
         cast(labelled.draft_met as bigint) as draft_met_count,
         cast(labelled.draft_breached as bigint) as draft_breached_count,
         cast(labelled.changed_count as bigint) as changed_count,
-        cast({{ pct('labelled.live_met', 'labelled.live_met + labelled.live_breached') }}
-            as double) as live_compliance_pct,
-        cast({{ pct('labelled.draft_met', 'labelled.draft_met + labelled.draft_breached') }}
-            as double) as draft_compliance_pct,
+        cast(
+            {{ pct('labelled.live_met', 'labelled.live_met + labelled.live_breached') }}
+            as double
+        ) as live_compliance_pct,
+        cast(
+            {{ pct('labelled.draft_met', 'labelled.draft_met + labelled.draft_breached') }}
+            as double
+        ) as draft_compliance_pct,
         cast(
             {{ pct('labelled.draft_met', 'labelled.draft_met + labelled.draft_breached') }}
             - {{ pct('labelled.live_met', 'labelled.live_met + labelled.live_breached') }}
