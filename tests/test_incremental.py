@@ -53,6 +53,7 @@ COMPARED = {
     "main.fct_tickets": "ticket_id",
     "main.fct_sla_outcomes": "ticket_id, metric, instance",
     "main.fct_sla_daily": "outcome_date, support_tier, priority, metric",
+    "main.fct_sla_whatif_outcomes": "scenario, ticket_id, metric, instance",
     "main.fct_ticket_events": "event_id",
     "intermediate.int_ticket_status_intervals": "ticket_id, interval_number",
     "intermediate.int_ticket_event_summaries": "ticket_id",
@@ -194,7 +195,24 @@ def test_incremental_build_after_late_and_out_of_order_events_equals_full_rebuil
     assert outcomes[("T04", "resolution")][3] == "high"  # re-targeted by the late change
 
 
+def last_dbt_run_log(pipeline: Pipeline) -> str:
+    """The text log of the last dbt command `pulse build` ran for this data directory
+    (dbt rotates its log at 10 MB: the older part is dbt.log.1)."""
+    logs = pipeline.data_dir / "dbt" / "logs"
+    log = "".join(
+        path.read_text(encoding="utf-8")
+        for path in (logs / "dbt.log.1", logs / "dbt.log")
+        if path.is_file()
+    )
+    return log[log.rindex("Running with dbt") :]
+
+
 def test_incremental_build_when_only_as_of_moves_equals_full_rebuild(pipeline: Pipeline) -> None:
+    pipeline.pulse("build", "--as-of", "2025-04-05T12:00:00Z")
+    # a new as_of reaches dbt without making it parse any file again (pulse_as_of_text)
+    log = last_dbt_run_log(pipeline)
+    assert "Partial parsing enabled, no changes found" in log, log[:3000]
+    assert "Partial parsing: updated file" not in log
     incremental, _ = incremental_equals_full_rebuild(pipeline, "2025-04-06T12:00:00Z")
     outcomes = {(r[0], r[1]): r for r in incremental["main.fct_sla_outcomes"]}
     assert outcomes[("T11", "resolution")][8] is not None  # solved on 5 April, now counted

@@ -5,29 +5,52 @@
     outcome rule, only the target differs. Rows a draft does not touch keep their live
     outcome, so compliance under a draft = live counts - these rows' live outcomes +
     their draft outcomes (dashboard what-if page). Production numbers never change.
+
+    Per ticket like fct_sla_outcomes, so incremental the same way (issue 16 item 3):
+    the recomputed tickets' rows are replaced, every other ticket's rows carried. The
+    drafts are a seed, so a changed draft changes the project fingerprint and the next
+    build is a full one.
 -#}
+{{
+    config(
+        materialized=pulse_ticket_incremental_materialization(),
+        unique_key='ticket_id',
+        incremental_strategy='pulse_ticket_replace',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 draft_targets as (
 
     select * from {{ ref('int_sla_targets') }}
-    where scenario != 'live'
+    where
+        scenario != 'live'
+        {{ pulse_recomputed_tickets_filter('ticket_id') }}  -- noqa: LT02
 
 ),
 
 clocks as (
 
     select * from {{ ref('int_sla_clocks_calendar') }}
-    where scenario != 'live'
+    where
+        scenario != 'live'
+        {{ pulse_recomputed_tickets_filter('ticket_id') }}  -- noqa: LT02
     union all
     select * from {{ ref('int_sla_clocks_business') }}
-    where scenario != 'live'
+    where
+        scenario != 'live'
+        {{ pulse_recomputed_tickets_filter('ticket_id') }}  -- noqa: LT02
 
 ),
 
 live as (
 
     select * from {{ ref('fct_sla_outcomes') }}
+    where
+        true
+        {{ pulse_recomputed_tickets_filter('ticket_id') }}  -- noqa: LT02
 
 ),
 
