@@ -6,6 +6,7 @@ the columns of the built marts (the session's shared build).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -165,3 +166,81 @@ def test_every_mart_duration_column_is_tested_non_negative(built_warehouse) -> N
         c["name"]: _test_names(c.get("data_tests")) for c in entries["fct_sla_outcomes"]["columns"]
     }
     assert "not_before" in outcome_columns["due_at"]
+
+
+# What makes a model's rows depend on the moment it is built rather than on its inputs.
+READS_THE_CLOCK = re.compile(
+    r"pulse_as_of|\bas_of\b|current_date|current_timestamp|\bnow\(|env_var|run_started_at",
+    re.IGNORECASE,
+)
+
+
+# Jinja comments ({# ... #}) and SQL line comments: text, not code (dbt's date_spine
+# macro mentions current_date in its usage comment).
+COMMENTS = re.compile(r"\{#.*?#\}|--[^\n]*", re.DOTALL)
+
+
+def _macro_closure(manifest: dict, macros: list[str]) -> set[str]:
+    """The macros a node calls, and the macros those call, transitively."""
+    seen: set[str] = set()
+    todo = list(macros)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in manifest["macros"]:
+            continue
+        seen.add(name)
+        todo += manifest["macros"][name]["depends_on"]["macros"]
+    return seen
+
+
+def test_reference_data_models_read_seeds_and_vars_only(built_warehouse) -> None:
+    """An incremental build skips the models tagged `reference_data` and carries their
+    tests' results (`_incremental_exclusions` in warehouse/pipeline/build.py). That is
+    only right while they read nothing but seeds, vars and each other: no source, no
+    as-of time, no clock. The converse keeps the tag complete: a model computed from
+    seeds alone that is not tagged is rebuilt and retested for nothing on every build.
+    Read from the manifest of the session's build, so refs built in a loop count too."""
+    from warehouse.pipeline.build import dbt_dirs
+
+    target_dir, _logs = dbt_dirs(built_warehouse.settings)
+    manifest = json.loads((target_dir / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    models = {uid: n for uid, n in nodes.items() if n["resource_type"] == "model"}
+    seeds = {uid for uid, n in nodes.items() if n["resource_type"] == "seed"}
+    tagged = {uid for uid, n in models.items() if "reference_data" in n["tags"]}
+    assert {"model.pulse.dim_date", "model.pulse.int_business_windows"} <= tagged
+    # the KR x period spine reads the as-of time (periods not yet started have no row)
+    assert "model.pulse.int_okr_key_results_spined" not in tagged
+
+    def reads_the_clock(node: dict) -> bool:
+        texts = [node["raw_code"]] + [
+            manifest["macros"][m]["macro_sql"]
+            for m in _macro_closure(manifest, node["depends_on"]["macros"])
+        ]
+        return any(READS_THE_CLOCK.search(COMMENTS.sub("", text)) for text in texts)
+
+    wrong = {
+        uid.removeprefix("model.pulse."): sorted(set(models[uid]["depends_on"]["nodes"]) - seeds)
+        for uid in tagged
+        if not set(models[uid]["depends_on"]["nodes"]) <= seeds | tagged
+        or reads_the_clock(models[uid])
+    }
+    assert not wrong, f"tagged reference_data but read more than seeds and vars: {wrong}"
+
+    from_seeds_alone: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for uid, node in models.items():
+            parents = set(node["depends_on"]["nodes"])
+            if (
+                uid not in from_seeds_alone
+                and parents
+                and parents <= seeds | from_seeds_alone
+                and not reads_the_clock(node)
+            ):
+                from_seeds_alone.add(uid)
+                grew = True
+    assert from_seeds_alone == tagged, {
+        "computed from seeds alone, not tagged": sorted(from_seeds_alone - tagged),
+    }

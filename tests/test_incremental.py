@@ -11,6 +11,7 @@ events count).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -105,18 +106,36 @@ class Pipeline:
         finally:
             con.close()
 
-    def test_builds(self) -> dict[str, set[str]]:
-        """Which builds ran the unit tests and the data tests the published build lists."""
+    def node_builds(self) -> tuple[str, dict[str, tuple[str, str]]]:
+        """The published build's id, and for every node its test and model tables list:
+        (resource type, id of the build that ran it)."""
         con = duckdb.connect(str(self.warehouse), read_only=True)
         try:
-            rows = con.execute(
-                "select resource_type, list(distinct build_id) from main.pulse_build_tests "
-                "group by resource_type"
-            ).fetchall()
             current = con.execute("select build_id from main.pulse_build").fetchone()[0]
+            rows = con.execute(
+                "select node, resource_type, build_id from main.pulse_build_tests "
+                "union all select node, resource_type, build_id from main.pulse_build_models"
+            ).fetchall()
         finally:
             con.close()
-        return {"current": {current}, **{kind: set(builds) for kind, builds in rows}}
+        return current, {node: (kind, build) for node, kind, build in rows}
+
+    def reference_data_nodes(self) -> set[str]:
+        """Seeds, the models tagged reference_data, and the data tests reading only
+        those: what an incremental build leaves out (from the last build's manifest)."""
+        manifest = self.data_dir / "dbt" / "target" / "manifest.json"  # see dbt_dirs()
+        nodes = json.loads(manifest.read_text())["nodes"]
+        reference = {
+            uid
+            for uid, n in nodes.items()
+            if n["resource_type"] == "seed"
+            or (n["resource_type"] == "model" and "reference_data" in n["tags"])
+        }
+        return reference | {
+            uid
+            for uid, n in nodes.items()
+            if n["resource_type"] == "test" and set(n["depends_on"]["nodes"]) <= reference
+        }
 
     def snapshot(self) -> dict[str, list[tuple]]:
         con = duckdb.connect(str(self.warehouse), read_only=True)
@@ -138,14 +157,14 @@ class Pipeline:
 
 def incremental_equals_full_rebuild(
     pipeline: Pipeline, as_of: str
-) -> tuple[dict[str, list[tuple]], dict[str, set[str]]]:
+) -> tuple[dict[str, list[tuple]], tuple[str, dict[str, tuple[str, str]]]]:
     """Build incrementally at `as_of`, then in full at the same `as_of`: the compared
     tables must agree and the first build must really have been incremental. Returns
-    the incremental build's tables and which builds ran its tests."""
+    the incremental build's tables and which builds ran its nodes (`node_builds`)."""
     pipeline.pulse("build", "--as-of", as_of)
     was_incremental = pipeline.last_build_was_incremental()
     incremental = pipeline.snapshot()
-    builds = pipeline.test_builds()
+    builds = pipeline.node_builds()
     pipeline.pulse("build", "--as-of", as_of, "--full-refresh")
     assert_same(incremental, pipeline.snapshot())
     require_incremental(was_incremental)
@@ -182,11 +201,24 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
 def test_incremental_build_after_late_and_out_of_order_events_equals_full_rebuild(
     pipeline: Pipeline,
 ) -> None:
-    incremental, builds = incremental_equals_full_rebuild(pipeline, "2025-04-03T12:00:00Z")
-    # the data tests ran on this build's data; the unit tests (code only, and the code
-    # is the published build's) are carried over from the full build that ran them
-    assert builds["test"] == builds["current"]
-    assert builds["unit_test"] and builds["unit_test"].isdisjoint(builds["current"])
+    incremental, (current, builds) = incremental_equals_full_rebuild(
+        pipeline, "2025-04-03T12:00:00Z"
+    )
+    # The data tests of everything the landing data or as_of reach ran on this build's
+    # data. The unit tests (code only, and the code is the published build's), the
+    # seeds, the reference-data models (seeds and vars alone) and their tests are
+    # carried over from the full build that ran them.
+    reference = pipeline.reference_data_nodes()
+    carried = {node for node, (_kind, build) in builds.items() if build != current}
+    kinds = {builds[node][0] for node in carried}
+    assert carried == reference | {n for n, (k, _b) in builds.items() if k == "unit_test"}
+    assert kinds == {"unit_test", "test", "seed", "model"}
+    assert "model.pulse.dim_date" in carried and "seed.pulse.holidays" in carried
+    assert len({builds[node][1] for node in carried}) == 1  # the full build before it
+    # a test reading a reference model and a rebuilt one runs: the holiday calendar
+    # must cover the (new) tickets' dates
+    assert builds["test.pulse.assert_holiday_calendar_covers_ticket_dates"][1] == current
+    assert builds["model.pulse.fct_tickets"][1] == current
     # the second batch did change things: T03 resolved late, T14 exists
     tickets = {r[0]: r for r in incremental["main.fct_tickets"]}
     assert "T14" in tickets

@@ -119,15 +119,18 @@ def project_dir_of(settings: Settings) -> Path:
 
 
 def project_fingerprint(project_dir: Path, dbt_vars: str = "") -> str:
-    """SHA-256 over the dbt project's models, macros, seeds, snapshots and config, and
-    the `--vars` the build passes (`dbt_vars`).
+    """SHA-256 over everything dbt reads of the project (models and their YAML, macros,
+    seeds, snapshots, singular tests and config) and the `--vars` the build passes
+    (`dbt_vars`).
 
     Incremental models are only valid on top of state built by the same code and
     reference data: when the fingerprint differs from the published build's, the next
     build is a full one. That covers seeds (SLA policies, holidays, business schedules)
     and the business time zone, which change rows of every ticket without any ticket
     changing: the incremental models carry closed tickets' rows and would keep them.
-    Data tests are left out (they do not change what is stored).
+    The tests are in it too, because an incremental build carries the results of the
+    tests it does not run (unit tests, reference-data tests): a result is only carried
+    while the test's code is the one that produced it.
     """
     import yaml
 
@@ -139,6 +142,7 @@ def project_fingerprint(project_dir: Path, dbt_vars: str = "") -> str:
         ("macro-paths", ["macros"]),
         ("seed-paths", ["seeds"]),
         ("snapshot-paths", ["snapshots"]),
+        ("test-paths", ["tests"]),
     ):
         roots += [(project_dir / p).resolve() for p in (config or {}).get(key, default)]
     digest = hashlib.sha256(b"vars\0" + dbt_vars.encode() + b"\0")
@@ -491,6 +495,15 @@ def _write_build_tables(
             )
             for r in tests
         ]
+        if not full_refresh:
+            # read before this build's tables below replace the published build's
+            ran = {r.unique_id for r in results}
+            carried_models = _carry_results(con, "pulse_build_models", ran)
+            model_records += carried_models
+            model_rows.update(
+                {row[3]: row[5] for row in carried_models if row[3] and row[5] is not None}
+            )
+            test_records += _carry_results(con, "pulse_build_tests", ran)
         batches_loaded = batches_failed = rows_rejected = None
         if settings.landing_path.is_file():
             con.execute(
@@ -571,8 +584,6 @@ def _write_build_tables(
             con.executemany(
                 "insert into main.pulse_build_models values (?, ?, ?, ?, ?, ?, ?)", model_records
             )
-        if not full_refresh:
-            test_records += _carry_unit_tests(con)
         con.execute(
             """
             create or replace table main.pulse_build_tests (
@@ -591,19 +602,21 @@ def _write_build_tables(
     return summary
 
 
-def _carry_unit_tests(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """The unit-test results of the build this incremental build continues from.
+def _carry_results(con: duckdb.DuckDBPyConnection, table: str, ran: set[str]) -> list[tuple]:
+    """The rows of `pulse_build_models` or `pulse_build_tests` (`table`) that the build
+    this incremental build continues from recorded for nodes this one did not run.
 
-    The build file starts as a copy of the published warehouse, so its
-    `pulse_build_tests` still holds them, each with the id of the build that ran it.
+    An incremental build skips the dbt unit tests, the seeds and the reference-data
+    models with their tests (`_incremental_exclusions`): their results cannot differ
+    from the published build's, whose fingerprint (code, seeds, tests, vars) is this
+    build's. The build file starts as a copy of the published warehouse, so the table
+    still holds those rows, each with the id of the build that ran the node.
     """
     try:
-        return con.execute(
-            "select build_id, node, resource_type, status, failures, message, seconds "
-            "from main.pulse_build_tests where resource_type = 'unit_test'"
-        ).fetchall()
+        rows = con.execute(f"select * from main.{table}").fetchall()
     except duckdb.CatalogException:
         return []
+    return [row for row in rows if row[1] not in ran]
 
 
 def _carry_history(con: duckdb.DuckDBPyConnection, previous: Path | None) -> None:
@@ -885,6 +898,29 @@ def _print_summary(summary: BuildSummary) -> None:
         )
 
 
+def _incremental_exclusions() -> list[str]:
+    """What an incremental build leaves to the full build it continues from.
+
+    It only ever runs on the published build's project (same fingerprint: code, seeds,
+    tests, vars), so nodes that read neither the landing data nor the as-of time would
+    produce what the published build did: the dbt unit tests (model code against
+    fixtures), the seeds, and the models tagged `reference_data` in dbt_project.yml,
+    with the data tests that read nothing else. Their tables are in the copied file
+    and their results are carried (`_carry_results`). `cautious` keeps a test that
+    also reads a rebuilt model (a relationship from a fact to dim_date, the holiday
+    calendar's coverage of the tickets' dates): dbt's default drops a test when any of
+    its parents is excluded.
+    """
+    return [
+        "--exclude",
+        "test_type:unit",
+        "resource_type:seed",
+        "tag:reference_data",
+        "--indirect-selection",
+        "cautious",
+    ]
+
+
 def _dbt_vars(settings: Settings) -> str:
     """The `--vars` of every dbt call for these settings (part of the fingerprint)."""
     return json.dumps({"business_timezone": settings.timezone})
@@ -933,12 +969,10 @@ def _run_dbt(
     ]
     if full_refresh:
         cmd.append("--full-refresh")
-    if not full_refresh or not settings.unit_tests:
-        # dbt unit tests check model code against fixtures, never the data. An incremental
-        # build only runs on the code of the published build (same fingerprint), whose
-        # full build ran them; their results are carried over (_carry_unit_tests). A full
-        # build skips them when the settings say so (`unit_tests = false`).
-        cmd += ["--exclude", "test_type:unit"]
+        if not settings.unit_tests:  # the settings say so (`unit_tests = false`)
+            cmd += ["--exclude", "test_type:unit"]
+    else:
+        cmd += _incremental_exclusions()
     progress = _Progress()
     proc = subprocess.Popen(
         cmd,
