@@ -501,7 +501,11 @@ def _write_build_tables(
             carried_models = _carry_results(con, "pulse_build_models", ran)
             model_records += carried_models
             model_rows.update(
-                {row[3]: row[5] for row in carried_models if row[3] and row[5] is not None}
+                {
+                    relation: rows
+                    for _build, _node, _kind, relation, _status, rows, _s in carried_models
+                    if relation and rows is not None
+                }
             )
             test_records += _carry_results(con, "pulse_build_tests", ran)
         batches_loaded = batches_failed = rows_rejected = None
@@ -602,6 +606,29 @@ def _write_build_tables(
     return summary
 
 
+# The columns of the build's record tables, in the order their inserts use.
+CARRIED_COLUMNS = {
+    "pulse_build_models": (
+        "build_id",
+        "node",
+        "resource_type",
+        "relation",
+        "status",
+        "row_count",
+        "seconds",
+    ),
+    "pulse_build_tests": (
+        "build_id",
+        "node",
+        "resource_type",
+        "status",
+        "failures",
+        "message",
+        "seconds",
+    ),
+}
+
+
 def _carry_results(con: duckdb.DuckDBPyConnection, table: str, ran: set[str]) -> list[tuple]:
     """The rows of `pulse_build_models` or `pulse_build_tests` (`table`) that the build
     this incremental build continues from recorded for nodes this one did not run.
@@ -612,11 +639,13 @@ def _carry_results(con: duckdb.DuckDBPyConnection, table: str, ran: set[str]) ->
     build's. The build file starts as a copy of the published warehouse, so the table
     still holds those rows, each with the id of the build that ran the node.
     """
+    columns = CARRIED_COLUMNS[table]
     try:
-        rows = con.execute(f"select * from main.{table}").fetchall()
+        rows = con.execute(f"select {', '.join(columns)} from main.{table}").fetchall()
     except duckdb.CatalogException:
         return []
-    return [row for row in rows if row[1] not in ran]
+    node = columns.index("node")
+    return [row for row in rows if row[node] not in ran]
 
 
 def _carry_history(con: duckdb.DuckDBPyConnection, previous: Path | None) -> None:
