@@ -82,7 +82,7 @@ serve: install
 # fixtures (a served dashboard, a built warehouse) are then set up once; at most 4 workers
 # keep memory modest.
 test: install install-spark browser
-	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist loadfile
+	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder --durations=30
 
 lint: install
 	$(BIN)/ruff check warehouse dashboard tests

@@ -110,3 +110,22 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
 def landing_db(built_warehouse: PipelineRun) -> PipelineRun:
     """The small extract as the loader landed it (the same data directory)."""
     return built_warehouse
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the files that run whole pipelines first, so the suite does not end waiting
+    on one of them.
+
+    `make test` hands each file to one xdist worker (`--dist loadfile`) in collection
+    order (`--no-loadscope-reorder`: xdist's default order puts the files with the most
+    tests first, which sent the few slow end-to-end files last and left one worker
+    running them alone at the end). A file counts as slow when any of its tests is
+    marked `slow` or `spark`; the order within each group stays as collected. Every
+    worker sorts the same way, as xdist requires.
+    """
+    slow_files = {
+        item.path
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("spark")
+    }
+    items.sort(key=lambda item: item.path not in slow_files)
