@@ -577,28 +577,8 @@ def _write_build_tables(
             "select * from main.pulse_build_history union all by name "
             "select * from main.pulse_build"
         )
-        con.execute(
-            """
-            create or replace table main.pulse_build_models (
-                build_id varchar, node varchar, resource_type varchar, relation varchar,
-                status varchar, row_count bigint, seconds double
-            )"""
-        )
-        if model_records:
-            con.executemany(
-                "insert into main.pulse_build_models values (?, ?, ?, ?, ?, ?, ?)", model_records
-            )
-        con.execute(
-            """
-            create or replace table main.pulse_build_tests (
-                build_id varchar, node varchar, resource_type varchar, status varchar,
-                failures bigint, message varchar, seconds double
-            )"""
-        )
-        if test_records:
-            con.executemany(
-                "insert into main.pulse_build_tests values (?, ?, ?, ?, ?, ?, ?)", test_records
-            )
+        _replace_record_table(con, "pulse_build_models", model_records)
+        _replace_record_table(con, "pulse_build_tests", test_records)
         con.execute("commit")
         con.execute("checkpoint")
     finally:
@@ -606,27 +586,41 @@ def _write_build_tables(
     return summary
 
 
-# The columns of the build's record tables, in the order their inserts use.
-CARRIED_COLUMNS = {
+# The build's per-node record tables: their columns and types, in the order of the
+# tuples written into them (this build's records and those carried from the last one).
+RECORD_COLUMNS = {
     "pulse_build_models": (
-        "build_id",
-        "node",
-        "resource_type",
-        "relation",
-        "status",
-        "row_count",
-        "seconds",
+        ("build_id", "varchar"),
+        ("node", "varchar"),
+        ("resource_type", "varchar"),
+        ("relation", "varchar"),
+        ("status", "varchar"),
+        ("row_count", "bigint"),
+        ("seconds", "double"),
     ),
     "pulse_build_tests": (
-        "build_id",
-        "node",
-        "resource_type",
-        "status",
-        "failures",
-        "message",
-        "seconds",
+        ("build_id", "varchar"),
+        ("node", "varchar"),
+        ("resource_type", "varchar"),
+        ("status", "varchar"),
+        ("failures", "bigint"),
+        ("message", "varchar"),
+        ("seconds", "double"),
     ),
 }
+
+
+def _replace_record_table(con: duckdb.DuckDBPyConnection, table: str, records: list[tuple]) -> None:
+    """Write `table` (a key of RECORD_COLUMNS) afresh with `records`, one row per node."""
+    columns = RECORD_COLUMNS[table]
+    con.execute(
+        f"create or replace table main.{table} "
+        f"({', '.join(f'{name} {kind}' for name, kind in columns)})"
+    )
+    if records:
+        con.executemany(
+            f"insert into main.{table} values ({', '.join('?' * len(columns))})", records
+        )
 
 
 def _carry_results(con: duckdb.DuckDBPyConnection, table: str, ran: set[str]) -> list[tuple]:
@@ -639,12 +633,12 @@ def _carry_results(con: duckdb.DuckDBPyConnection, table: str, ran: set[str]) ->
     build's. The build file starts as a copy of the published warehouse, so the table
     still holds those rows, each with the id of the build that ran the node.
     """
-    columns = CARRIED_COLUMNS[table]
+    names = [name for name, _kind in RECORD_COLUMNS[table]]
     try:
-        rows = con.execute(f"select {', '.join(columns)} from main.{table}").fetchall()
+        rows = con.execute(f"select {', '.join(names)} from main.{table}").fetchall()
     except duckdb.CatalogException:
         return []
-    node = columns.index("node")
+    node = names.index("node")
     return [row for row in rows if row[node] not in ran]
 
 
