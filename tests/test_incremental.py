@@ -341,10 +341,12 @@ def test_incremental_key_tests_read_the_changed_rows(pipeline: Pipeline, tmp_pat
     )
     assert failing(unique_event, clash) == 1
 
-    # the column checks are the whole-table invariants: a carried ticket's null is seen
-    not_null = compiled_test(pipeline, "not_null_fct_tickets_account_id")
+    # the column checks are the whole-table invariants: a carried ticket's null is seen,
+    # one failing row per column with nulls (pulse_not_null checks them in one pass)
+    not_null = compiled_test(pipeline, "pulse_not_null_fct_tickets")
     assert "int_sla_recomputed_tickets" not in not_null
-    assert (
-        failing(not_null, "update main.fct_tickets set account_id = null where ticket_id = 'T05'")
-        == 1
-    )
+    null_account = "update main.fct_tickets set account_id = null where ticket_id = 'T05'"
+    assert failing(not_null, null_account) == 1
+    null_fcr = "update main.fct_tickets set is_fcr = null where ticket_id in ('T05', 'T14')"
+    assert failing(not_null, null_account, null_fcr) == 2
+    assert failing(not_null) == 0
