@@ -13,9 +13,8 @@
       new row and a carried one is still caught, by a semi-join (IN for one column,
       EXISTS for several) rather than a group-by over the table.
     The single-pass column checks (not_null, pulse_not_null, accepted_values and our
-    range checks)
-    keep reading the whole table: they are the cheap whole-table invariants, and a
-    carried row that breaks one means the carry itself is wrong.
+    range checks) keep reading the whole table: they are the cheap whole-table
+    invariants, and a carried row that breaks one means the carry itself is wrong.
 
     Only models that ref int_sla_recomputed_tickets qualify (every pulse_ticket_replace
     model does, through its filter): dbt runs a test after its model, so the set the
@@ -26,7 +25,7 @@
     root-project macro replaces dbt's and keeps its `where` config (both apply).
 -#}
 
-{#- Generic tests that stay whole-table on every build: one pass over a column or two. -#}
+{#- Generic tests that stay whole-table on every build: one pass, no hash over the table. -#}
 {% macro pulse_whole_table_tests() -%}
     {{ return([
         'not_null', 'pulse_not_null', 'accepted_values', 'pulse_between', 'non_negative',
