@@ -277,10 +277,11 @@ def compiled_test(pipeline: Pipeline, name: str) -> str:
 
 
 def failures_with_planted_rows(
-    pipeline: Pipeline, tmp_path: Path, sql: str, plant: list[str]
+    pipeline: Pipeline, tmp_path: Path, sql: str, plant: list[str], measure: str = "count(*)"
 ) -> int:
-    """Rows test `sql` returns on a copy of the published warehouse after `plant` ran on
-    it (the compiled SQL names the build file's catalog, so the copy is attached as it)."""
+    """Rows test `sql` returns (or `measure` over them) on a copy of the published warehouse
+    after `plant` ran on it (the compiled SQL names the build file's catalog, so the copy
+    is attached as it)."""
     catalog = re.search(r'"([^"]+)"\."(?:main|intermediate|staging)"\.', sql)
     assert catalog, sql
     copy = tmp_path / "planted.duckdb"
@@ -291,7 +292,7 @@ def failures_with_planted_rows(
         con.execute(f'use "{catalog.group(1)}"')
         for statement in plant:
             con.execute(statement)
-        return con.execute(f"select count(*) from ({sql}) as failing").fetchone()[0]
+        return con.execute(f"select {measure} from ({sql}) as failing").fetchone()[0]
     finally:
         con.close()
 
@@ -350,3 +351,35 @@ def test_incremental_key_tests_read_the_changed_rows(pipeline: Pipeline, tmp_pat
     null_fcr = "update main.fct_tickets set is_fcr = null where ticket_id in ('T05', 'T14')"
     assert failing(not_null, null_account, null_fcr) == 2
     assert failing(not_null) == 0
+
+    # the value checks too (pulse_column_values): one failing row per column and check,
+    # its bad_rows counting the cells; a null passes them
+    values = compiled_test(pipeline, "pulse_column_values_fct_tickets")
+    assert "int_sla_recomputed_tickets" not in values
+    gold = "update main.fct_tickets set support_tier = 'gold' where ticket_id in ('T05', 'T14')"
+    negative = "update main.fct_tickets set resolution_minutes = -1 where ticket_id = 'T05'"
+    assert failing(values, gold) == 1
+    assert failing(values, gold, negative) == 2
+    assert (
+        failures_with_planted_rows(pipeline, tmp_path, values, [gold, negative], "sum(bad_rows)")
+        == 3
+    )
+    assert failing(values, "update main.fct_tickets set resolution_minutes = null") == 0
+    assert failing(values) == 0
+    # a range, 1-5 inclusive; a null score (a binary rating) passes
+    scores = compiled_test(pipeline, "pulse_column_values_fct_csat_responses")
+
+    def response(score: str) -> str:
+        return (
+            "insert into main.fct_csat_responses by name "
+            f"select 'R{score}' as response_id, {score} as score"
+        )
+
+    assert failing(scores, response("1"), response("5"), response("null")) == 0
+    assert failing(scores, response("6")) == 1
+    assert (
+        failures_with_planted_rows(
+            pipeline, tmp_path, scores, [response("0"), response("6")], "sum(bad_rows)"
+        )
+        == 2
+    )

@@ -12,8 +12,8 @@
       every row sharing a key with a recomputed ticket's row, so a clash between a
       new row and a carried one is still caught, by a semi-join (IN for one column,
       EXISTS for several) rather than a group-by over the table.
-    The single-pass column checks (not_null, pulse_not_null, accepted_values and our
-    range checks) keep reading the whole table: they are the cheap whole-table
+    The single-pass column checks (not_null, pulse_not_null, pulse_column_values,
+    not_before) keep reading the whole table: they are the cheap whole-table
     invariants, and a carried row that breaks one means the carry itself is wrong.
 
     Only models that ref int_sla_recomputed_tickets qualify (every pulse_ticket_replace
@@ -27,10 +27,7 @@
 
 {#- Generic tests that stay whole-table on every build: one pass, no hash over the table. -#}
 {% macro pulse_whole_table_tests() -%}
-    {{ return([
-        'not_null', 'pulse_not_null', 'accepted_values', 'pulse_between', 'non_negative',
-        'not_before'
-    ]) }}
+    {{ return(['not_null', 'pulse_not_null', 'pulse_column_values', 'not_before']) }}
 {%- endmacro %}
 
 {% macro get_where_subquery(relation) -%}

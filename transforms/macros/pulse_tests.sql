@@ -37,27 +37,73 @@ having count(*) > 1
 
 {% endtest %}
 
-{#- Generic test: every value of column_name lies between min_value and max_value. -#}
-{% test pulse_between(model, column_name, min_value=none, max_value=none) %}
+{#-
+    Generic test: a model's columns hold only the values they may, all checked in one
+    pass over the model (DECISIONLOG "Value checks: one test per model"):
+      accepted_values  {column: [value, ...]}: a non-null value outside the list;
+      non_negative     [column, ...]: a value below zero (durations, counts, amounts);
+      between          {column: {min_value: a, max_value: b}}: a non-null value outside
+                       [a, b] (either bound may be left out).
+    Strings in a value list are SQL strings, numbers and booleans literals. One failing
+    row per column and check (column_name, check_name, bad_rows); the failure count is
+    the number of bad cells.
+-#}
+{% test pulse_column_values(model, accepted_values={}, non_negative=[], between={}) %}
 
-select *
-from {{ model }}
-where {{ column_name }} is not null and (
-    false
-    {% if min_value is not none %} or {{ column_name }} < {{ min_value }}{% endif %}
-    {% if max_value is not none %} or {{ column_name }} > {{ max_value }}{% endif %}
+{{ config(fail_calc='coalesce(sum(bad_rows), 0)') }}
+
+{%- set checks = [] -%}
+{%- for column, values in accepted_values.items() -%}
+    {%- set literals = [] -%}
+    {%- for value in values -%}
+        {%- do literals.append(pulse_sql_literal(value)) -%}
+    {%- endfor -%}
+    {%- do checks.append([column, 'accepted_values', column ~ ' not in (' ~ literals | join(', ') ~ ')']) -%}
+{%- endfor -%}
+{%- for column in non_negative -%}
+    {%- do checks.append([column, 'non_negative', column ~ ' < 0']) -%}
+{%- endfor -%}
+{%- for column, bounds in between.items() -%}
+    {%- set outside = [] -%}
+    {%- if bounds.get('min_value') is not none -%}
+        {%- do outside.append(column ~ ' < ' ~ pulse_sql_literal(bounds['min_value'])) -%}
+    {%- endif -%}
+    {%- if bounds.get('max_value') is not none -%}
+        {%- do outside.append(column ~ ' > ' ~ pulse_sql_literal(bounds['max_value'])) -%}
+    {%- endif -%}
+    {%- do checks.append([column, 'between', outside | join(' or ') or 'false']) -%}
+{%- endfor %}
+
+with bad_counts as (
+    select
+    {%- for column, check, condition in checks %}
+        sum(case when {{ condition }} then 1 else 0 end) as bad_{{ loop.index }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ model }}
 )
 
+{% for column, check, condition in checks -%}
+select '{{ column }}' as column_name, '{{ check }}' as check_name, bad_{{ loop.index }} as bad_rows
+from bad_counts
+where bad_{{ loop.index }} > 0
+{% if not loop.last %}union all
+{% endif -%}
+{%- endfor %}
+
 {% endtest %}
 
-{#- Generic test: a duration (minutes, seconds, hours, days, elapsed) is never negative. -#}
-{% test non_negative(model, column_name) %}
-
-select *
-from {{ model }}
-where {{ column_name }} < 0
-
-{% endtest %}
+{#- A YAML value as a SQL literal: a string quoted (quotes doubled), a number or boolean as is. -#}
+{% macro pulse_sql_literal(value) -%}
+    {%- if value is string -%}
+        '{{ value | replace("'", "''") }}'
+    {%- elif value is sameas true or value is sameas false -%}
+        {{ 'true' if value else 'false' }}
+    {%- elif value is number -%}
+        {{ value }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('pulse_sql_literal: not a string, number or boolean: ' ~ value) }}
+    {%- endif -%}
+{%- endmacro %}
 
 {#- Generic test: a moment is never before the row's start (e.g. due_at >= started_at). -#}
 {% test not_before(model, column_name, start_column) %}
