@@ -204,3 +204,21 @@ def test_a_failed_lower_bound_is_reported_with_its_reason() -> None:
         "on device)"
     ) in text
     assert "not found" not in text
+
+
+def test_the_sla_ratio_is_taken_with_the_models_run_alone() -> None:
+    """The hand-written query runs alone, so its ratio is against the SLA models run alone;
+    their time in the full build, where dbt runs another node beside each, is shown too."""
+    settings = make_settings(PROJECT_ROOT / "data" / "bench" / "demo").with_overrides(threads=2)
+    extra = {
+        "tickets": "93,176",
+        "events": "986,639",
+        "sla": (30.0, ["int_sla_targets 10.0 s", "fct_sla_outcomes 20.0 s"], 10.0),
+        "sla_alone": (15.0, ["int_sla_targets 6.0 s", "fct_sla_outcomes 9.0 s"]),
+    }
+    text = report("demo", settings, LANDING, extra)
+    assert "(int_sla_targets 6.0 s, fct_sla_outcomes 9.0 s), 15.00 s" in text
+    assert "**ratio 1.50×** (target ≤ 2×)" in text
+    assert "(int_sla_targets 10.0 s, fct_sla_outcomes 20.0 s), 30.00 s, 3.00×" in text
+    without = report("demo", settings, LANDING, {**extra, "sla_alone": None})
+    assert "**ratio 3.00×** (target ≤ 2×); not measured alone" in without
