@@ -240,10 +240,8 @@ def pulse(*args: str) -> list[str]:
 # ------------------------------------------------------------------------ SLA ratio
 
 
-def sla_model_seconds(target: Path) -> tuple[float, list[str]]:
-    """Sum of dbt's execution times of the SLA models (`sla_model_times`) in the last
-    build whose dbt target directory is `target`, and each as `name 1.2 s`."""
-    times = sla_model_times(target)
+def sla_seconds_and_names(times: dict[str, float]) -> tuple[float, list[str]]:
+    """The sum of the SLA models' times (`sla_model_times`), and each as `name 1.2 s`."""
     return sum(times.values()), [f"{name} {sec:.1f} s" for name, sec in times.items()]
 
 
@@ -273,6 +271,54 @@ def sla_model_times(target: Path) -> dict[str, float]:
     }
 
 
+def utc_text(moment: datetime) -> str:
+    """`moment` in UTC as dbt's as-of text (macros/cross_db.sql, pulse_as_of_text)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def run_bench_dbt(
+    settings: Settings,
+    build_path: Path,
+    target: Path,
+    command: list[str],
+    dbt_vars: dict[str, str],
+    **extra_env: str,
+) -> subprocess.CompletedProcess[str]:
+    """One dbt `command` of the bench's own (not `pulse build`'s) on `build_path`, with
+    `settings`' landing and temp directory, its own target directory and `dbt_vars`;
+    output captured for the caller's error message."""
+    env = pulse_env(settings)
+    env.update(
+        PULSE_BUILD_PATH=str(build_path),
+        PULSE_LANDING=str(settings.landing_path),
+        PULSE_TEMP_DIR=str(settings.temp_dir),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+        **extra_env,
+    )
+    return subprocess.run(
+        [
+            dbt_executable(),
+            "--no-send-anonymous-usage-stats",
+            *command,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(settings.data_dir / "dbt" / "logs"),
+            "--vars",
+            json.dumps(dbt_vars),
+        ],
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+
 def sla_models_alone(settings: Settings, as_of: datetime, names: list[str]) -> dict[str, float]:
     """dbt's execution time of the SLA models `names` run on their own, under the
     hand-written query's conditions: the published warehouse at the query's as-of, the
@@ -288,41 +334,14 @@ def sla_models_alone(settings: Settings, as_of: datetime, names: list[str]) -> d
     target = settings.data_dir / "dbt" / "sla_alone"
     scratch.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(settings.warehouse_path, scratch)
-    env = pulse_env(settings)
-    env.update(
-        PULSE_BUILD_PATH=str(scratch),
-        PULSE_LANDING=str(settings.landing_path),
-        PULSE_TEMP_DIR=str(settings.temp_dir),
-        PULSE_AS_OF=as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DO_NOT_TRACK="1",
-    )
     try:
-        done = subprocess.run(
-            [
-                dbt_executable(),
-                "--no-send-anonymous-usage-stats",
-                "run",
-                "--threads",
-                "1",
-                "--full-refresh",
-                "--select",
-                *names,
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(target),
-                "--log-path",
-                str(settings.data_dir / "dbt" / "logs"),
-                "--vars",
-                json.dumps({"business_timezone": settings.timezone}),
-            ],
-            env=env,
-            cwd=DBT_PROJECT_DIR,
-            capture_output=True,
-            text=True,
+        done = run_bench_dbt(
+            settings,
+            scratch,
+            target,
+            ["run", "--threads", "1", "--full-refresh", "--select", *names],
+            {"business_timezone": settings.timezone},
+            PULSE_AS_OF=utc_text(as_of),
         )
         if done.returncode != 0:
             raise PulseError(f"the SLA models alone failed: {done.stdout.strip()[-400:]}")
@@ -339,36 +358,12 @@ def compile_lower_bound(settings: Settings, as_of: datetime) -> str:
     query proved equal to fct_sla_outcomes.
     """
     target = settings.data_dir / "dbt" / "bench-compile"
-    env = pulse_env(settings)
-    env.update(
-        PULSE_BUILD_PATH=str(settings.warehouse_path),
-        PULSE_LANDING=str(settings.landing_path),
-        PULSE_TEMP_DIR=str(settings.temp_dir),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DO_NOT_TRACK="1",
-    )
-    done = subprocess.run(
-        [
-            dbt_executable(),
-            "--no-send-anonymous-usage-stats",
-            "compile",
-            "--select",
-            SLA_ANALYSIS,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(settings.data_dir / "dbt" / "logs"),
-            "--vars",
-            json.dumps({"as_of": as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")}),
-        ],
-        env=env,
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
+    done = run_bench_dbt(
+        settings,
+        settings.warehouse_path,
+        target,
+        ["compile", "--select", SLA_ANALYSIS],
+        {"as_of": utc_text(as_of)},
     )
     compiled = list(target.glob(f"compiled/**/{SLA_ANALYSIS}.sql"))
     if done.returncode != 0 or not compiled:
@@ -985,8 +980,8 @@ def run_bench(
             logs,
         )
     )
-    model_s, names = sla_model_seconds(dbt_dirs(settings)[0])
-    sla_models = list(sla_model_times(dbt_dirs(settings)[0]))
+    full_build_sla = sla_model_times(dbt_dirs(settings)[0])
+    model_s, names = sla_seconds_and_names(full_build_sla)
 
     new_files: list[Path] = []
     next_day = END + timedelta(days=1)
@@ -1020,11 +1015,12 @@ def run_bench(
         hand = None
         extra["sla_error"] = str(exc).strip().splitlines()[0]
     extra["sla"] = (model_s, names, hand)
-    if hand and sla_models:
+    if hand and full_build_sla:
         print("- SLA models alone (dbt run, one model at a time)", flush=True)
         try:
-            alone = sla_models_alone(settings, next_day, sla_models)
-            extra["sla_alone"] = (sum(alone.values()), [f"{n} {t:.1f} s" for n, t in alone.items()])
+            extra["sla_alone"] = sla_seconds_and_names(
+                sla_models_alone(settings, next_day, list(full_build_sla))
+            )
         except PulseError as exc:
             print(f"  SLA models alone not measured: {exc}", flush=True)
     if not skip_dashboard:
