@@ -3,27 +3,19 @@
     checked in one pass: a `not_null` per column costs a dbt node each, and at about
     70 ms of dbt's own work per node that was a quarter of an incremental build
     (DECISIONLOG "Null checks: one test per model"). One failing row per column with
-    nulls, naming it; the failure count is the number of null cells.
+    nulls (column_name, check_name 'not_null', null_rows); the failure count is the
+    number of null cells.
 -#}
 {% test pulse_not_null(model, columns) %}
 
 {{ config(fail_calc='coalesce(sum(null_rows), 0)') }}
 
-with null_counts as (
-    select
-    {%- for column in columns %}
-        sum(case when {{ column }} is null then 1 else 0 end) as {{ column }}{{ ',' if not loop.last }}
-    {%- endfor %}
-    from {{ model }}
-)
-
-{% for column in columns -%}
-select '{{ column }}' as column_name, {{ column }} as null_rows
-from null_counts
-where {{ column }} > 0
-{% if not loop.last %}union all
-{% endif -%}
+{%- set checks = [] -%}
+{%- for column in columns -%}
+    {%- do checks.append([column, 'not_null', column ~ ' is null']) -%}
 {%- endfor %}
+
+{{ pulse_bad_cell_counts(model, checks, 'null_rows') }}
 
 {% endtest %}
 
@@ -74,6 +66,16 @@ having count(*) > 1
     {%- do checks.append([column, 'between', outside | join(' or ') or 'false']) -%}
 {%- endfor %}
 
+{{ pulse_bad_cell_counts(model, checks, 'bad_rows') }}
+
+{% endtest %}
+
+{#-
+    The one pass both column tests above make: for each check [column, check_name,
+    condition], the number of rows where the condition holds, all summed in one read of
+    `model`; one row (column_name, check_name, `count_column`) per check that counted any.
+-#}
+{% macro pulse_bad_cell_counts(model, checks, count_column) %}
 with bad_counts as (
     select
     {%- for column, check, condition in checks %}
@@ -83,14 +85,13 @@ with bad_counts as (
 )
 
 {% for column, check, condition in checks -%}
-select '{{ column }}' as column_name, '{{ check }}' as check_name, bad_{{ loop.index }} as bad_rows
+select '{{ column }}' as column_name, '{{ check }}' as check_name, bad_{{ loop.index }} as {{ count_column }}
 from bad_counts
 where bad_{{ loop.index }} > 0
 {% if not loop.last %}union all
 {% endif -%}
 {%- endfor %}
-
-{% endtest %}
+{% endmacro %}
 
 {#- A YAML value as a SQL literal: a string quoted (quotes doubled), a number or boolean as is. -#}
 {% macro pulse_sql_literal(value) -%}
