@@ -133,5 +133,19 @@ def create_app(settings: Settings, *, cache_config: dict | None = None) -> dash.
     return app
 
 
+def finish_dash_setup(app: dash.Dash) -> None:
+    """Run Dash's one-time server setup now, before a worker takes requests.
+
+    Dash does it in a before-request hook on the first request, and marks it done
+    before doing it: on a fresh threaded worker, two requests arriving together (a
+    browser fetches the page's scripts in parallel) can find the mark set and the
+    component scripts not yet registered, and the second answers 500 ("dash is not a
+    registered library"), a page that never draws. Seen on the first page load after
+    `pulse serve` started. Dash has no public call for it; the method is guarded by its
+    own flag, so a later request does nothing more.
+    """
+    app._setup_server()
+
+
 app = create_app(load_settings())
 server = app.server

@@ -86,13 +86,15 @@ def _check_bind(host: str, port: int) -> None:
             raise PulseError(f"cannot serve on {where} ({exc.strerror}): {fix}") from None
 
 
-def _start_cache_warmup(_worker: object) -> None:
-    """gunicorn hook, in each worker once the app is loaded: keep that worker's result
-    cache warm for every published build (dashboard.warmup)."""
+def _prepare_worker(_worker: object) -> None:
+    """gunicorn hook, in each worker once the app is loaded and before it takes
+    requests: finish Dash's setup (dashboard.app.finish_dash_setup), then keep that
+    worker's result cache warm for every published build (dashboard.warmup)."""
     from dashboard import warmup
-    from dashboard.app import server
+    from dashboard.app import app, finish_dash_setup, server
     from dashboard.components.context import SETTINGS_KEY
 
+    finish_dash_setup(app)
     warmup.start(server, server.config[SETTINGS_KEY])
 
 
@@ -127,7 +129,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, dev: bool) 
         # The header mode trusts a header set by the proxy in front; never let a
         # client's own forwarded-for headers change what gunicorn believes.
         "forwarded_allow_ips": "127.0.0.1,::1",
-        "post_worker_init": _start_cache_warmup,
+        "post_worker_init": _prepare_worker,
     }
 
     class PulseApplication(BaseApplication):

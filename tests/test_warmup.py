@@ -114,3 +114,35 @@ def test_worker_thread_warms_each_newly_published_build(
         assert any(k.startswith(wanted) and ":sla_matrix:" in k for k in stored.keys)
     finally:
         stop.set()
+
+
+# The scripts a page loads in parallel right after the HTML (Dash's own, the component
+# libraries'), unfingerprinted as Dash also serves them.
+FIRST_SCRIPTS = (
+    "/_dash-component-suites/dash/deps/react@18.3.1.min.js",
+    "/_dash-component-suites/dash/deps/react-dom@18.3.1.min.js",
+    "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.min.js",
+    "/_dash-component-suites/dash/dcc/dash_core_components.js",
+    "/_dash-component-suites/dash/html/dash_html_components.min.js",
+    "/_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js",
+)
+
+
+def test_a_new_worker_serves_the_pages_scripts_in_parallel_from_its_first_request(
+    served: tuple[flask.Flask, Settings],
+) -> None:
+    """Dash registers the scripts it may serve on a worker's first request, after marking
+    that done: parallel first requests once found the mark and no scripts, and a page
+    never drew. `pulse serve` runs the setup when a worker starts (finish_dash_setup)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboard.app import create_app, finish_dash_setup
+
+    _server, settings = served
+    app = create_app(settings)  # a new worker's app: no request served yet
+    finish_dash_setup(app)
+    client = app.server.test_client
+
+    with ThreadPoolExecutor(max_workers=len(FIRST_SCRIPTS)) as pool:
+        statuses = list(pool.map(lambda path: client().get(path).status_code, FIRST_SCRIPTS))
+    assert statuses == [200] * len(FIRST_SCRIPTS)
