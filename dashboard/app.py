@@ -17,6 +17,7 @@ from dashboard import access, data, i18n
 from dashboard.auth import install_auth
 from dashboard.components.context import SETTINGS_KEY
 from dashboard.page_status import install_page_status
+from dashboard.plotly_bundle import install_cartesian_bundle
 from dashboard.web_safety import install_security_headers, local_redirect_target
 from warehouse.core.settings import Settings, load_settings
 
@@ -123,6 +124,7 @@ def create_app(settings: Settings, *, cache_config: dict | None = None) -> dash.
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     install_security_headers(app)
+    install_cartesian_bundle(server)
     data.init_app(server, settings, cache_config)
     _install_lang_switch(server)
     install_auth(app, settings)
