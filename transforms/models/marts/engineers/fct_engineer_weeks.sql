@@ -1,7 +1,8 @@
 -- One row per engineer and ISO week (business time zone, weeks start on Monday) from the
--- engineer's first week (hire or first activity) to the last (leaving, or the reporting
--- end): every per-engineer metric of DESIGN s4/s5 beside the target of the engineer's
--- tier (engineer_targets seed; TAMs have no targets).
+-- engineer's first week (hire or first activity, never before the ticket extract's first
+-- week) to the last (leaving, or the reporting end): every per-engineer metric of DESIGN
+-- s4/s5 beside the target of the engineer's tier (engineer_targets seed; TAMs have no
+-- targets).
 
 with
 
@@ -23,6 +24,21 @@ targets as (
 
 ),
 
+tickets as (
+
+    select * from {{ ref('fct_tickets') }}
+
+),
+
+-- The first week the ticket extract covers. Before it nothing was measured: weeks from
+-- an earlier hire date would read as weeks with zero tickets handled.
+coverage as (
+
+    select {{ business_week('min(created_at)') }} as first_covered_week
+    from tickets
+
+),
+
 activity_bounds as (
 
     select
@@ -38,9 +54,14 @@ engineer_bounds as (
 
     select
         engineers.engineer_id,
+        -- activity before the extract's first week (a KB article, a QA review: their own
+        -- extracts) still starts the engineer's weeks there
         least(
-            {{ business_week('engineers.hired_at') }},
-            coalesce(activity_bounds.first_week, {{ business_week('engineers.hired_at') }})
+            greatest({{ business_week('engineers.hired_at') }}, coverage.first_covered_week),
+            coalesce(
+                activity_bounds.first_week,
+                greatest({{ business_week('engineers.hired_at') }}, coverage.first_covered_week)
+            )
         ) as first_week,
         least(
             greatest(
@@ -53,6 +74,7 @@ engineer_bounds as (
             cast({{ dbt.date_trunc('week', reporting_end_date()) }} as date)
         ) as last_week
     from engineers
+    cross join coverage
     left join activity_bounds
         on engineers.engineer_id = activity_bounds.engineer_id
 
