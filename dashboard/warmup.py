@@ -33,6 +33,9 @@ import flask
 from dashboard.access import LOCAL_VIEWER, VIEWER_KEY
 
 POLL_SECONDS = 2.0
+# How each worker's warm-up ends in the server log (the bench waits for these lines).
+WARMED_PREFIX = "pulse: warmed "
+FAILED_PREFIX = "pulse: cache warm-up failed"
 
 # Pages with a path parameter (one ticket, one engineer) have no default visit to warm.
 _SKIPPED_PATHS = {"/404"}
@@ -90,10 +93,10 @@ def watch(server: flask.Flask, warehouse: Path, stop: threading.Event) -> None:
             except Exception as exc:
                 # a failed warm-up must never stop the worker: visits still work (they
                 # compute what is not cached); say why, once per build
-                print(f"pulse: cache warm-up failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                print(f"{FAILED_PREFIX}: {type(exc).__name__}: {exc}", file=sys.stderr)
             else:
                 print(
-                    f"pulse: warmed {len(paths)} pages in {time.monotonic() - started:.1f} s",
+                    f"{WARMED_PREFIX}{len(paths)} pages in {time.monotonic() - started:.1f} s",
                     file=sys.stderr,
                     flush=True,
                 )

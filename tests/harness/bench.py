@@ -63,11 +63,13 @@ import duckdb
 import psutil
 import requests
 
+from dashboard import warmup
 from tests.harness.loadtest import (
     append_benchmarks,
     discover,
     machine_line,
     read_for,
+    serve_log,
     served,
     shown_path,
     versions_line,
@@ -533,17 +535,13 @@ def warm_page_draws(base: str, paths: list[str], rounds: int = 3) -> dict[str, d
 PACED_PAUSE_SECONDS = 1.0
 
 
-WARMUP_DONE = "pulse: warmed "  # each worker's line when its cache warm-up is over
-WARMUP_FAILED = "pulse: cache warm-up failed"
-
-
 def wait_for_warmups(log: Path, workers: int, timeout: float = 180.0) -> bool:
     """Wait until every worker has said in the server log that its warm-up is over
     (done or failed); False when they have not within `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         text = log.read_text(errors="replace") if log.exists() else ""
-        if text.count(WARMUP_DONE) + text.count(WARMUP_FAILED) >= workers:
+        if text.count(warmup.WARMED_PREFIX) + text.count(warmup.FAILED_PREFIX) >= workers:
             return True
         time.sleep(0.2)
     return False
@@ -551,7 +549,7 @@ def wait_for_warmups(log: Path, workers: int, timeout: float = 180.0) -> bool:
 
 def dashboard_figures(settings: Settings, clients: int, seconds: float) -> dict:
     workers = 2
-    log = settings.data_dir / "loadtest-serve.log"
+    log = serve_log(settings)
     with served(settings, workers=workers, log=log) as (base, server):
         try:
             # Right after the start both workers render every page into their caches,

@@ -66,13 +66,18 @@ def server_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
+def serve_log(settings: Settings) -> Path:
+    """Where `served` writes the server's output unless told otherwise."""
+    return settings.data_dir / "loadtest-serve.log"
+
+
 @contextlib.contextmanager
 def served(
     settings: Settings, *, workers: int = 2, port: int | None = None, log: Path | None = None
 ):
     """Run `pulse serve` on 127.0.0.1 for the body; yields the base URL."""
     port = port or free_port()
-    log = log or settings.data_dir / "loadtest-serve.log"
+    log = log or serve_log(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = log.open("w")
     proc = subprocess.Popen(

@@ -39,6 +39,19 @@ coverage as (
 
 ),
 
+-- Where each engineer's weeks start without earlier activity: the hire week, or the
+-- extract's first week for an engineer hired before it.
+engineer_starts as (
+
+    select
+        engineers.engineer_id,
+        greatest({{ business_week('engineers.hired_at') }}, coverage.first_covered_week)
+            as measured_from_week
+    from engineers
+    cross join coverage
+
+),
+
 activity_bounds as (
 
     select
@@ -57,11 +70,8 @@ engineer_bounds as (
         -- activity before the extract's first week (a KB article, a QA review: their own
         -- extracts) still starts the engineer's weeks there
         least(
-            greatest({{ business_week('engineers.hired_at') }}, coverage.first_covered_week),
-            coalesce(
-                activity_bounds.first_week,
-                greatest({{ business_week('engineers.hired_at') }}, coverage.first_covered_week)
-            )
+            engineer_starts.measured_from_week,
+            coalesce(activity_bounds.first_week, engineer_starts.measured_from_week)
         ) as first_week,
         least(
             greatest(
@@ -74,7 +84,8 @@ engineer_bounds as (
             cast({{ dbt.date_trunc('week', reporting_end_date()) }} as date)
         ) as last_week
     from engineers
-    cross join coverage
+    inner join engineer_starts
+        on engineers.engineer_id = engineer_starts.engineer_id
     left join activity_bounds
         on engineers.engineer_id = activity_bounds.engineer_id
 
