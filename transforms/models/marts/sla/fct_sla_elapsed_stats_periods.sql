@@ -4,9 +4,16 @@
     business date) x support tier ('all' = every tier) x metric, for the /sla page's
     distribution cards. Percentiles do not add up across tiers or periods, so each row
     is computed from its own clocks.
+
+    The percentiles are percentile_cont's, computed from counts per distinct elapsed
+    value rather than by percentile_cont itself: DuckDB holds every value of an
+    ordered-set aggregate's group in memory and cannot spill it, and at 10 M tickets
+    the yearly all-tier groups failed the build under a 3.5 GB memory limit. A
+    group-by and a window over the counts spill (DECISIONLOG, "Memory").
 -#}
 
 {%- set period_kinds = ['iso_week', 'month', 'quarter', 'year'] %}
+{%- set percentiles = [('median', 0.5), ('p90', 0.9)] %}
 
 with
 
@@ -32,7 +39,7 @@ dated as {{ pulse_cte_materialized() }} (
 
 ),
 
-periods as (
+value_counts as (
 
     {% for kind, all_tier in period_tier_parts(period_kinds) %}
         {% if not loop.first %}union all{% endif %}
@@ -41,15 +48,68 @@ periods as (
             {{ period_start_of(kind, 'outcome_date') }} as period_start,
             {{ "'all'" if all_tier else 'support_tier' }} as support_tier,
             metric,
-            count(*) as completed_count,
-            -- the standard ordered-set form: DuckDB and Spark both read it
-            percentile_cont(0.5) within group (order by elapsed_minutes)
-                as median_elapsed_minutes,
-            percentile_cont(0.9) within group (order by elapsed_minutes)
-                as p90_elapsed_minutes
+            elapsed_minutes,
+            count(*) as value_count
         from dated
-        group by 1, 2, 3, 4
+        group by 1, 2, 3, 4, 5
     {% endfor %}
+
+),
+
+-- each distinct value with the number of clocks at or below it, and the group's size
+value_ranks as (
+
+    select
+        period_kind,
+        period_start,
+        support_tier,
+        metric,
+        elapsed_minutes,
+        sum(value_count) over (
+            partition by period_kind, period_start, support_tier, metric
+            order by elapsed_minutes
+            rows between unbounded preceding and current row
+        ) as running_count,
+        sum(value_count) over (
+            partition by period_kind, period_start, support_tier, metric
+        ) as completed_count
+    from value_counts
+
+),
+
+-- percentile_cont(p): the 0-based position p x (n - 1) among the group's sorted values
+positioned as (
+
+    select
+        *,
+        {% for name, fraction in percentiles %}
+            cast(completed_count - 1 as double) * {{ fraction }} as {{ name }}_position
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from value_ranks
+
+),
+
+-- the values at the floor and the ceiling of each position: the value at 0-based rank k
+-- is the smallest whose running count exceeds k
+bracketed as (
+
+    select
+        period_kind,
+        period_start,
+        support_tier,
+        metric,
+        completed_count,
+        {% for name, fraction in percentiles %}
+            max({{ name }}_position - floor({{ name }}_position)) as {{ name }}_ceiling_weight,
+            min(case when running_count > floor({{ name }}_position) then elapsed_minutes end)
+                as {{ name }}_floor_minutes,
+            min(case when running_count > ceil({{ name }}_position) then elapsed_minutes end)
+                as {{ name }}_ceiling_minutes
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from positioned
+    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -62,9 +122,16 @@ final as (
         support_tier,
         metric,
         cast(completed_count as bigint) as completed_count,
-        cast(median_elapsed_minutes as double) as median_elapsed_minutes,
-        cast(p90_elapsed_minutes as double) as p90_elapsed_minutes
-    from periods
+        {% for name, fraction in percentiles %}
+            cast(
+                {{ name }}_floor_minutes
+                + {{ name }}_ceiling_weight
+                * ({{ name }}_ceiling_minutes - {{ name }}_floor_minutes)
+                as double
+            ) as {{ name }}_elapsed_minutes
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from bracketed
     where period_start <= {{ reporting_end_date() }}
 
 )
