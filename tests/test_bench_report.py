@@ -208,6 +208,19 @@ def test_a_failed_lower_bound_is_reported_with_its_reason() -> None:
     assert "not found" not in text
 
 
+def test_a_skipped_lower_bound_is_reported_as_skipped() -> None:
+    """`--skip-sla-bound` (a 10 M run that measures the builds only) leaves the lower
+    bound out on purpose: the report says so, not that it failed or is missing."""
+    settings = make_settings(PROJECT_ROOT / "data" / "bench" / "demo").with_overrides(threads=2)
+    extra = {"tickets": "93,176", "events": "986,639", "sla": (61.2, [], None)}
+    text = report("demo", settings, LANDING, {**extra, "sla_skipped": True})
+    assert (
+        "SLA models: 61.20 s in the full build; no ratio: the hand-written lower bound "
+        "`sla_outcomes_lower_bound` was not run (--skip-sla-bound)"
+    ) in text
+    assert "failed" not in text and "not found" not in text
+
+
 def test_the_sla_ratio_is_taken_with_the_models_run_alone() -> None:
     """The hand-written query runs alone, so its ratio is against the SLA models run alone;
     their time in the full build, where dbt runs another node beside each, is shown too."""

@@ -727,14 +727,14 @@ def report(scale: str, settings: Settings, steps: list[Step], extra: dict) -> st
             )
         else:
             why = extra.get("sla_error")
-            lines.append(
-                f"\nSLA models: {model_s:.2f} s in the full build; no ratio: "
-                + (
-                    f"the hand-written lower bound `{SLA_ANALYSIS}` failed ({why})"
-                    if why
-                    else f"`analyses/{SLA_ANALYSIS}.sql` not found"
-                )
-            )
+            bound = f"the hand-written lower bound `{SLA_ANALYSIS}`"
+            if extra.get("sla_skipped"):
+                reason = f"{bound} was not run (--skip-sla-bound)"
+            elif why:
+                reason = f"{bound} failed ({why})"
+            else:
+                reason = f"`analyses/{SLA_ANALYSIS}.sql` not found"
+            lines.append(f"\nSLA models: {model_s:.2f} s in the full build; no ratio: {reason}")
     if extra.get("dashboard_error"):
         lines.append(f"\nDashboard not measured: {extra['dashboard_error']}")
     dash = extra.get("dashboard")
@@ -1005,7 +1005,13 @@ def land_extract(scale: str, settings: Settings, logs: Path, *, regenerate: bool
 
 
 def run_bench(
-    scale: str, *, regenerate: bool, clients: int, dash_seconds: float, skip_dashboard: bool
+    scale: str,
+    *,
+    regenerate: bool,
+    clients: int,
+    dash_seconds: float,
+    skip_dashboard: bool,
+    skip_sla_bound: bool = False,
 ) -> str:
     settings = bench_settings(scale)
     logs = settings.data_dir / "logs"
@@ -1049,12 +1055,15 @@ def run_bench(
         for path in new_files:  # keep the generated extract reusable
             path.unlink(missing_ok=True)
 
-    try:
-        hand = handwritten_seconds(settings, next_day)
-    except (PulseError, duckdb.Error) as exc:
-        print(f"  hand-written SLA query not measured: {exc}", flush=True)
-        hand = None
-        extra["sla_error"] = str(exc).strip().splitlines()[0]
+    hand = None
+    if skip_sla_bound:
+        extra["sla_skipped"] = True
+    else:
+        try:
+            hand = handwritten_seconds(settings, next_day)
+        except (PulseError, duckdb.Error) as exc:
+            print(f"  hand-written SLA query not measured: {exc}", flush=True)
+            extra["sla_error"] = str(exc).strip().splitlines()[0]
     extra["sla"] = (model_s, names, hand)
     if hand and full_build_sla:
         print("- SLA models alone (dbt run, one model at a time)", flush=True)
@@ -1116,6 +1125,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dashboard-seconds", type=float, default=30.0)
     parser.add_argument("--skip-dashboard", action="store_true")
     parser.add_argument(
+        "--skip-sla-bound",
+        action="store_true",
+        help="leave out the SLA lower bound and the SLA models alone (3 runs each; 20+ min at 10m)",
+    )
+    parser.add_argument(
         "--page-draw-only",
         action="store_true",
         help="only the warm page draws, against the bench's last build",
@@ -1142,6 +1156,7 @@ def main(argv: list[str] | None = None) -> int:
                 clients=args.clients,
                 dash_seconds=args.dashboard_seconds,
                 skip_dashboard=args.skip_dashboard,
+                skip_sla_bound=args.skip_sla_bound,
             )
     except PulseError as exc:
         print(f"pulse: {exc}", file=sys.stderr)
