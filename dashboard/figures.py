@@ -430,7 +430,7 @@ def breaches_bar(df: pl.DataFrame, dimension: str, lang: str) -> Fig:
     fig = Fig(
         _t(
             "bar",
-            y=[plain(k) for k in keys],
+            y=[plain(i18n.breakdown_label(dimension, k, lang)) for k in keys],
             x=df["breached"].to_list(),
             orientation="h",
             marker_color=BAD,

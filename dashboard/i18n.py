@@ -349,6 +349,8 @@ TR: dict[str, tuple[str, str]] = {
     "sla.by_area": ("Продуктовая область", "Product area"),
     "sla.by_team": ("Команда", "Team"),
     "sla.by_channel": ("Канал", "Channel"),
+    "sla.no_team": ("Без команды", "No team"),
+    "sla.not_set": ("Не указано", "Not set"),
     "sla.tickets": ("Заявки", "Tickets"),
     "sla.tickets_hint": (
         "Нажмите на любой график, чтобы увидеть заявки за ним.",
@@ -962,6 +964,15 @@ def label(kind: str, value: object, lang: str) -> str:
     """Translate an enum value (tier, prio, metric, status...) or show it as is."""
     key = f"{kind}.{value}"
     return t(key, lang) if key in TR else str(value)
+
+
+def breakdown_label(dimension: str, key: object, lang: str) -> str:
+    """A breakdown key as a reader says it. The marts key a ticket with no team (a bot
+    solved it, or nobody has taken it yet), or no product area or channel, as '?'; a
+    bare question mark on a bar or in a selection reads as a glitch."""
+    if key != "?":
+        return str(key)
+    return t("sla.no_team" if dimension == "team" else "sla.not_set", lang)
 
 
 def definition(metric: str, lang: str, descriptions: dict[str, str] | None = None) -> str:

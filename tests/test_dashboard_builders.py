@@ -442,3 +442,14 @@ def test_an_empty_grid_is_a_short_box_unless_a_callback_fills_it() -> None:
     kept = grid("g", [], cols, height=380, shrink_when_empty=False)
     assert _grid_table(kept).style["height"] == "380px"
     assert _grid_table(grid("g", [{"a": 1}], cols, height=420)).style["height"] == "420px"
+
+
+def test_a_breakdown_bar_with_no_team_says_so_in_words() -> None:
+    """Bot-solved and untaken tickets have no team; the marts key them '?', which the
+    'breaches by team' chart showed as a bare question mark."""
+    frame = pl.DataFrame({"key": ["tier2", "?"], "breached": [7, 3], "total": [70, 10]})
+    ru = figures.breaches_bar(frame, "team", "ru")["data"][0]
+    assert list(ru["y"]) == ["Без команды", "tier2"]
+    assert [row[1] for row in ru["customdata"]] == ["?", "tier2"]  # the drill keeps the key
+    en = figures.breaches_bar(frame, "product_area", "en")["data"][0]
+    assert list(en["y"]) == ["Not set", "tier2"]
