@@ -91,13 +91,15 @@ class Pipeline:
             PULSE_MEMORY_LIMIT="1GB",
         )
 
-    def pulse(self, *args: str, unit_tests: bool = False) -> None:
+    def pulse(self, *args: str, unit_tests: bool = False) -> str:
+        """Run `pulse ARGS`, which must succeed; its standard output."""
         command = [sys.executable, "-c", PULSE_MAIN]
         env = {**self.env, "PULSE_UNIT_TESTS": "true" if unit_tests else "false"}
         done = subprocess.run(
             [*command, *args], env=env, capture_output=True, text=True, timeout=600
         )
         assert done.returncode == 0, f"pulse {args}:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
 
     def last_build_was_incremental(self) -> bool:
         con = duckdb.connect(str(self.warehouse), read_only=True)
@@ -268,6 +270,40 @@ def test_incremental_build_after_a_contract_change_equals_full_rebuild(
     assert tickets["T05"][2] == "premium"  # support_tier
     outcomes = {(r[0], r[1]): r for r in incremental["main.fct_sla_outcomes"]}
     assert outcomes[("T05", "resolution")][2] == "premium"
+
+
+def test_a_landing_database_loaded_again_from_other_files_makes_the_next_build_full(
+    tmp_path: Path,
+) -> None:
+    """A landing database moved away and loaded again numbers its batches from 1 again.
+    The incremental build took them for batches the published build had read: a ticket
+    the new extract no longer holds kept its rows in every mart. The same files loaded
+    again give the same batches, and the build stays incremental."""
+    p = Pipeline(tmp_path)
+    shutil.copytree(EXTRACT, p.raw)
+    p.pulse("load", "--raw", str(p.raw))
+    p.pulse("build", "--as-of", "2025-04-02T12:00:00Z", "--full-refresh")
+
+    landing = tmp_path / "landing.duckdb"
+    landing.rename(tmp_path / "landing-1.duckdb")
+    p.pulse("load", "--raw", str(p.raw))
+    p.pulse("build", "--as-of", "2025-04-02T13:00:00Z")
+    require_incremental(p.last_build_was_incremental())
+
+    landing.rename(tmp_path / "landing-2.duckdb")
+    for entity in ("tickets", "ticket_events"):  # T03 and its events (T03-01, ...) gone
+        path = p.raw / entity / "batch.csv"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(x for x in lines if not x.startswith("T03")), encoding="utf-8")
+    p.pulse("load", "--raw", str(p.raw))
+    said = p.pulse("build", "--as-of", "2025-04-02T14:00:00Z")
+    assert not p.last_build_was_incremental()
+    assert "the landing database is not the one the published build read" in said, said
+    marts = p.snapshot()
+    assert "T01" in {row[0] for row in marts["main.fct_tickets"]}
+    for table in ("main.fct_tickets", "main.fct_sla_outcomes"):
+        assert "T03" not in {row[0] for row in marts[table]}, table
+    assert all(row[1] != "T03" for row in marts["main.fct_ticket_events"])
 
 
 def compiled_test(pipeline: Pipeline, name: str) -> str:

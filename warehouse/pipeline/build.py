@@ -688,6 +688,63 @@ class _DamagedState(Exception):
     """An incremental build found the published state it continues from damaged."""
 
 
+# What identifies a batch in raw.load_manifest; the row counts are left out, since a
+# later tickets batch may move earlier events to the rejects (load.py).
+_BATCH_IDENTITY = "batch_id, entity, file_name, content_hash, status"
+
+
+def _manifest_rows(path: Path, table: str, up_to: int | None = None) -> list[tuple] | None:
+    """The batch identities in `table` of the DuckDB file at `path` (batch ids up to
+    `up_to` when given), in load order; None when the table cannot be read."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        where = "" if up_to is None else f" where batch_id <= {int(up_to)}"
+        return con.execute(
+            f"select {_BATCH_IDENTITY} from {table}{where} order by batch_id"
+        ).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def landing_rewritten(settings: Settings) -> str | None:
+    """How the landing database differs from the one the published build read, or None
+    when it only has batches added since.
+
+    An incremental build recomputes the tickets of batches newer than the published
+    build's and carries every other ticket's rows (DECISIONLOG, "A refresh whose cost
+    follows the change"). That holds only while the landing keeps every batch the
+    published build read. A landing database moved away and loaded again from other
+    files numbers its batches from 1 again, so its batches look old: the tickets they
+    no longer hold would be carried, and the ones they changed left alone. The published
+    warehouse keeps the manifest it was built from (`fct_dq_load_manifest`): every batch
+    in it must still be in the landing, with the same entity, file, content and status.
+    """
+    published = _manifest_rows(settings.warehouse_path, "main.fct_dq_load_manifest")
+    if published is None:
+        return "the published warehouse does not say which batches it read"
+    if not published:
+        return None
+    landed = _manifest_rows(settings.landing_path, "raw.load_manifest", up_to=published[-1][0])
+    if landed is None:
+        return "the landing database has no load manifest"
+    now = {row[0]: row for row in landed}
+    for row in published:
+        batch_id, entity, file_name = row[0], row[1], row[2]
+        current = now.get(batch_id)
+        if current is None:
+            return f"batch {batch_id} ({entity}/{file_name}) is gone from the landing database"
+        if current[1:3] != row[1:3]:
+            return f"batch {batch_id} was {entity}/{file_name} and is now {current[1]}/{current[2]}"
+        if current != row:
+            return f"batch {batch_id} ({entity}/{file_name}) has other content or status now"
+    return None
+
+
 def _check_landing(settings: Settings) -> None:
     """The landing database is whole, or PulseError saying what to do (under the lock:
     a load writing it at the same moment would look half-written)."""
@@ -725,6 +782,12 @@ def _choose_mode(
         return False, (
             f"full (as of {as_of:%Y-%m-%d %H:%M:%S} UTC is earlier than the published "
             f"build's {previous:%Y-%m-%d %H:%M:%S} UTC)"
+        )
+    rewritten = landing_rewritten(settings)
+    if rewritten:
+        return (
+            False,
+            f"full (the landing database is not the one the published build read: {rewritten})",
         )
     return True, "incremental"
 
