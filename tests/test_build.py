@@ -445,3 +445,55 @@ def test_refresh_once_raises_and_simulates_first(
     with pytest.raises(PulseError, match="no landing database"):
         refresh(tiny, tiny.raw_dir, every=None, before_cycle=simulate)
     assert order == ["simulate", "load", "build"]
+
+
+# Fails as DuckDB does when the queries dbt runs side by side exhaust memory_limit, and
+# succeeds when dbt runs one node at a time (`dbt retry --threads 1`).
+GREEDY_MODEL = """
+{{ config(materialized='table') }}
+{% if invocation_args_dict.get('threads') == 1 %}
+select 1 as n
+{% else %}
+select error('Out of Memory Error: failed to pin block of size 256.0 KiB') as n
+{% endif %}
+"""
+
+
+def test_nodes_out_of_memory_side_by_side_run_again_one_at_a_time(
+    tiny: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At 10 M tickets under a 3.5 GB limit, two large models running at once failed
+    with DuckDB's "Out of Memory Error" although each completes alone. The build runs
+    what failed, and what it held up, again one node at a time, and publishes; any other
+    failure, or one already running one node at a time, fails the build as before."""
+    project = Path(tiny.extra["dbt_project_dir"])
+    (project / "models" / "greedy.sql").write_text(GREEDY_MODEL)
+    (project / "models" / "after_greedy.sql").write_text(
+        "select n + 1 as n from {{ ref('greedy') }}\n"
+    )
+    with pytest.raises(PulseError, match="build failed"):
+        build(tiny, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)  # 1 thread
+    assert not tiny.warehouse_path.exists()
+
+    two = tiny.with_overrides(threads=2)
+    capsys.readouterr()
+    build(two, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
+    said = capsys.readouterr().out
+    assert "dbt ran out of memory in 1 node(s) running 2 at a time" in said
+    assert _published(two, "select n from main.after_greedy") == [(2,)]
+    recorded = dict(_published(two, "select node, status from main.pulse_build_models"))
+    assert recorded["model.tiny.greedy"] == "success"
+    assert recorded["model.tiny.after_greedy"] == "success"
+    assert recorded["model.tiny.tickets"] == "success"  # the first run's results are kept
+    assert _build_row(two)[2] == "success"
+
+
+def test_a_failure_other_than_memory_is_not_run_again(tiny: Settings) -> None:
+    project = Path(tiny.extra["dbt_project_dir"])
+    (project / "models" / "broken.sql").write_text(
+        "{{ config(materialized='table') }}\nselect error('division by zero') as n\n"
+    )
+    two = tiny.with_overrides(threads=2)
+    with pytest.raises(PulseError, match="build failed"):
+        build(two, as_of=datetime(2025, 5, 1, tzinfo=UTC), full_refresh=True)
+    assert not two.warehouse_path.exists()

@@ -257,6 +257,18 @@ def _mentions_full_disk(messages: list[str]) -> bool:
     return any("no space left on device" in m.lower() for m in messages)
 
 
+def _mentions_out_of_memory(messages: list[str]) -> bool:
+    return any("out of memory error" in m.lower() for m in messages)
+
+
+def _merge_results(first: list[_NodeResult], retried: list[_NodeResult]) -> list[_NodeResult]:
+    """The first run's results with the nodes `dbt retry` ran again replaced by their
+    new results (its run_results.json lists only those)."""
+    again = {r.unique_id: r for r in retried}
+    merged = [again.pop(r.unique_id, r) for r in first]
+    return merged + list(again.values())
+
+
 @contextlib.contextmanager
 def _on_disk(doing: str) -> Iterator[None]:
     """Turn the file system refusing a step (OSError, or DuckDB's wording of one) into
@@ -906,9 +918,27 @@ def _build_into(
         results, stream_errors, returncode = _run_dbt(
             settings, build_file, as_of=as_of, full_refresh=not incremental
         )
+    failed = [r for r in results if r.status in FAILED_STATUSES]
+    if failed and settings.threads > 1 and _mentions_out_of_memory([r.message for r in failed]):
+        # DuckDB's memory_limit is shared by the queries dbt runs side by side; most
+        # operators spill, but two large ones at once can still exhaust it. Running what
+        # failed or was skipped again, one node at a time, gives each the whole limit:
+        # the build slows down instead of failing (DESIGN s8, "spilling rather than
+        # failing"; DECISIONLOG, "Memory").
+        print(
+            f"dbt ran out of memory in {len(failed)} node(s) running {settings.threads} at "
+            f"a time (memory_limit {settings.memory_limit}); running them and the nodes "
+            "they held up again, one at a time",
+            flush=True,
+        )
+        with _on_disk(f"cannot build: dbt cannot write {build_file}"):
+            retried, stream_errors, returncode = _run_dbt(
+                settings, build_file, as_of=as_of, full_refresh=not incremental, retry=True
+            )
+        results = _merge_results(results, retried)
+        failed = [r for r in results if r.status in FAILED_STATUSES]
     stages["dbt"] = time.monotonic() - clock
     _target_dir, log_dir = dbt_dirs(settings)
-    failed = [r for r in results if r.status in FAILED_STATUSES]
     if returncode != 0 or failed:
         messages = [r.message for r in failed] + stream_errors
         damage = _mentions_damage(messages)
@@ -1013,12 +1043,22 @@ def _dbt_vars(settings: Settings) -> str:
 
 
 def _run_dbt(
-    settings: Settings, build_file: Path, *, as_of: datetime, full_refresh: bool
+    settings: Settings,
+    build_file: Path,
+    *,
+    as_of: datetime,
+    full_refresh: bool,
+    retry: bool = False,
 ) -> tuple[list[_NodeResult], list[str], int]:
+    """Run `dbt build` into `build_file`; with `retry`, `dbt retry --threads 1` instead,
+    which runs the failed and skipped nodes of the run before it (its run_results.json)
+    with that run's selection and flags. Returns the nodes' results (of this run only),
+    the error lines dbt printed and its exit status."""
     target_dir, log_dir = dbt_dirs(settings)
     target_dir.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
-    (target_dir / "run_results.json").unlink(missing_ok=True)
+    if not retry:
+        (target_dir / "run_results.json").unlink(missing_ok=True)
     project_dir = project_dir_of(settings)
     env = dict(os.environ)
     env.update(
@@ -1037,7 +1077,7 @@ def _run_dbt(
     cmd = [
         dbt_executable(),
         "--no-send-anonymous-usage-stats",
-        "build",
+        "retry" if retry else "build",
         "--project-dir",
         str(project_dir),
         "--profiles-dir",
@@ -1053,7 +1093,9 @@ def _run_dbt(
         "--vars",
         vars_yaml,
     ]
-    if full_refresh:
+    if retry:
+        cmd += ["--threads", "1"]
+    elif full_refresh:
         cmd.append("--full-refresh")
         if not settings.unit_tests:  # the settings say so (`unit_tests = false`)
             cmd += ["--exclude", "test_type:unit"]
