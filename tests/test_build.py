@@ -7,6 +7,7 @@ these checks independent of the real models and fast (one dbt start-up per build
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,12 @@ tiny:
 {{ config(materialized='table') }}
 select count(*) as n, cast('{{ var("as_of") }}' as timestamp) as as_of
 from landing.raw.tickets
+""",
+    # what the published warehouse keeps of the landing's manifest, as the real project's
+    # mart does: an incremental build checks the landing still holds those batches
+    "models/fct_dq_load_manifest.sql": """
+{{ config(materialized='table') }}
+select * from landing.raw.load_manifest
 """,
     "models/builds_seen.sql": """
 {{ config(materialized='incremental') }}
@@ -486,6 +493,11 @@ def test_nodes_out_of_memory_side_by_side_run_again_one_at_a_time(
     assert recorded["model.tiny.after_greedy"] == "success"
     assert recorded["model.tiny.tickets"] == "success"  # the first run's results are kept
     assert _build_row(two)[2] == "success"
+    # dbt's run_results.json of the retry lists the retried nodes only; the build merges
+    # the two runs so the file describes the whole build (the bench reads its timings)
+    target = two.data_dir / "dbt" / "target" / "run_results.json"
+    statuses = {r["unique_id"]: r["status"] for r in json.loads(target.read_text())["results"]}
+    assert statuses["model.tiny.tickets"] == statuses["model.tiny.greedy"] == "success"
 
 
 def test_a_failure_other_than_memory_is_not_run_again(tiny: Settings) -> None:
