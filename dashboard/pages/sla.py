@@ -166,7 +166,7 @@ def describe(sel: dict[str, Any], lang: str) -> str:
         lo = int(sel["bucket"])
         parts.append(t("sla.bucket", lang, lo=lo, hi=lo + 10))
     if sel.get("key"):
-        parts.append(i18n.breakdown_label(str(sel.get("dimension")), sel["key"], lang))
+        parts.append(i18n.breakdown_label(str(sel.get("dimension", "")), sel["key"], lang))
     if sel.get("outcome"):
         parts.append(i18n.label("outcome", sel["outcome"], lang))
     return " · ".join(parts) if parts else t("sla.all_breached", lang)

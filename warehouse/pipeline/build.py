@@ -929,6 +929,7 @@ def _build_into(
         results, stream_errors, returncode = _run_dbt(
             settings, build_file, as_of=as_of, full_refresh=not incremental
         )
+    target_dir, log_dir = dbt_dirs(settings)
     failed = [r for r in results if r.status in FAILED_STATUSES]
     if failed and settings.threads > 1 and _mentions_out_of_memory([r.message for r in failed]):
         # DuckDB's memory_limit is shared by the queries dbt runs side by side; most
@@ -942,7 +943,6 @@ def _build_into(
             "they held up again, one at a time",
             flush=True,
         )
-        target_dir = dbt_dirs(settings)[0]
         first_run = json.loads((target_dir / "run_results.json").read_text())
         with _on_disk(f"cannot build: dbt cannot write {build_file}"):
             _, stream_errors, returncode = _run_dbt(
@@ -952,7 +952,6 @@ def _build_into(
         results = _read_run_results(target_dir)
         failed = [r for r in results if r.status in FAILED_STATUSES]
     stages["dbt"] = time.monotonic() - clock
-    _target_dir, log_dir = dbt_dirs(settings)
     if returncode != 0 or failed:
         messages = [r.message for r in failed] + stream_errors
         damage = _mentions_damage(messages)
