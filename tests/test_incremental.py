@@ -56,6 +56,7 @@ COMPARED = {
     "main.fct_sla_daily": "outcome_date, support_tier, priority, metric",
     "main.fct_sla_whatif_outcomes": "scenario, ticket_id, metric, instance",
     "main.fct_ticket_events": "event_id",
+    "main.fct_sla_elapsed_stats_periods": "sla_time_stats_key",
     "intermediate.int_ticket_status_intervals": "ticket_id, interval_number",
     "intermediate.int_ticket_event_summaries": "ticket_id",
     "intermediate.int_ticket_completion_states": "ticket_id",
@@ -419,3 +420,48 @@ def test_incremental_key_tests_read_the_changed_rows(pipeline: Pipeline, tmp_pat
         )
         == 2
     )
+
+
+def stats_row(snapshot: dict[str, list[tuple]], key: str) -> tuple | None:
+    """The fct_sla_elapsed_stats_periods row of key period_kind|label|tier|metric."""
+    rows = {row[0]: row for row in snapshot["main.fct_sla_elapsed_stats_periods"]}
+    return rows.get(key)
+
+
+def test_a_ticket_whose_clocks_all_move_to_a_later_week_leaves_its_old_week(
+    pipeline: Pipeline,
+) -> None:
+    """The period statistics carry every period no changed clock touches. T08 (created
+    and solved on 25 March, week 13) comes again with its creation and events a
+    fortnight later (a corrected export): none of its new outcomes is in week 13, yet
+    week 13 must lose its two clocks, which only its old outcomes tell."""
+    before = pipeline.snapshot()
+    week_13 = "iso_week|2025-W13|all|resolution"
+    assert stats_row(before, week_13) is not None
+    (pipeline.raw / "tickets" / "batch5.csv").write_text(
+        "ticket_id,created_at,updated_at,account_id,requester_id,channel,priority,status,"
+        "type,product_area,group_name,assignee_id,language,subject,is_proactive\n"
+        "T08,2025-04-08 10:00:00,2025-04-08 16:00:00,ACC3,C3,phone,critical,solved,"
+        "incident,compute,tier1,E3,ru,Raised,false\n",
+        encoding="utf-8",
+    )
+    (pipeline.raw / "ticket_events" / "batch5.csv").write_text(
+        "event_id,ticket_id,event_at,event_type,actor_id,actor_role,is_public,from_value,"
+        "to_value\n"
+        "T08-01,T08,2025-04-08 10:00:00,created,C3,customer,,,\n"
+        "T08-02,T08,2025-04-08 10:00:00,assigned,,system,,,E3\n"
+        "T08-03,T08,2025-04-08 10:30:00,comment,E3,agent,true,,\n"
+        "T08-04,T08,2025-04-08 10:30:00,status_changed,E3,agent,,new,open\n"
+        "T08-05,T08,2025-04-08 11:00:00,priority_changed,E3,agent,,low,critical\n"
+        "T08-06,T08,2025-04-08 16:00:00,status_changed,E3,agent,,open,solved\n",
+        encoding="utf-8",
+    )
+    pipeline.pulse("load", "--raw", str(pipeline.raw))
+    incremental, _ = incremental_equals_full_rebuild(pipeline, "2025-04-09T12:00:00Z")
+    outcomes = {(r[0], r[1]): r for r in incremental["main.fct_sla_outcomes"]}
+    assert str(outcomes[("T08", "resolution")][8]).startswith("2025-04-08")  # completed_at
+    # week 13 lost T08's resolution clock (completed_count is column 6)
+    old_count = stats_row(before, week_13)[6]
+    new_row = stats_row(incremental, week_13)
+    assert (new_row[6] if new_row else 0) == old_count - 1
+    assert stats_row(incremental, "iso_week|2025-W15|all|resolution")[6] >= 1

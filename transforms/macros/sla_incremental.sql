@@ -112,3 +112,77 @@
 {% macro spark__pulse_ticket_incremental_materialization() -%}
     {{ return('table') }}
 {%- endmacro %}
+
+{#-
+    Period aggregates of completed SLA clocks (fct_sla_elapsed_stats_periods) carried
+    across incremental builds: a period none of whose clocks changed keeps its row.
+    A completed clock changes only with its ticket's inputs (events, ticket row,
+    account, contracts; an engineer change or as_of moving back changes every ticket):
+    a ticket recomputed only because it is not done has the same completed clocks as
+    at the previous build. So every period that ends before the earliest outcome
+    moment, old or new, of an input-changed ticket's completed clocks is as it was.
+    The previous build's newest week start is a bound too: periods that the
+    reporting end (as_of, and the current date) has just let in start after it.
+
+    pulse_changed_clocks_from_date(): that first day (a business date), as a scalar
+    subquery; null when nothing changed. Only when building incrementally.
+-#}
+{% macro pulse_changed_clocks_from_date() -%}
+    (
+        select least(
+            (
+                select min({{ business_date('recomputed.previous_completed_outcome_at') }})
+                from {{ ref('int_sla_recomputed_tickets') }} as recomputed
+                where recomputed.has_changed_inputs
+            ),
+            (
+                select min({{ business_date('outcomes.outcome_at') }})
+                from {{ ref('fct_sla_outcomes') }} as outcomes
+                inner join {{ ref('int_sla_recomputed_tickets') }} as recomputed
+                    on outcomes.ticket_id = recomputed.ticket_id
+                where recomputed.has_changed_inputs and outcomes.completed_at is not null
+            ),
+            (
+                select max(previous_rows.period_start)
+                from {{ this }} as previous_rows
+                where previous_rows.period_kind = 'iso_week'
+            )
+        )
+    )
+{%- endmacro %}
+
+{#- The first day of the `kind` period holding pulse_changed_clocks_from_date(). -#}
+{% macro pulse_changed_periods_from(kind) -%}
+    {{ period_start_of(kind, pulse_changed_clocks_from_date()) }}
+{%- endmacro %}
+
+{#- `and <date> >= the first changed kind period` when building incrementally, else
+    nothing; reads the model's one-row CTE `changed_from`. -#}
+{% macro pulse_changed_periods_filter(kind, date_expr) -%}
+    {%- if is_incremental() %}
+    and {{ date_expr }} >= (
+        select {{ period_start_of(kind, 'changed_from.from_date') }} from changed_from
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    dbt's custom incremental strategy `pulse_period_replace`: every row of a period at
+    or after the changed clocks' first day is deleted (a period may now have fewer
+    groups), and the model's rows, which cover exactly those periods, are inserted.
+    The model lists its period kinds in config `period_kinds`.
+-#}
+{% macro get_incremental_pulse_period_replace_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where period_start >= case period_kind
+        {%- for kind in config.get('period_kinds') %}
+        when '{{ kind }}' then {{ pulse_changed_periods_from(kind) }}
+        {%- endfor %}
+    end;
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }}
+{%- endmacro %}

@@ -26,6 +26,14 @@
     database=this.database, schema=this.schema, identifier=this.identifier
 ) -%}
 {%- set incremental = previous is not none and not flags.FULL_REFRESH -%}
+{#- The previous build's outcomes, read before this build replaces them. Not a ref:
+    int_sla_outcomes_resolved is downstream of this model (it recomputes the tickets
+    listed here), so it always runs after this model within a build, and what is read
+    here is the copy the previous build left. -#}
+{%- set previous_outcomes = adapter.get_relation(
+    database=this.database, schema=this.schema, identifier='int_sla_outcomes_resolved'
+) -%}
+{%- set incremental = incremental and previous_outcomes is not none -%}
 with
 
 tickets as (
@@ -183,7 +191,8 @@ everything_changed as (
 
 ),
 
-recomputed as (
+-- tickets whose inputs changed; the rest are recomputed only because they are not done
+input_changed as (
 
     select ticket_id from changed_events
     union
@@ -191,9 +200,40 @@ recomputed as (
     union
     select ticket_id from tickets_of_changed_accounts
     union
-    select ticket_id from not_done_tickets
-    union
     select ticket_id from everything_changed
+
+),
+
+-- the earliest outcome moment of each input-changed ticket's completed clocks in the
+-- previous build: where its old outcomes stood before this build replaces them
+previous_completed_outcomes as (
+
+    select
+        previous_outcomes.ticket_id,
+        min(previous_outcomes.outcome_at) as previous_completed_outcome_at
+    from {{ previous_outcomes }} as previous_outcomes
+    inner join input_changed on previous_outcomes.ticket_id = input_changed.ticket_id
+    where previous_outcomes.completed_at is not null
+    group by 1
+
+),
+
+recomputed as (
+
+    select
+        input_changed.ticket_id,
+        true as has_changed_inputs,
+        previous_completed_outcomes.previous_completed_outcome_at
+    from input_changed
+    left join previous_completed_outcomes
+        on input_changed.ticket_id = previous_completed_outcomes.ticket_id
+    union all
+    select
+        not_done_tickets.ticket_id,
+        false as has_changed_inputs,
+        cast(null as timestamp) as previous_completed_outcome_at
+    from not_done_tickets
+    anti join input_changed on not_done_tickets.ticket_id = input_changed.ticket_id
 
 ),
 {% else %}
@@ -202,9 +242,15 @@ recomputed as (
 -- noqa: disable=LT02
 recomputed as (
 
-    select ticket_id from tickets
-    union
-    select ticket_id from events
+    select
+        ticket_id,
+        true as has_changed_inputs,
+        cast(null as timestamp) as previous_completed_outcome_at
+    from (
+        select ticket_id from tickets
+        union
+        select ticket_id from events
+    ) as every_ticket
 
 ),
 -- noqa: enable=LT02
@@ -214,6 +260,8 @@ final as (
 
     select
         recomputed.ticket_id,
+        recomputed.has_changed_inputs,
+        recomputed.previous_completed_outcome_at,
         watermark.built_through_batch_id,
         watermark.built_as_of
     from recomputed

@@ -10,10 +10,28 @@
     ordered-set aggregate's group in memory and cannot spill it, and at 10 M tickets
     the yearly all-tier groups failed the build under a 3.5 GB memory limit. A
     group-by and a window over the counts spill (DECISIONLOG, "Memory").
+
+    Incremental (issue 16 item 3): a period none of whose completed clocks changed
+    keeps its rows; an incremental build recomputes the periods from the first day a
+    changed clock touches (macros/sla_incremental.sql, strategy pulse_period_replace),
+    mostly the current week, month, quarter and year.
 -#}
 
 {%- set period_kinds = ['iso_week', 'month', 'quarter', 'year'] %}
 {%- set percentiles = [('median', 0.5), ('p90', 0.9)] %}
+{{
+    config(
+        materialized=pulse_ticket_incremental_materialization(),
+        incremental_strategy='pulse_period_replace',
+        period_kinds=period_kinds,
+        on_schema_change='fail'
+    )
+}}
+{#- a ref outside the `if` below, so that dbt records the dependency when parsing; not
+    in a unit test (never incremental), whose fixtures would have to list the set -#}
+{%- if model.resource_type != 'unit_test' %}
+    {%- set recomputed = ref('int_sla_recomputed_tickets') %}
+{%- endif %}
 
 with
 
@@ -22,6 +40,15 @@ outcomes as (
     select * from {{ ref('fct_sla_outcomes') }}
 
 ),
+
+{% if is_incremental() %}
+-- the first day of the periods this build recomputes (null: none)
+changed_from as {{ pulse_cte_materialized() }} (
+
+    select {{ pulse_changed_clocks_from_date() }} as from_date
+
+),
+{% endif %}
 
 -- read by every period x tier part below: computed once
 dated as {{ pulse_cte_materialized() }} (
@@ -36,6 +63,9 @@ dated as {{ pulse_cte_materialized() }} (
         metric in ('first_response', 'resolution')
         and completed_at is not null
         and outcome_at is not null
+        -- incremental runs only: the years holding a changed clock (sqlfluff lints the
+        -- full-refresh render, where the filter is empty, and wants it at this indent)
+        {{ pulse_changed_periods_filter('year', business_date('outcome_at')) }}  -- noqa: LT02
 
 ),
 
@@ -51,6 +81,7 @@ value_counts as (
             elapsed_minutes,
             count(*) as value_count
         from dated
+        where true {{ pulse_changed_periods_filter(kind, 'dated.outcome_date') }}
         group by 1, 2, 3, 4, 5
     {% endfor %}
 
