@@ -422,6 +422,83 @@ def test_incremental_key_tests_read_the_changed_rows(pipeline: Pipeline, tmp_pat
     )
 
 
+def test_incremental_key_tests_of_staging_and_event_models_read_the_new_rows(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    """The models the changed-ticket set is computed from have key tests of their own
+    that follow the change (macros/incremental_tests.sql): the event models' read the
+    rows this build wrote (the newest built_as_of), the staging views' the rows of
+    batches newer than the previous build, each by a semi-join on the key, so a new
+    row clashing with an old one is caught. Run after the build of batch 4 (one event
+    for T14), on copies of the published warehouse and of the landing database."""
+    require_incremental(pipeline.last_build_was_incremental())
+
+    intervals_sql = compiled_test(pipeline, "unique_int_ticket_status_intervals_opened_by_event_id")
+    assert "max(written.built_as_of)" in intervals_sql
+
+    def intervals_failing(*plant: str) -> int:
+        return failures_with_planted_rows(pipeline, tmp_path, intervals_sql, list(plant))
+
+    def interval_copy(ticket: str, event_of: str | None = None) -> str:
+        event = (
+            f"(select min(opened_by_event_id) from intermediate.int_ticket_status_intervals "
+            f"where ticket_id = '{event_of}')"
+            if event_of
+            else "opened_by_event_id"
+        )
+        return (
+            "insert into intermediate.int_ticket_status_intervals by name select * replace "
+            f"({event} as opened_by_event_id) from intermediate.int_ticket_status_intervals "
+            f"where ticket_id = '{ticket}' limit 1"
+        )
+
+    assert intervals_failing() == 0
+    assert intervals_failing(interval_copy("T14")) == 1  # among the rows written now
+    assert intervals_failing(interval_copy("T05")) == 0  # two old rows: checked before
+    assert intervals_failing(interval_copy("T05", event_of="T14")) == 1  # old against new
+
+    events_sql = compiled_test(pipeline, "unique_stg_helpdesk__ticket_events_event_id")
+    assert "source_batch_id >" in events_sql and "int_sla_recomputed_tickets" in events_sql
+    # the watermark the test reads is the previous build's (its tests run before the
+    # set is rebuilt): put it back on the copy, behind batch 4
+    catalog = re.search(r'"([^"]+)"\."(?:main|intermediate|staging)"\.', events_sql)
+    assert catalog, events_sql
+    warehouse = tmp_path / "events-test.duckdb"
+    landing = tmp_path / "events-test-landing.duckdb"
+
+    def events_failing(*plant: str) -> int:
+        shutil.copyfile(pipeline.warehouse, warehouse)
+        shutil.copyfile(pipeline.data_dir / "landing.duckdb", landing)
+        con = duckdb.connect()
+        try:
+            con.execute(f"attach '{warehouse}' as \"{catalog.group(1)}\"")
+            con.execute(f"attach '{landing}' as landing")
+            con.execute(f'use "{catalog.group(1)}"')
+            newest = "(select max(_batch_id) from landing.raw.ticket_events)"
+            con.execute(
+                "update intermediate.int_sla_recomputed_tickets "
+                f"set built_through_batch_id = {newest} - 1"
+            )
+            for statement in plant:
+                con.execute(statement)
+            return con.execute(f"select count(*) from ({events_sql}) as failing").fetchone()[0]
+        finally:
+            con.close()
+
+    def event_copy(event_id: str, new_id: str | None = None) -> str:
+        renamed = f"'{new_id}'" if new_id else "event_id"
+        return (
+            "insert into landing.raw.ticket_events by name select * replace "
+            f"({renamed} as event_id) from landing.raw.ticket_events "
+            f"where event_id = '{event_id}'"
+        )
+
+    assert events_failing() == 0
+    assert events_failing(event_copy("T14-04")) == 1  # twice in batch 4
+    assert events_failing(event_copy("T05-01")) == 0  # old rows: checked before
+    assert events_failing(event_copy("T05-01", new_id="T14-04")) == 1  # old against new
+
+
 def stats_row(snapshot: dict[str, list[tuple]], key: str) -> tuple | None:
     """The fct_sla_elapsed_stats_periods row of key period_kind|label|tier|metric."""
     rows = {row[0]: row for row in snapshot["main.fct_sla_elapsed_stats_periods"]}
