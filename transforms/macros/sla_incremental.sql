@@ -151,11 +151,6 @@
     )
 {%- endmacro %}
 
-{#- The first day of the `kind` period holding pulse_changed_clocks_from_date(). -#}
-{% macro pulse_changed_periods_from(kind) -%}
-    {{ period_start_of(kind, pulse_changed_clocks_from_date()) }}
-{%- endmacro %}
-
 {#- `and <date> >= the first changed kind period` when building incrementally, else
     nothing; reads the model's one-row CTE `changed_from`. -#}
 {% macro pulse_changed_periods_filter(kind, date_expr) -%}
@@ -170,16 +165,22 @@
     dbt's custom incremental strategy `pulse_period_replace`: every row of a period at
     or after the changed clocks' first day is deleted (a period may now have fewer
     groups), and the model's rows, which cover exactly those periods, are inserted.
-    The model lists its period kinds in config `period_kinds`.
+    The model lists its period kinds in config `period_kinds`. The first day is
+    computed once, in a CTE named as the model's (pulse_changed_periods_filter reads it).
 -#}
 {% macro get_incremental_pulse_period_replace_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    with changed_from as {{ pulse_cte_materialized() }} (
+        select {{ pulse_changed_clocks_from_date() }} as from_date
+    )
     delete from {{ target }}
     where period_start >= case period_kind
         {%- for kind in config.get('period_kinds') %}
-        when '{{ kind }}' then {{ pulse_changed_periods_from(kind) }}
+        when '{{ kind }}' then (
+            select {{ period_start_of(kind, 'changed_from.from_date') }} from changed_from
+        )
         {%- endfor %}
     end;
 
