@@ -314,11 +314,18 @@ def compiled_test(pipeline: Pipeline, name: str) -> str:
 
 
 def failures_with_planted_rows(
-    pipeline: Pipeline, tmp_path: Path, sql: str, plant: list[str], measure: str = "count(*)"
+    pipeline: Pipeline,
+    tmp_path: Path,
+    sql: str,
+    plant: list[str],
+    measure: str = "count(*)",
+    *,
+    with_landing: bool = False,
 ) -> int:
     """Rows test `sql` returns (or `measure` over them) on a copy of the published warehouse
     after `plant` ran on it (the compiled SQL names the build file's catalog, so the copy
-    is attached as it)."""
+    is attached as it); `with_landing` attaches a copy of the landing database too, as
+    `landing`, for tests of the staging views."""
     catalog = re.search(r'"([^"]+)"\."(?:main|intermediate|staging)"\.', sql)
     assert catalog, sql
     copy = tmp_path / "planted.duckdb"
@@ -326,6 +333,10 @@ def failures_with_planted_rows(
     con = duckdb.connect()
     try:
         con.execute(f"attach '{copy}' as \"{catalog.group(1)}\"")
+        if with_landing:
+            landing = tmp_path / "planted-landing.duckdb"
+            shutil.copyfile(pipeline.data_dir / "landing.duckdb", landing)
+            con.execute(f"attach '{landing}' as landing")
         con.execute(f'use "{catalog.group(1)}"')
         for statement in plant:
             con.execute(statement)
@@ -461,29 +472,15 @@ def test_incremental_key_tests_of_staging_and_event_models_read_the_new_rows(
     assert "source_batch_id >" in events_sql and "int_sla_recomputed_tickets" in events_sql
     # the watermark the test reads is the previous build's (its tests run before the
     # set is rebuilt): put it back on the copy, behind batch 4
-    catalog = re.search(r'"([^"]+)"\."(?:main|intermediate|staging)"\.', events_sql)
-    assert catalog, events_sql
-    warehouse = tmp_path / "events-test.duckdb"
-    landing = tmp_path / "events-test-landing.duckdb"
+    previous_watermark = (
+        "update intermediate.int_sla_recomputed_tickets set built_through_batch_id = "
+        "(select max(_batch_id) from landing.raw.ticket_events) - 1"
+    )
 
     def events_failing(*plant: str) -> int:
-        shutil.copyfile(pipeline.warehouse, warehouse)
-        shutil.copyfile(pipeline.data_dir / "landing.duckdb", landing)
-        con = duckdb.connect()
-        try:
-            con.execute(f"attach '{warehouse}' as \"{catalog.group(1)}\"")
-            con.execute(f"attach '{landing}' as landing")
-            con.execute(f'use "{catalog.group(1)}"')
-            newest = "(select max(_batch_id) from landing.raw.ticket_events)"
-            con.execute(
-                "update intermediate.int_sla_recomputed_tickets "
-                f"set built_through_batch_id = {newest} - 1"
-            )
-            for statement in plant:
-                con.execute(statement)
-            return con.execute(f"select count(*) from ({events_sql}) as failing").fetchone()[0]
-        finally:
-            con.close()
+        return failures_with_planted_rows(
+            pipeline, tmp_path, events_sql, [previous_watermark, *plant], with_landing=True
+        )
 
     def event_copy(event_id: str, new_id: str | None = None) -> str:
         renamed = f"'{new_id}'" if new_id else "event_id"
